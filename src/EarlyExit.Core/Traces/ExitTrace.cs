@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+using EarlyExit.Core.Signals;
+
+namespace EarlyExit.Core.Traces;
+
+/// <summary>
+/// The outputs of every exit of a multi-exit model for N samples: logits (N × M × C), true
+/// labels and, when known, the compute each exit costs. Every policy can be replayed over it
+/// offline without running the model again.
+/// </summary>
+/// <remarks>
+/// Logits are stored row-major as [sample][exit][class]. Compute is given as
+/// <see cref="CumulativeFlops"/>: entry m is the FLOPs spent by a sample that leaves at exit m
+/// (layers 1..m+1 plus the exit heads evaluated on the way), and <see cref="FullModelFlops"/> is
+/// the FLOPs of the plain model without early exit (all layers, final head only), the
+/// denominator of the expected-compute fraction (ALGORITHMS §4). Without FLOPs, every layer is
+/// taken to cost the same and heads nothing.
+/// </remarks>
+public sealed class ExitTrace
+{
+    private readonly float[] _logits;
+    private readonly int[] _labels;
+    private readonly double[]? _cumulativeFlops;
+
+    /// <summary>Creates a trace, validating every shape and label.</summary>
+    /// <param name="logits">N × M × C logits, row-major [sample][exit][class]; copied.</param>
+    /// <param name="labels">N true labels in [0, C); copied.</param>
+    /// <param name="exitCount">M ≥ 1.</param>
+    /// <param name="classNames">C ≥ 1 class names.</param>
+    /// <param name="cumulativeFlops">Optional M non-decreasing positive FLOP counts; see remarks.</param>
+    /// <param name="fullModelFlops">FLOPs of the model without early exit; required with
+    /// <paramref name="cumulativeFlops"/>, must be positive.</param>
+    /// <exception cref="ArgumentException">Any shape, label or FLOP count is off; the message names it.</exception>
+    public ExitTrace(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, int exitCount,
+        IReadOnlyList<string> classNames, ReadOnlySpan<double> cumulativeFlops = default, double fullModelFlops = 0)
+    {
+        ArgumentNullException.ThrowIfNull(classNames);
+        ArgumentOutOfRangeException.ThrowIfLessThan(exitCount, 1);
+        if (classNames.Count < 1)
+            throw new ArgumentException("a trace needs at least one class name; got 0", nameof(classNames));
+        if (labels.IsEmpty)
+            throw new ArgumentException("a trace needs at least one sample; got 0 labels", nameof(labels));
+        int classes = classNames.Count;
+        long expected = (long)labels.Length * exitCount * classes;
+        if (logits.Length != expected)
+            throw new ArgumentException(
+                $"logits hold {logits.Length} values but {labels.Length} samples × {exitCount} exits × {classes} classes need {expected}",
+                nameof(logits));
+        for (int n = 0; n < labels.Length; n++)
+        {
+            if ((uint)labels[n] >= (uint)classes)
+                throw new ArgumentException($"label of sample {n} is {labels[n]}; must be in [0, {classes})", nameof(labels));
+        }
+        if (!cumulativeFlops.IsEmpty)
+        {
+            if (cumulativeFlops.Length != exitCount)
+                throw new ArgumentException(
+                    $"cumulativeFlops has {cumulativeFlops.Length} entries; must have one per exit ({exitCount})", nameof(cumulativeFlops));
+            for (int m = 0; m < exitCount; m++)
+            {
+                double f = cumulativeFlops[m];
+                if (!double.IsFinite(f) || f <= 0 || (m > 0 && f < cumulativeFlops[m - 1]))
+                    throw new ArgumentException(
+                        $"cumulativeFlops[{m}] is {f}; FLOPs must be positive, finite and non-decreasing", nameof(cumulativeFlops));
+            }
+            if (!double.IsFinite(fullModelFlops) || fullModelFlops <= 0)
+                throw new ArgumentOutOfRangeException(nameof(fullModelFlops), fullModelFlops, "fullModelFlops must be positive and finite when cumulativeFlops are given");
+            _cumulativeFlops = cumulativeFlops.ToArray();
+        }
+        _logits = logits.ToArray();
+        _labels = labels.ToArray();
+        SampleCount = labels.Length;
+        ExitCount = exitCount;
+        ClassNames = [.. classNames];
+        FullModelFlops = _cumulativeFlops is null ? 0 : fullModelFlops;
+    }
+
+    /// <summary>N, the number of samples.</summary>
+    public int SampleCount { get; }
+
+    /// <summary>M, the number of exits.</summary>
+    public int ExitCount { get; }
+
+    /// <summary>C, the number of classes.</summary>
+    public int ClassCount => ClassNames.Length;
+
+    /// <summary>Class names, indexed by label.</summary>
+    public ImmutableArray<string> ClassNames { get; }
+
+    /// <summary>True when <see cref="CumulativeFlops"/> were given.</summary>
+    public bool HasFlops => _cumulativeFlops is not null;
+
+    /// <summary>FLOPs spent by a sample leaving at each exit (length M), or empty.</summary>
+    public ReadOnlySpan<double> CumulativeFlops => _cumulativeFlops;
+
+    /// <summary>FLOPs of the model without early exit, or 0 when FLOPs are not known.</summary>
+    public double FullModelFlops { get; }
+
+    /// <summary>All logits, row-major [sample][exit][class].</summary>
+    public ReadOnlySpan<float> AllLogits => _logits;
+
+    /// <summary>All N labels.</summary>
+    public ReadOnlySpan<int> Labels => _labels;
+
+    /// <summary>The logits of one sample at one exit (length C).</summary>
+    public ReadOnlySpan<float> Logits(int sample, int exit)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)sample, (uint)SampleCount, nameof(sample));
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)exit, (uint)ExitCount, nameof(exit));
+        return _logits.AsSpan(((sample * ExitCount) + exit) * ClassCount, ClassCount);
+    }
+
+    /// <summary>
+    /// Fraction of the full model's compute spent by a sample leaving at <paramref name="exit"/>:
+    /// CumulativeFlops[m] / FullModelFlops, or (m + 1) / M without FLOPs.
+    /// </summary>
+    public double ComputeFraction(int exit)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)exit, (uint)ExitCount, nameof(exit));
+        return _cumulativeFlops is null ? (exit + 1) / (double)ExitCount : _cumulativeFlops[exit] / FullModelFlops;
+    }
+
+    /// <summary>
+    /// Computes every exit's signals for every sample, as an N × M row-major array.
+    /// </summary>
+    /// <exception cref="InvalidLogitsException">A NaN or infinite logit; names sample and exit.</exception>
+    public SignalValues[] ComputeSignals()
+    {
+        var result = new SignalValues[SampleCount * ExitCount];
+        if (SampleCount * ExitCount >= 4096)
+        {
+            Parallel.For(0, SampleCount, n => FillSample(n, result));
+        }
+        else
+        {
+            for (int n = 0; n < SampleCount; n++) FillSample(n, result);
+        }
+        return result;
+    }
+
+    private void FillSample(int n, SignalValues[] result)
+    {
+        for (int m = 0; m < ExitCount; m++)
+            result[(n * ExitCount) + m] = ExitSignals.Compute(Logits(n, m), n, m);
+    }
+}
