@@ -1,4 +1,7 @@
 using EarlyExit.Core.Signals;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 
 namespace EarlyExit.Core.Tests.Signals;
 
@@ -221,4 +224,45 @@ public class ExitSignalsTests
     [Fact]
     public void BatchWithNoClassesThrows() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => ExitSignals.ComputeBatch([], classes: 0, Span<SignalValues>.Empty));
+
+    // Synthetic logits for the properties: C ∈ [1, 10] integers in [−50, 50] (e^50 fits a double,
+    // so the naive formulas below are exact enough), and an integer shift, exact in float.
+    private static readonly Gen<float[]> SmallLogits =
+        from classes in Gen.Choose(1, 10)
+        from z in Gen.ArrayOf(Gen.Choose(-50, 50), classes)
+        select z.Select(v => (float)v).ToArray();
+
+    [Property(MaxTest = 300)]
+    public Property MatchesTheTextbookFormulasOnModerateLogits() => Prop.ForAll(Arb.From(SmallLogits), z =>
+    {
+        // p_c = e^{z_c} / Σ e^z directly, H = −Σ p log p (0·log 0 = 0), E = −log Σ e^z, σ(E) = 1 / (1 + Σ e^z).
+        double sum = z.Sum(v => Math.Exp(v));
+        double[] p = [.. z.Select(v => Math.Exp(v) / sum)];
+        double h = -p.Where(x => x > 0).Sum(x => x * Math.Log(x));
+        int argmax = Array.IndexOf(z, z.Max());
+        var s = ExitSignals.Compute(z);
+
+        return s.Prediction == argmax
+            && Math.Abs(s.MaxProb - p.Max()) <= Tolerance
+            && Math.Abs(s.Entropy - h) <= Tolerance
+            && Math.Abs(s.NormalizedEntropy - (z.Length > 1 ? h / Math.Log(z.Length) : 0)) <= Tolerance
+            && Math.Abs(s.Energy + Math.Log(sum)) <= 1e-6 * Math.Max(1, Math.Abs(Math.Log(sum)))
+            && Math.Abs(s.NormalizedEnergy - 1 / (1 + sum)) <= Tolerance;
+    });
+
+    [Property(MaxTest = 300)]
+    public Property ShiftingEveryLogitMovesOnlyTheEnergy() => Prop.ForAll(
+        Arb.From(from z in SmallLogits from k in Gen.Choose(-1000, 1000) select (z, k)),
+        t =>
+        {
+            // softmax(z + k) = softmax(z), so C and H are unchanged; E(z + k) = E(z) − k.
+            // E is near 1000 in float, where the spacing is 6e-5: hence 1e-4.
+            var s = ExitSignals.Compute(t.z);
+            var shifted = ExitSignals.Compute([.. t.z.Select(v => v + t.k)]);
+            return shifted.Prediction == s.Prediction
+                && Math.Abs(shifted.MaxProb - s.MaxProb) <= Tolerance
+                && Math.Abs(shifted.Entropy - s.Entropy) <= Tolerance
+                && Math.Abs(shifted.NormalizedEntropy - s.NormalizedEntropy) <= Tolerance
+                && Math.Abs(shifted.Energy - (s.Energy - t.k)) <= 1e-4;
+        });
 }
