@@ -104,9 +104,15 @@ public sealed record ThresholdPolicy : ExitPolicy
         base.Validate(exitCount);
         int n = Thresholds.Length;
         if (n != 1 && n != exitCount - 1 && n != exitCount)
-            throw new ArgumentException(
-                $"thresholds must have 1, {exitCount - 1} or {exitCount} entries for a model with {exitCount} exits; got {n}",
-                nameof(exitCount));
+        {
+            string allowed = exitCount switch
+            {
+                1 => "1 entry for a model with 1 exit",
+                2 => "1 or 2 entries for a model with 2 exits",
+                _ => $"1, {exitCount - 1} or {exitCount} entries for a model with {exitCount} exits",
+            };
+            throw new ArgumentException($"thresholds must have {allowed}; got {n}", nameof(exitCount));
+        }
     }
 
     /// <inheritdoc/>

@@ -128,6 +128,13 @@ public class ThresholdPolicyTests
     }
 
     [Fact]
+    public void ValidateOnAOneExitModelListsOnlyLengthOne()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new ThresholdPolicy(ExitSignal.MaxProb, [0.9, 0.8]).Validate(1));
+        Assert.Contains("thresholds must have 1 entry for a model with 1 exit; got 2", ex.Message);
+    }
+
+    [Fact]
     public void ValidateRejectsAModelWithoutExits() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new ThresholdPolicy(ExitSignal.MaxProb, 0.9).Validate(0));
 
