@@ -1,0 +1,367 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace EarlyExit.Core.Traces;
+
+/// <summary>
+/// Reads and writes an <see cref="ExitTrace"/> as a compact binary file (extension
+/// <see cref="Extension"/>), so a model's exits are computed once and every policy is replayed
+/// offline from the file.
+/// </summary>
+/// <remarks>
+/// <para>Format version 1, every number little-endian:</para>
+/// <code>
+/// offset  bytes        field
+/// 0       8            magic 89 45 45 54 52 0D 0A 1A  ("\x89EETR\r\n\x1A", PNG-style: a text-mode
+///                      transfer that rewrites line ends or stops at ^Z breaks it visibly)
+/// 8       4            format version, uint32 (1)
+/// 12      4            flags, uint32: bit 0 = FLOPs present; every other bit must be 0
+/// 16      4            N, samples, int32 ≥ 1
+/// 20      4            M, exits, int32 ≥ 1
+/// 24      4            C, classes, int32 ≥ 1
+/// 28      …            C class names, each an int32 byte length (≤ 65,536) then that many UTF-8 bytes
+///         8 + 8·M      only with flag bit 0: full-model FLOPs, then M cumulative FLOPs (float64)
+///         4·N          labels, int32
+///         4·N·M·C      logits, float32, row-major [sample][exit][class]
+///         32           SHA-256 of every byte before it
+/// </code>
+/// <para>Floats are stored bit for bit (NaN payloads and −0 survive a round trip). The checksum
+/// is SHA-256 from the base class library: no package, no native dependency of our own, and the
+/// file can be checked with any sha256 tool (hash all but the last 32 bytes).</para>
+/// <para>Writing is atomic: the file is written to a temporary file in the same folder, flushed
+/// to disk, then moved over the destination, so a reader never sees half a file.</para>
+/// </remarks>
+public static class ExitTraceFile
+{
+    /// <summary>The usual file extension, ".eetrace".</summary>
+    public const string Extension = ".eetrace";
+
+    /// <summary>The format version this code writes and the only one it reads.</summary>
+    public const uint FormatVersion = 1;
+
+    /// <summary>The longest class name, in UTF-8 bytes, a file may hold (65,536).</summary>
+    public const int MaxClassNameBytes = 1 << 16;
+
+    private const uint FlagHasFlops = 1;
+    private const uint KnownFlags = FlagHasFlops;
+    private const int FixedHeaderBytes = 28;
+    private const int ChecksumBytes = 32; // SHA-256
+    private const int CopyChunkBytes = 1 << 20;
+
+    private static ReadOnlySpan<byte> Magic => [0x89, (byte)'E', (byte)'E', (byte)'T', (byte)'R', 0x0D, 0x0A, 0x1A];
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Writes <paramref name="trace"/> to <paramref name="path"/> atomically, replacing any file there.</summary>
+    /// <param name="trace">The trace to store.</param>
+    /// <param name="path">Destination file; its folder must exist.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="trace"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or blank, or a class name is
+    /// longer than <see cref="MaxClassNameBytes"/> in UTF-8 or not valid Unicode.</exception>
+    /// <exception cref="IOException">The file cannot be written; no partial file is left behind.</exception>
+    public static void Write(ExitTrace trace, string path)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string fullPath = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"path '{path}' has no folder", nameof(path));
+        byte[][] names = EncodeClassNames(trace);
+        string temporary = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var writer = new HashingWriter(stream))
+            {
+                WriteContent(trace, names, writer);
+                stream.Write(writer.Finish());
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>Reads a trace written by <see cref="Write"/>, checking every size and the checksum.</summary>
+    /// <param name="path">The file to read.</param>
+    /// <returns>The trace, equal bit for bit to the one written.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or blank.</exception>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="ExitTraceFormatException">The file is not a valid exit-trace file; the message says why.</exception>
+    public static ExitTrace Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        using var reader = new HashingReader(stream, path);
+        return ReadContent(reader);
+    }
+
+    private static byte[][] EncodeClassNames(ExitTrace trace)
+    {
+        var names = new byte[trace.ClassCount][];
+        for (int c = 0; c < names.Length; c++)
+        {
+            try
+            {
+                names[c] = StrictUtf8.GetBytes(trace.ClassNames[c]);
+            }
+            catch (EncoderFallbackException e)
+            {
+                throw new ArgumentException($"class name {c} is not valid Unicode (a lone surrogate?); it cannot be stored as UTF-8", nameof(trace), e);
+            }
+            if (names[c].Length > MaxClassNameBytes)
+                throw new ArgumentException(
+                    $"class name {c} is {names[c].Length:N0} UTF-8 bytes long; a trace file allows at most {MaxClassNameBytes:N0}", nameof(trace));
+        }
+        return names;
+    }
+
+    private static void WriteContent(ExitTrace trace, byte[][] names, HashingWriter writer)
+    {
+        Span<byte> header = stackalloc byte[FixedHeaderBytes];
+        Magic.CopyTo(header);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], FormatVersion);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], trace.HasFlops ? FlagHasFlops : 0);
+        BinaryPrimitives.WriteInt32LittleEndian(header[16..], trace.SampleCount);
+        BinaryPrimitives.WriteInt32LittleEndian(header[20..], trace.ExitCount);
+        BinaryPrimitives.WriteInt32LittleEndian(header[24..], trace.ClassCount);
+        writer.Write(header);
+
+        Span<byte> scalar = stackalloc byte[8];
+        foreach (byte[] name in names)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(scalar, name.Length);
+            writer.Write(scalar[..4]);
+            writer.Write(name);
+        }
+        if (trace.HasFlops)
+        {
+            BinaryPrimitives.WriteDoubleLittleEndian(scalar, trace.FullModelFlops);
+            writer.Write(scalar);
+            foreach (double flops in trace.CumulativeFlops)
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(scalar, flops);
+                writer.Write(scalar);
+            }
+        }
+        writer.WriteInt32s(trace.Labels);
+        writer.WriteInt32s(MemoryMarshal.Cast<float, int>(trace.AllLogits));
+    }
+
+    private static ExitTrace ReadContent(HashingReader reader)
+    {
+        reader.Require(Magic.Length, "magic number");
+        Span<byte> header = stackalloc byte[FixedHeaderBytes];
+        reader.ReadExactly(header[..Magic.Length]);
+        if (!header[..Magic.Length].SequenceEqual(Magic))
+            throw reader.Fail($"bad magic number {Convert.ToHexString(header[..Magic.Length])}, expected {Convert.ToHexString(Magic)}");
+        reader.Require(FixedHeaderBytes - Magic.Length, "header");
+        reader.ReadExactly(header[Magic.Length..]);
+        uint version = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
+        if (version != FormatVersion)
+            throw reader.Fail($"unknown format version {version}; this reader reads version {FormatVersion}");
+        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
+        if ((flags & ~KnownFlags) != 0)
+            throw reader.Fail($"unknown flags 0x{flags:X8}; version {FormatVersion} defines only 0x{KnownFlags:X8}");
+        int samples = BinaryPrimitives.ReadInt32LittleEndian(header[16..]);
+        int exits = BinaryPrimitives.ReadInt32LittleEndian(header[20..]);
+        int classes = BinaryPrimitives.ReadInt32LittleEndian(header[24..]);
+        RequirePositive(reader, samples, "sample count N");
+        RequirePositive(reader, exits, "exit count M");
+        RequirePositive(reader, classes, "class count C");
+        long logitCount = (long)samples * exits * classes;
+        if (logitCount > Array.MaxLength)
+            throw reader.Fail(string.Create(CultureInfo.InvariantCulture,
+                $"N = {samples:N0} samples × M = {exits:N0} exits × C = {classes:N0} classes = {logitCount:N0} logits, more than one array holds ({Array.MaxLength:N0})"));
+
+        // Each name takes at least its 4-byte length: check before allocating C of them.
+        reader.Require(4L * classes, "class-name lengths");
+        var classNames = new string[classes];
+        Span<byte> scalar = stackalloc byte[8];
+        for (int c = 0; c < classes; c++)
+        {
+            reader.Require(4, $"class name {c}'s length");
+            reader.ReadExactly(scalar[..4]);
+            int length = BinaryPrimitives.ReadInt32LittleEndian(scalar);
+            if (length < 0 || length > MaxClassNameBytes)
+                throw reader.Fail(string.Create(CultureInfo.InvariantCulture,
+                    $"class name {c} claims {length:N0} bytes; a name must be 0 to {MaxClassNameBytes:N0} bytes"));
+            reader.Require(length, $"class name {c}");
+            byte[] bytes = new byte[length];
+            reader.ReadExactly(bytes);
+            try
+            {
+                classNames[c] = StrictUtf8.GetString(bytes);
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw reader.Fail($"class name {c} is not valid UTF-8", e);
+            }
+        }
+
+        bool hasFlops = (flags & FlagHasFlops) != 0;
+        double fullModelFlops = 0;
+        double[] cumulativeFlops = [];
+        if (hasFlops)
+        {
+            reader.Require(8L * (exits + 1), "FLOPs");
+            reader.ReadExactly(scalar);
+            fullModelFlops = BinaryPrimitives.ReadDoubleLittleEndian(scalar);
+            cumulativeFlops = new double[exits];
+            for (int m = 0; m < exits; m++)
+            {
+                reader.ReadExactly(scalar);
+                cumulativeFlops[m] = BinaryPrimitives.ReadDoubleLittleEndian(scalar);
+            }
+        }
+
+        // Everything left has a known size now: name the first section the file is short of.
+        long labelBytes = 4L * samples, logitBytes = 4L * logitCount;
+        reader.RequireSections(("labels", labelBytes), ("logits", logitBytes), ("SHA-256 checksum", ChecksumBytes));
+        long expectedRest = labelBytes + logitBytes + ChecksumBytes;
+        if (reader.Remaining > expectedRest)
+            throw reader.Fail(string.Create(CultureInfo.InvariantCulture,
+                $"{reader.Remaining - expectedRest:N0} unexpected bytes after the checksum (N = {samples}, M = {exits}, C = {classes} make a file of {reader.Position + expectedRest:N0} bytes)"));
+
+        var labels = new int[samples];
+        reader.ReadInt32s(labels);
+        var logits = new float[logitCount];
+        reader.ReadInt32s(MemoryMarshal.Cast<float, int>(logits.AsSpan()));
+        reader.VerifyChecksum();
+
+        try
+        {
+            return new ExitTrace(logits, labels, exits, classNames, cumulativeFlops, fullModelFlops);
+        }
+        catch (ArgumentException e)
+        {
+            throw reader.Fail($"the checksum matches but the trace is invalid: {e.Message}", e);
+        }
+    }
+
+    private static void RequirePositive(HashingReader reader, int value, string what)
+    {
+        if (value < 1)
+            throw reader.Fail(string.Create(CultureInfo.InvariantCulture, $"{what} is {value}; must be at least 1"));
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: the original failure is the one to report.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Same.
+        }
+    }
+
+    /// <summary>Writes to a stream and hashes everything written.</summary>
+    private sealed class HashingWriter(Stream stream) : IDisposable
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public void Write(ReadOnlySpan<byte> bytes)
+        {
+            stream.Write(bytes);
+            _hash.AppendData(bytes);
+        }
+
+        /// <summary>Writes 32-bit values little-endian, converting in chunks on a big-endian machine.</summary>
+        public void WriteInt32s(ReadOnlySpan<int> values)
+        {
+            if (BitConverter.IsLittleEndian)
+            {
+                Write(MemoryMarshal.AsBytes(values));
+                return;
+            }
+            int[] chunk = new int[Math.Min(values.Length, CopyChunkBytes / 4)];
+            for (int start = 0; start < values.Length; start += chunk.Length)
+            {
+                var source = values.Slice(start, Math.Min(chunk.Length, values.Length - start));
+                BinaryPrimitives.ReverseEndianness(source, chunk.AsSpan(0, source.Length));
+                Write(MemoryMarshal.AsBytes(chunk.AsSpan(0, source.Length)));
+            }
+        }
+
+        public byte[] Finish() => _hash.GetHashAndReset();
+
+        public void Dispose() => _hash.Dispose();
+    }
+
+    /// <summary>Reads from a stream of known length, hashing everything read, and words the errors.</summary>
+    private sealed class HashingReader(FileStream stream, string path) : IDisposable
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly long _length = stream.Length;
+
+        public long Position { get; private set; }
+
+        public long Remaining => _length - Position;
+
+        /// <summary>Throws "truncated" unless <paramref name="bytes"/> more bytes are in the file.</summary>
+        public void Require(long bytes, string what) => RequireSections((what, bytes));
+
+        /// <summary>Throws "truncated", naming the first section that is short, unless the file holds them all.</summary>
+        public void RequireSections(params ReadOnlySpan<(string What, long Bytes)> sections)
+        {
+            long available = Remaining;
+            foreach (var (what, bytes) in sections)
+            {
+                if (available < bytes)
+                    throw Fail(string.Create(CultureInfo.InvariantCulture, $"truncated: expected {bytes:N0} bytes of {what}, found {available:N0}"));
+                available -= bytes;
+            }
+        }
+
+        public void ReadExactly(Span<byte> destination)
+        {
+            try
+            {
+                stream.ReadExactly(destination);
+            }
+            catch (EndOfStreamException e)
+            {
+                // Only when the file shrinks while it is read: Require checked the length.
+                throw Fail($"the file ended early at byte {Position:N0} (was it changed while being read?)", e);
+            }
+            _hash.AppendData(destination);
+            Position += destination.Length;
+        }
+
+        /// <summary>Reads 32-bit little-endian values in place, fixing the byte order on a big-endian machine.</summary>
+        public void ReadInt32s(Span<int> destination)
+        {
+            Span<byte> bytes = MemoryMarshal.AsBytes(destination);
+            for (int start = 0; start < bytes.Length; start += CopyChunkBytes)
+                ReadExactly(bytes.Slice(start, Math.Min(CopyChunkBytes, bytes.Length - start)));
+            if (!BitConverter.IsLittleEndian)
+                BinaryPrimitives.ReverseEndianness(destination, destination);
+        }
+
+        public void VerifyChecksum()
+        {
+            byte[] computed = _hash.GetHashAndReset();
+            Span<byte> stored = stackalloc byte[ChecksumBytes];
+            stream.ReadExactly(stored);
+            Position += ChecksumBytes;
+            if (!stored.SequenceEqual(computed))
+                throw Fail($"checksum mismatch: the file stores SHA-256 {Convert.ToHexString(stored)} but its content hashes to {Convert.ToHexString(computed)}; the file is corrupt");
+        }
+
+        public ExitTraceFormatException Fail(string problem, Exception? inner = null) => new(path, problem, inner);
+
+        public void Dispose() => _hash.Dispose();
+    }
+}
