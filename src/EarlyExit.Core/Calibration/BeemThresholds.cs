@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using EarlyExit.Core.Evaluation;
 using EarlyExit.Core.Policies;
 using EarlyExit.Core.Signals;
 
@@ -167,16 +168,18 @@ public static class BeemThresholds
             var policy = new BeemPolicy(BeemPolicy.CostName, w, [grid[k]]);
             int correct = 0;
             long layersRun = 0;
+            var exitCounts = new int[exitCount];
             for (int i = 0; i < n; i++)
             {
                 var row = signals.Slice(i * exitCount, exitCount);
                 int exit = ExitReplay.ExitIndex(policy, row);
+                exitCounts[exit]++;
                 layersRun += exit + 1;
                 if (row[exit].Prediction == labels[i]) correct++;
             }
             layers[k] = layersRun;
             candidates.Add(new BeemThresholdCandidate(grid[k], correct, correct / (double)n,
-                LayerSpeedup.Ratio(exitCount, n, layersRun)));
+                SpeedupRatio.FromExitCounts(exitCounts)));
         }
 
         // Compare counts and layer totals (integers) rather than ratios: ties are exact.

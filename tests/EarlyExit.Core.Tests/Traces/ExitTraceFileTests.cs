@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using EarlyExit.Core.Tests.TestDoubles;
@@ -8,7 +7,7 @@ using Xunit.Abstractions;
 
 namespace EarlyExit.Core.Tests.Traces;
 
-public sealed class ExitTraceFileTests(ITestOutputHelper output) : IDisposable
+public sealed class ExitTraceFileTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("eetrace-tests-").FullName;
 
@@ -276,19 +275,15 @@ public sealed class ExitTraceFileTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    [Trait("Category", "Performance")]
-    public void ReferenceSize_RoundTripsQuickly()
+    public void ReferenceSize_RoundTripsBitExact()
     {
-        // Synthetic 100,000 × 12 × 10 trace: 48 MB of logits.
+        // Synthetic 100,000 × 12 × 10 trace: 48 MB of logits, the size the sweep benchmark uses.
+        // Timing lives in bench/EarlyExit.Bench (trace-file), not here.
         var trace = HandTraces.Random(100_000, 12, 10, seed: 2, withFlops: true);
         string path = PathOf("big.eetrace");
-        var clock = Stopwatch.StartNew();
         ExitTraceFile.Write(trace, path);
-        long written = clock.ElapsedMilliseconds;
         var read = ExitTraceFile.Read(path);
-        clock.Stop();
-        output.WriteLine($"write {written} ms, read {clock.ElapsedMilliseconds - written} ms, {new FileInfo(path).Length:N0} bytes");
         Assert.True(MemoryMarshal.Cast<float, int>(trace.AllLogits).SequenceEqual(MemoryMarshal.Cast<float, int>(read.AllLogits)));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"round trip took {clock.Elapsed.TotalSeconds:F2} s");
+        Assert.True(trace.Labels.SequenceEqual(read.Labels));
     }
 }
