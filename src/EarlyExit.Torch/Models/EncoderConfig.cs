@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace EarlyExit.Torch.Models;
 
 /// <summary>
@@ -59,6 +61,7 @@ public sealed record EncoderConfig
     public bool HeadDense { get; init; } = true;
 
     /// <summary>Width of one attention head: <see cref="HiddenSize"/> / <see cref="HeadCount"/>.</summary>
+    [JsonIgnore]
     public int HeadSize => HiddenSize / HeadCount;
 
     /// <summary>
