@@ -1,0 +1,51 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace EarlyExit.Torch.Models;
+
+/// <summary>
+/// The classifier after one layer: pool the token states (see <see cref="ExitPooling"/>),
+/// optionally tanh(dense(·)) as BERT's pooler, dropout, then a linear map to class logits.
+/// Keys <c>dense</c> (when <see cref="EncoderConfig.HeadDense"/>) and <c>classifier</c>.
+/// Heads never share weights (ALGORITHMS §3).
+/// </summary>
+internal sealed class ExitHead : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly Linear? dense;
+    private readonly Dropout dropout;
+    private readonly Linear classifier;
+    private readonly ExitPooling _pooling;
+
+    internal ExitHead(EncoderConfig config) : base(nameof(ExitHead))
+    {
+        if (config.HeadDense) dense = nn.Linear(config.HiddenSize, config.HiddenSize);
+        dropout = nn.Dropout(config.HiddenDropout);
+        classifier = nn.Linear(config.HiddenSize, config.ClassCount);
+        _pooling = config.Pooling;
+        RegisterComponents();
+    }
+
+    /// <param name="hidden">(batch, seq, hidden), a layer's output.</param>
+    /// <param name="attentionMask">(batch, seq), 1 for tokens, 0 for padding (any numeric dtype).</param>
+    /// <returns>(batch, classes) logits.</returns>
+    public override Tensor forward(Tensor hidden, Tensor attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        Tensor pooled = _pooling switch
+        {
+            ExitPooling.Cls => hidden.select(1, 0), // (batch, hidden): token 0 is [CLS]
+            _ => MeanOverMask(hidden, attentionMask),
+        };
+        if (dense is not null) pooled = dense.call(pooled).tanh();
+        return classifier.call(dropout.call(pooled)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Σ_t mask_t h_t / max(1, Σ_t mask_t), the sentence-transformers mean pooling.</summary>
+    private static Tensor MeanOverMask(Tensor hidden, Tensor attentionMask)
+    {
+        Tensor mask = attentionMask.to_type(hidden.dtype).unsqueeze(-1); // (batch, seq, 1)
+        Tensor sum = (hidden * mask).sum(1);                              // (batch, hidden)
+        Tensor count = mask.sum(1).clamp_min(1);                          // (batch, 1); a row of padding only divides by 1, not 0
+        return sum / count;
+    }
+}
