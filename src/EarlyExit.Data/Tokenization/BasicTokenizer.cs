@@ -13,8 +13,7 @@ namespace EarlyExit.Data.Tokenization;
 /// because Microsoft.ML.Tokenizers 2.0.1 splits with the regex <c>\w+|\p{P}</c>, which silently
 /// drops every character that is neither (symbols such as <c>$ + &lt; = &gt; | ~ €</c> and emoji,
 /// where BERT keeps ASCII symbols as tokens and maps other words to [UNK]) and keeps <c>_</c>
-/// inside words; and because its accent stripping relies on <see cref="string.Normalize()"/>,
-/// a no-op under invariant globalization (see <see cref="AccentFolding"/>).</para>
+/// inside words.</para>
 /// <para>Differences from HuggingFace that remain (our choice): bracketed special tokens in the
 /// text ("[SEP]") are ordinary text, not special tokens; lower-casing is .NET's invariant simple
 /// case mapping (no final-sigma rule).</para>
