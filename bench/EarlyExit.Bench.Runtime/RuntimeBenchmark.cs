@@ -34,7 +34,7 @@ internal static class RuntimeBenchmark
     {
         torch.set_num_threads(Threads);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"runtime benchmark: all-MiniLM-L6-v2, {Classes}-class heads, seq {SequenceLength}, torch threads {torch.get_num_threads()} (set to {Threads}), {Environment.ProcessorCount} cores visible"));
+            $"runtime benchmark: all-MiniLM-L6-v2, {Classes}-class heads, seq {SequenceLength}, torch threads {torch.get_num_threads()} (set to {Threads}), {Environment.ProcessorCount} cores visible, load average {LoadAverage()}"));
         torch.manual_seed(1);
         using MultiExitEncoder encoder = AllMiniLmL6V2.CreateEncoder(Classes);
         var model = new EncoderExitModel(encoder);
@@ -56,21 +56,21 @@ internal static class RuntimeBenchmark
         for (int i = 0; i < times.Length; i++) times[i] = [];
         for (int round = 0; round < warmup + rounds; round++)
         {
-            for (int k = 0; k < exits; k++)
+            // Rotate the order every round so no configuration always runs first or after the longest one.
+            for (int i = 0; i <= exits; i++)
             {
-                double ms = Time(() => runtimes[k].Run(single));
-                if (round >= warmup) times[k].Add(ms);
+                int c = (round + i) % (exits + 1);
+                double ms = c < exits ? Time(() => runtimes[c].Run(single)) : Time(() => PlainPass(model, single));
+                if (round >= warmup) times[c].Add(ms);
             }
-            double plain = Time(() => PlainPass(model, single));
-            if (round >= warmup) times[exits].Add(plain);
         }
 
-        double full = Median(times[exits - 1]);
+        double full = Median(times[exits - 1]), fullMin = times[exits - 1].Min();
         double plainFull = Median(times[exits]);
         output.WriteLine();
         output.WriteLine($"batch 1, seq {SequenceLength}: StaticExitPolicy(k) through EarlyExitRuntime, median of {rounds} rounds after {warmup} warm-up");
-        output.WriteLine($"| exit after k | median ms | fraction of full (k = 6) | k/6 | difference (points) | within 3 points | FLOPs vs plain model |");
-        output.WriteLine($"|---:|---:|---:|---:|---:|:---:|---:|");
+        output.WriteLine($"| exit after k | median ms | fraction of full (k = 6) | k/6 | difference (points) | within 3 points | min ms | fraction by min | FLOPs vs plain model |");
+        output.WriteLine($"|---:|---:|---:|---:|---:|:---:|---:|---:|---:|");
         for (int k = 1; k <= exits; k++)
         {
             double ms = Median(times[k - 1]);
@@ -78,7 +78,7 @@ internal static class RuntimeBenchmark
             double points = (fraction - target) * 100;
             double flops = ModelFlops.UpToExit(model, k - 1, SequenceLength) / ModelFlops.FullModel(model, SequenceLength);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {k} | {ms:F2} | {fraction:F3} | {target:F3} | {points:+0.0;-0.0;0.0} | {(Math.Abs(points) <= 3 ? "yes" : "NO")} | {flops:F3} |"));
+                $"| {k} | {ms:F2} | {fraction:F3} | {target:F3} | {points:+0.0;-0.0;0.0} | {(Math.Abs(points) <= 3 ? "yes" : "NO")} | {times[k - 1].Min():F2} | {times[k - 1].Min() / fullMin:F3} | {flops:F3} |"));
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"plain pass (embed, 6 layers, final head only, no decisions): {plainFull:F2} ms; runtime full pass / plain pass = {full / plainFull:F3} (the runtime adds 5 heads and 6 decisions)"));
@@ -150,6 +150,10 @@ internal static class RuntimeBenchmark
         for (int k = 0; k < model.ExitCount; k++) state = model.RunLayer(k, state);
         model.RunExit(model.ExitCount - 1, state).data<float>().ToArray();
     }
+
+    /// <summary>The 1-minute load average (Linux), so a reader can tell a quiet run from a contended one.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 
     private static double Time(Action action)
     {
