@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+using EarlyExit.Core.Policies;
+using EarlyExit.Core.Signals;
+using static TorchSharp.torch;
+
+namespace EarlyExit.Torch.Runtime;
+
+/// <summary>
+/// Runs a multi-exit model layer by layer under an exit policy, so that each input costs only
+/// the layers it needs: after layer k the still-running rows are scored by exit k, the policy
+/// decides per row, and the rows that exit are removed from the batch before layer k + 1.
+/// </summary>
+/// <typeparam name="TInput">The model's batch type, e.g. a tokenized <c>TokenBatch</c>.</typeparam>
+/// <remarks>
+/// <para>The loop, for exit k = 0..M−1 (ALGORITHMS §2, the online form of
+/// <see cref="ExitReplay.ExitIndex"/>):</para>
+/// <list type="number">
+/// <item>run layer k on the running rows (<see cref="IMultiExitModel.RunLayer"/>);</item>
+/// <item>compute exit k's logits for them, (rows, C), and copy those rows × C floats to the host:
+/// the only device-to-host transfer per layer, and all the decision needs;</item>
+/// <item>for each row, <see cref="ExitSignals.Compute(ReadOnlySpan{float}, int, int)"/> and
+/// <see cref="ExitPolicy.ShouldExit"/> with the row's own <see cref="ExitState"/>; record the rows
+/// that exit;</item>
+/// <item>compact the state to the rows that continue (<see cref="ExitBatchState.SelectRows"/>:
+/// <c>index_select</c> on hidden states, mask and bias), or stop when none is left.</item>
+/// </list>
+/// <para>A batch of one takes the same path. Each call to <see cref="Run"/> opens one
+/// <c>torch.NewDisposeScope()</c> (every tensor of the batch is freed on return) and runs under
+/// <c>torch.no_grad()</c>. The runtime holds no state between calls, so one instance can serve
+/// concurrent callers as far as the model's kernels allow.</para>
+/// <para>Only deployable policies run here: an oracle needs the final exit's prediction and the
+/// label, which a model that stops early never has. Evaluate oracles offline on an exit trace.</para>
+/// </remarks>
+public sealed class EarlyExitRuntime<TInput>
+{
+    /// <summary>Creates a runtime for <paramref name="model"/> under <paramref name="policy"/>.</summary>
+    /// <param name="model">The multi-exit model; in evaluation mode.</param>
+    /// <param name="policy">A deployable policy that fits the model's exits.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The policy is an oracle (not deployable), or does not
+    /// fit <see cref="IMultiExitModel.ExitCount"/> exits (<see cref="ExitPolicy.Validate"/>).</exception>
+    public EarlyExitRuntime(IMultiExitModel<TInput> model, ExitPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!policy.IsDeployable)
+            throw new ArgumentException(
+                $"policy '{policy.Name}' is not deployable: it needs each input's final prediction and label (hindsight), "
+                + "which a model that stops early never computes; evaluate it offline on an exit trace (TraceEvaluator) instead",
+                nameof(policy));
+        policy.Validate(model.ExitCount);
+        Model = model;
+        Policy = policy;
+    }
+
+    /// <summary>The model run.</summary>
+    public IMultiExitModel<TInput> Model { get; }
+
+    /// <summary>The policy deciding each row's exit.</summary>
+    public ExitPolicy Policy { get; }
+
+    /// <summary>Runs one batch with early exit.</summary>
+    /// <param name="batch">The inputs; any size ≥ 1, a single input included.</param>
+    /// <returns>One result per input, in input order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="batch"/> is null.</exception>
+    /// <exception cref="InvalidLogitsException">An exit produced a NaN or infinite logit; the message
+    /// names the input (its row in <paramref name="batch"/>) and the exit.</exception>
+    /// <exception cref="InvalidOperationException">The model returned logits of the wrong shape.</exception>
+    public ImmutableArray<ExitResult> Run(TInput batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        ExitBatchState state = Model.Begin(batch);
+        int inputs = state.RowCount, exits = Model.ExitCount, classes = Model.ClassCount;
+        var results = new ExitResult[inputs];
+        var exitStates = new ExitState[inputs];       // indexed by input row
+        for (int i = 0; i < inputs; i++) exitStates[i] = ExitState.Start();
+        var flops = new double[inputs];               // FLOPs run so far, per input row
+        var hostLogits = new float[inputs * classes]; // (rows, C) of the current exit
+        var continuing = new int[inputs];             // state rows that go on to the next layer
+
+        for (int k = 0; k < exits; k++)
+        {
+            state = Model.RunLayer(k, state);
+            int rows = state.RowCount;
+            Span<float> logits = hostLogits.AsSpan(0, rows * classes);
+            CopyToHost(Model.RunExit(k, state), rows, classes, k, logits);
+
+            int kept = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                int input = state.InputRows[r];
+                int tokens = state.TokenCounts[r];
+                flops[input] += Model.LayerFlops(k, tokens) + Model.ExitFlops(k, tokens);
+                ReadOnlySpan<float> z = logits.Slice(r * classes, classes);
+                SignalValues signals = ExitSignals.Compute(z, input, k);
+                if (Policy.ShouldExit(new ExitObservation(k, exits, signals), ref exitStates[input]))
+                {
+                    results[input] = new ExitResult(signals.Prediction, Softmax(z), k, signals,
+                        flops[input], ModelFlops.FullModel(Model, tokens));
+                }
+                else
+                {
+                    continuing[kept++] = r;
+                }
+            }
+
+            if (kept == 0) break;
+            // Rows that exited leave the batch: layer k + 1 computes nothing for them.
+            if (kept < rows) state = state.SelectRows(continuing.AsSpan(0, kept));
+        }
+        return ImmutableArray.Create(results);
+    }
+
+    /// <summary>Copies (rows, C) logits to <paramref name="destination"/> as float32, row-major.</summary>
+    private void CopyToHost(Tensor logits, int rows, int classes, int exit, Span<float> destination)
+    {
+        if (logits.dim() != 2 || logits.shape[0] != rows || logits.shape[1] != classes)
+            throw new InvalidOperationException(
+                $"exit {exit} of {Model.GetType().Name} returned logits of shape ({string.Join(", ", logits.shape)}); expected ({rows}, {classes})");
+        // No-ops for CPU float32 logits (the usual case); a copy otherwise.
+        using Tensor host = logits.to_type(ScalarType.Float32).cpu().contiguous();
+        host.data<float>().CopyTo(destination);
+    }
+
+    /// <summary>p = softmax(z), computed in double with the maximum subtracted, stored as float.</summary>
+    private static ImmutableArray<float> Softmax(ReadOnlySpan<float> z)
+    {
+        float max = z[0];
+        foreach (float v in z) max = Math.Max(max, v);
+        double sum = 0;
+        foreach (float v in z) sum += Math.Exp(v - (double)max);
+        var p = new float[z.Length];
+        for (int c = 0; c < p.Length; c++) p[c] = (float)(Math.Exp(z[c] - (double)max) / sum);
+        return ImmutableArray.Create(p);
+    }
+}

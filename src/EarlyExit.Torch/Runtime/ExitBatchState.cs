@@ -1,0 +1,124 @@
+using System.Collections.Immutable;
+using static TorchSharp.torch;
+
+namespace EarlyExit.Torch.Runtime;
+
+/// <summary>
+/// The rows of a batch still running through a multi-exit model: their hidden states, the
+/// per-row tensors the layers need alongside (attention mask and bias for text), which input of
+/// the batch each row is, and each row's size for FLOP counting. Immutable: running a layer or
+/// dropping the rows that exited gives a new state.
+/// </summary>
+/// <remarks>
+/// Every tensor has the rows on dimension 0, so <see cref="SelectRows"/> compacts them all with
+/// one <c>index_select</c> each. Tensors are not owned: they belong to the dispose scope they were
+/// created in (the runtime opens one per batch).
+/// </remarks>
+public sealed class ExitBatchState
+{
+    private ExitBatchState(Tensor hidden, Tensor? attentionMask, Tensor? attentionBias,
+        ImmutableArray<int> inputRows, ImmutableArray<int> tokenCounts)
+    {
+        Hidden = hidden;
+        AttentionMask = attentionMask;
+        AttentionBias = attentionBias;
+        InputRows = inputRows;
+        TokenCounts = tokenCounts;
+    }
+
+    /// <summary>(rows, …) hidden states: (rows, seq, hidden) for a transformer, (rows, channels, h, w) for a CNN.</summary>
+    public Tensor Hidden { get; }
+
+    /// <summary>(rows, seq), 1 for tokens and 0 for padding; null for models without padding.</summary>
+    public Tensor? AttentionMask { get; }
+
+    /// <summary>(rows, 1, 1, seq) additive attention bias computed once per batch from the mask; null without padding.</summary>
+    public Tensor? AttentionBias { get; }
+
+    /// <summary>For each row, the 0-based index of its input in the batch given to <see cref="IMultiExitModel{TInput}.Begin"/>.</summary>
+    public ImmutableArray<int> InputRows { get; }
+
+    /// <summary>For each row, the size its FLOPs are counted for (<see cref="IMultiExitModel.LayerFlops"/>): real tokens for text.</summary>
+    public ImmutableArray<int> TokenCounts { get; }
+
+    /// <summary>Number of rows.</summary>
+    public int RowCount => InputRows.Length;
+
+    /// <summary>Creates the state of a whole batch: row r is input r.</summary>
+    /// <param name="hidden">(batch, …) input of layer 0.</param>
+    /// <param name="attentionMask">(batch, seq) mask, or null.</param>
+    /// <param name="attentionBias">(batch, 1, 1, seq) bias, or null.</param>
+    /// <param name="tokenCounts">Each input's size, length batch, each ≥ 0.</param>
+    /// <exception cref="ArgumentException">A tensor's first dimension is not the batch size
+    /// (the length of <paramref name="tokenCounts"/>), the batch is empty, or a count is negative.</exception>
+    public static ExitBatchState Start(Tensor hidden, Tensor? attentionMask, Tensor? attentionBias, ReadOnlySpan<int> tokenCounts)
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
+        if (tokenCounts.IsEmpty)
+            throw new ArgumentException("a batch needs at least one row; got 0 token counts", nameof(tokenCounts));
+        for (int r = 0; r < tokenCounts.Length; r++)
+        {
+            if (tokenCounts[r] < 0)
+                throw new ArgumentException($"tokenCounts[{r}] is {tokenCounts[r]}; a row cannot have fewer than 0 tokens", nameof(tokenCounts));
+        }
+        CheckRows(hidden, tokenCounts.Length, nameof(hidden));
+        CheckRows(attentionMask, tokenCounts.Length, nameof(attentionMask));
+        CheckRows(attentionBias, tokenCounts.Length, nameof(attentionBias));
+        var rows = new int[tokenCounts.Length];
+        for (int r = 0; r < rows.Length; r++) rows[r] = r;
+        return new ExitBatchState(hidden, attentionMask, attentionBias,
+            ImmutableArray.Create(rows), ImmutableArray.Create(tokenCounts));
+    }
+
+    /// <summary>The same rows with new hidden states (a layer's output).</summary>
+    /// <param name="hidden">(rows, …), one row per row of this state.</param>
+    /// <exception cref="ArgumentException">The first dimension is not <see cref="RowCount"/>.</exception>
+    public ExitBatchState WithHidden(Tensor hidden)
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
+        CheckRows(hidden, RowCount, nameof(hidden));
+        return new ExitBatchState(hidden, AttentionMask, AttentionBias, InputRows, TokenCounts);
+    }
+
+    /// <summary>
+    /// Keeps only the given rows, in the given order: every tensor is compacted with
+    /// <c>index_select</c> on dimension 0, so later layers compute nothing for the rows left out.
+    /// </summary>
+    /// <param name="rows">0-based rows of this state, each in [0, <see cref="RowCount"/>); at least one.</param>
+    /// <returns>A state of <c>rows.Length</c> rows.</returns>
+    /// <exception cref="ArgumentException"><paramref name="rows"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A row is out of range.</exception>
+    public ExitBatchState SelectRows(ReadOnlySpan<int> rows)
+    {
+        if (rows.IsEmpty)
+            throw new ArgumentException("rows must name at least one row to keep; got none", nameof(rows));
+        var indices = new long[rows.Length];
+        var inputRows = new int[rows.Length];
+        var tokenCounts = new int[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int r = rows[i];
+            if ((uint)r >= (uint)RowCount)
+                throw new ArgumentOutOfRangeException(nameof(rows), r, $"rows[{i}] must be between 0 and {RowCount - 1} (the state has {RowCount} rows); got {r}");
+            indices[i] = r;
+            inputRows[i] = InputRows[r];
+            tokenCounts[i] = TokenCounts[r];
+        }
+        // One host-to-device copy of the kept row indices; the tensors are compacted where they live.
+        using Tensor index = tensor(indices, device: Hidden.device);
+        return new ExitBatchState(
+            Hidden.index_select(0, index),
+            AttentionMask?.index_select(0, index),
+            AttentionBias?.index_select(0, index),
+            ImmutableArray.Create(inputRows),
+            ImmutableArray.Create(tokenCounts));
+    }
+
+    private static void CheckRows(Tensor? tensor, int rows, string name)
+    {
+        if (tensor is null) return;
+        if (tensor.dim() < 1 || tensor.shape[0] != rows)
+            throw new ArgumentException(
+                $"{name} must have {rows} rows on dimension 0; got shape ({string.Join(", ", tensor.shape)})", name);
+    }
+}
