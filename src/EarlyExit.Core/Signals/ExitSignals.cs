@@ -66,6 +66,29 @@ public static class ExitSignals
     public static float Compute(ExitSignal signal, ReadOnlySpan<float> logits, int sample = -1, int exit = -1)
         => Compute(logits, sample, exit)[signal];
 
+    /// <summary>p = softmax(z), in double with the maximum subtracted, stored as float.</summary>
+    /// <param name="logits">z, one finite value per class (length C ≥ 1).</param>
+    /// <returns>C probabilities summing to 1 (up to float rounding).</returns>
+    /// <exception cref="ArgumentException">Empty logits.</exception>
+    /// <exception cref="InvalidLogitsException">A NaN or infinite logit.</exception>
+    public static float[] Softmax(ReadOnlySpan<float> logits)
+    {
+        if (logits.IsEmpty)
+            throw new ArgumentException("logits must hold at least one class; got 0 values", nameof(logits));
+        float max = logits[0];
+        for (int c = 0; c < logits.Length; c++)
+        {
+            if (!float.IsFinite(logits[c]))
+                throw new InvalidLogitsException(-1, -1, c, logits[c]);
+            max = Math.Max(max, logits[c]);
+        }
+        double sum = 0;
+        foreach (float z in logits) sum += Math.Exp(z - (double)max);
+        var p = new float[logits.Length];
+        for (int c = 0; c < p.Length; c++) p[c] = (float)(Math.Exp(logits[c] - (double)max) / sum);
+        return p;
+    }
+
     /// <summary>
     /// Computes all signals for a batch of one exit's logits, laid out row-major (batch, classes).
     /// </summary>

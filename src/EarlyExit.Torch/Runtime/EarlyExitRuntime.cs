@@ -98,7 +98,7 @@ public sealed class EarlyExitRuntime<TInput>
                 SignalValues signals = ExitSignals.Compute(z, input, k);
                 if (Policy.ShouldExit(new ExitObservation(k, exits, signals), ref exitStates[input]))
                 {
-                    results[input] = new ExitResult(signals.Prediction, Softmax(z), k, signals,
+                    results[input] = new ExitResult(signals.Prediction, ImmutableArray.Create(ExitSignals.Softmax(z)), k, signals,
                         flops[input], ModelFlops.FullModel(Model, tokens));
                 }
                 else
@@ -123,17 +123,5 @@ public sealed class EarlyExitRuntime<TInput>
         // No-ops for CPU float32 logits (the usual case); a copy otherwise.
         using Tensor host = logits.to_type(ScalarType.Float32).cpu().contiguous();
         host.data<float>().CopyTo(destination);
-    }
-
-    /// <summary>p = softmax(z), computed in double with the maximum subtracted, stored as float.</summary>
-    private static ImmutableArray<float> Softmax(ReadOnlySpan<float> z)
-    {
-        float max = z[0];
-        foreach (float v in z) max = Math.Max(max, v);
-        double sum = 0;
-        foreach (float v in z) sum += Math.Exp(v - (double)max);
-        var p = new float[z.Length];
-        for (int c = 0; c < p.Length; c++) p[c] = (float)(Math.Exp(z[c] - (double)max) / sum);
-        return ImmutableArray.Create(p);
     }
 }

@@ -265,4 +265,18 @@ public class ExitSignalsTests
                 && Math.Abs(shifted.NormalizedEntropy - s.NormalizedEntropy) <= Tolerance
                 && Math.Abs(shifted.Energy - (s.Energy - t.k)) <= 1e-4;
         });
+
+    [Fact]
+    public void Softmax_MatchesHandValues_AndSurvivesHugeLogits()
+    {
+        // z = [0, ln 3]: e^0 = 1, e^{ln 3} = 3, sum 4 → p = [0.25, 0.75].
+        var p = ExitSignals.Softmax([0f, MathF.Log(3f)]);
+        Assert.Equal(0.25, p[0], 6);
+        Assert.Equal(0.75, p[1], 6);
+        // Shifted by 1e30 the naive exp overflows; with the max subtracted: p = [1, 0].
+        var huge = ExitSignals.Softmax([1e30f, 0f]);
+        Assert.Equal(1.0, huge[0], 6);
+        Assert.Equal(0.0, huge[1], 6);
+        Assert.Throws<InvalidLogitsException>(() => ExitSignals.Softmax([0f, float.NaN]));
+    }
 }
