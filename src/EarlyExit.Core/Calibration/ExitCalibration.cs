@@ -1,0 +1,105 @@
+using System.Collections.Immutable;
+using EarlyExit.Core.Evaluation;
+using EarlyExit.Core.Catalog;
+using EarlyExit.Core.Policies;
+
+namespace EarlyExit.Core.Calibration;
+
+/// <summary>
+/// Everything a multi-exit model learns about its own exits from a validation set, so that every
+/// policy can be built later without the validation data: per-exit accuracy, PCEE's reliability
+/// diagrams and BEEM's weights and thresholds (eq. 3), plus the policy to use by default.
+/// </summary>
+/// <remarks>
+/// Built by <see cref="Fit"/> from a validation <see cref="TraceEvaluator"/>; stored beside a
+/// model as JSON by <see cref="ExitCalibrationJson"/>. Validation is for calibration and model
+/// selection only; a test split must never be passed here.
+/// </remarks>
+public sealed record ExitCalibration
+{
+    /// <summary>Creates a calibration, checking that every per-exit array has M entries.</summary>
+    /// <exception cref="ArgumentException">A length differs from M, or a value is out of range.</exception>
+    public ExitCalibration(int sampleCount, ImmutableArray<double> exitAccuracies, ImmutableArray<ReliabilityDiagram> diagrams,
+        BeemThresholdFit beemCost, BeemThresholdFit beemAccuracy, PolicySpec defaultPolicy)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleCount, 1);
+        ArgumentNullException.ThrowIfNull(beemCost);
+        ArgumentNullException.ThrowIfNull(beemAccuracy);
+        ArgumentNullException.ThrowIfNull(defaultPolicy);
+        int exits = exitAccuracies.Length;
+        if (exits < 1)
+            throw new ArgumentException("a calibration needs at least one exit; got 0 exit accuracies", nameof(exitAccuracies));
+        for (int m = 0; m < exits; m++)
+        {
+            if (!(exitAccuracies[m] >= 0 && exitAccuracies[m] <= 1))
+                throw new ArgumentOutOfRangeException(nameof(exitAccuracies), exitAccuracies[m], $"exitAccuracies[{m}] must be in [0, 1]; got {exitAccuracies[m]}");
+        }
+        RequireLength(diagrams.Length, exits, nameof(diagrams));
+        RequireLength(beemCost.Exits.Length, exits, nameof(beemCost));
+        RequireLength(beemAccuracy.Exits.Length, exits, nameof(beemAccuracy));
+        SampleCount = sampleCount;
+        ExitAccuracies = exitAccuracies;
+        Diagrams = diagrams;
+        BeemCost = beemCost;
+        BeemAccuracy = beemAccuracy;
+        DefaultPolicy = defaultPolicy;
+    }
+
+    /// <summary>M, the number of exits.</summary>
+    public int ExitCount => ExitAccuracies.Length;
+
+    /// <summary>N, the number of validation samples it was fitted on.</summary>
+    public int SampleCount { get; }
+
+    /// <summary>Validation accuracy of each exit (BEEM-A's weights).</summary>
+    public ImmutableArray<double> ExitAccuracies { get; }
+
+    /// <summary>PCEE's per-exit reliability diagrams, unsmoothed (PCEE-WS smooths them when built).</summary>
+    public ImmutableArray<ReliabilityDiagram> Diagrams { get; }
+
+    /// <summary>BEEM-C: cost weights w_m = m (λ = 1) and eq. 3 thresholds.</summary>
+    public BeemThresholdFit BeemCost { get; }
+
+    /// <summary>BEEM-A: accuracy weights and eq. 3 thresholds.</summary>
+    public BeemThresholdFit BeemAccuracy { get; }
+
+    /// <summary>The policy used when a caller names none.</summary>
+    public PolicySpec DefaultPolicy { get; }
+
+    /// <summary>Validation accuracy of the final exit: what the full model achieves.</summary>
+    public double FinalExitAccuracy => ExitAccuracies[^1];
+
+    /// <summary>
+    /// Fits the calibration on a validation trace.
+    /// </summary>
+    /// <param name="validation">The validation split's exit trace, wrapped for evaluation.</param>
+    /// <param name="bins">Reliability-diagram bins B (default 10, ALGORITHMS §2 PCEE).</param>
+    /// <param name="beemSearchSet">Candidate α's for eq. 3; null = the paper's {0.5, …, 5, M}.</param>
+    /// <param name="beemMinCount">Minimum stopping samples for an α to count (default 1).</param>
+    /// <remarks>
+    /// The default policy (our choice) is PCEE with δ = the final exit's validation accuracy,
+    /// rounded down to 0.01: exit as soon as validation samples of similar confidence were at
+    /// least as accurate as the full model. It is the trustworthy-accuracy knob users turn.
+    /// </remarks>
+    public static ExitCalibration Fit(TraceEvaluator validation, int bins = ReliabilityDiagram.DefaultBinCount,
+        IReadOnlyList<double>? beemSearchSet = null, int beemMinCount = 1)
+    {
+        ArgumentNullException.ThrowIfNull(validation);
+        int exits = validation.ExitCount;
+        var labels = validation.Trace.Labels;
+        var diagrams = ReliabilityDiagrams.Build(validation.Signals, labels, exits, bins);
+        var set = beemSearchSet ?? BeemThresholds.PaperSearchSet(exits);
+        var cost = BeemThresholds.FromErrorRates(validation.Signals, labels, exits, BeemWeights.Cost(exits), set, beemMinCount);
+        var accuracy = BeemThresholds.FromErrorRates(validation.Signals, labels, exits,
+            BeemWeights.Accuracy(validation.ExitAccuracies), set, beemMinCount);
+        double delta = Math.Floor(validation.ExitAccuracies[^1] * 100) / 100;
+        return new ExitCalibration(validation.SampleCount, validation.ExitAccuracies, diagrams, cost, accuracy,
+            new PolicySpec(PceePolicy.PlainName, delta));
+    }
+
+    private static void RequireLength(int actual, int exits, string name)
+    {
+        if (actual != exits)
+            throw new ArgumentException($"{name} has {actual} exits; the calibration has {exits} (one per exit)", name);
+    }
+}
