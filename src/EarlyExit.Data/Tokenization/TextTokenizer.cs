@@ -1,4 +1,5 @@
 using System.Reflection;
+using EarlyExit.Data.Datasets;
 using Microsoft.ML.Tokenizers;
 
 namespace EarlyExit.Data.Tokenization;
@@ -193,6 +194,17 @@ public sealed class TextTokenizer
         }
 
         return EncodeCore(texts, textPairs);
+    }
+
+    /// <summary>Encodes dataset examples (text and optional pair) as one padded batch.</summary>
+    /// <param name="examples">The examples, one per row; at least one.</param>
+    /// <returns>A batch of shape <c>(examples.Count, longest row)</c> (or <c>(examples.Count, MaxLength)</c>).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="examples"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="examples"/> is empty.</exception>
+    public TokenBatch EncodeExamples(IReadOnlyList<TextExample> examples)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        return EncodeBatch([.. examples.Select(e => e.Text)], examples.Any(e => e.TextPair is not null) ? [.. examples.Select(e => e.TextPair)] : null);
     }
 
     // The one core method every public overload funnels into.

@@ -1,3 +1,4 @@
+using EarlyExit.Data.Datasets;
 using EarlyExit.Data.Tokenization;
 using FsCheck;
 using FsCheck.Fluent;
@@ -282,6 +283,15 @@ public sealed class TextTokenizerTests
                 return texts.Select((t, r) => Ids(batch, r).SequenceEqual(MiniLm.Encode(t).InputIds.ToArray())).All(ok => ok)
                     && batch.SequenceLength == texts.Max(t => MiniLm.Encode(t).SequenceLength);
             }).QuickCheckThrowOnFailure();
+
+    [Fact]
+    public void EncodeExamples_UsesTextAndPair()
+    {
+        TextExample[] examples = [new("hello", "the", 0), new("a", null, 1)];
+
+        Assert.Equal(MiniLm.EncodeBatch(["hello", "a"], ["the", null]), MiniLm.EncodeExamples(examples));
+        Assert.Equal(MiniLm.EncodeBatch(["a"]), MiniLm.EncodeExamples([new TextExample("a", null, 0)]));
+    }
 
     [Fact]
     public void Batches_WithTheSameContent_AreEqual()

@@ -1,0 +1,23 @@
+namespace EarlyExit.Data.Datasets;
+
+/// <summary>The datasets a <see cref="DatasetSpec"/> can name.</summary>
+public enum DatasetKind
+{
+    /// <summary>SpamAssassin e-mails (text, 2 classes).</summary>
+    SpamAssassin,
+
+    /// <summary>Fine-food reviews (text, 2 classes).</summary>
+    FineFoods,
+
+    /// <summary>Fashion-MNIST (images, 10 classes).</summary>
+    FashionMnist,
+
+    /// <summary>Your CSV file or folder.</summary>
+    Csv,
+
+    /// <summary>Your TSV file or folder.</summary>
+    Tsv,
+
+    /// <summary>Your JSON Lines file or folder.</summary>
+    JsonLines,
+}
