@@ -107,7 +107,7 @@ public sealed class CoseeObjective : ITrainingObjective
 
     /// <summary>The signal as a differentiable function of the logits (ALGORITHMS §1).</summary>
     /// <param name="logits">(…, classes).</param>
-    /// <param name="signal">Normalised energy σ(E) = sigmoid(−logsumexp z), entropy logsumexp z − Σ p z, or max-prob max softmax z.</param>
+    /// <param name="signal">Normalised energy σ(E) = sigmoid(−logsumexp z), entropy −Σ p log p (from log_softmax), or max-prob max softmax z.</param>
     /// <returns>(…).</returns>
     public static Tensor SignalOf(Tensor logits, ExitSignal signal)
     {
@@ -116,7 +116,7 @@ public sealed class CoseeObjective : ITrainingObjective
         Tensor result = signal switch
         {
             ExitSignal.NormalizedEnergy => (-logits.logsumexp(-1)).sigmoid(),
-            ExitSignal.Entropy => logits.logsumexp(-1) - (logits.softmax(-1) * logits).sum(-1),
+            ExitSignal.Entropy => -(logits.softmax(-1) * logits.log_softmax(-1)).sum(-1), // −Σ p log p: no cancellation of large logits
             ExitSignal.MaxProb => logits.softmax(-1).amax([-1]),
             _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, $"COSEE calibrates normalized-energy, entropy or max-prob; got {signal}"),
         };
@@ -169,7 +169,7 @@ public sealed class CoseeObjective : ITrainingObjective
         {
             long[] exits = SimulatedExits(values, exitCount, signal, tau);
             Tensor weights = SampleWeights(tensor(exits, device: logits.device), exitCount, beta);
-            classification = classification + (weights * ce).sum(0).mean(); // eq. 2
+            classification = classification + (weights * ce).sum([0L]).mean(); // eq. 2
         }
         classification = classification / Options.ThresholdCount;      // eq. 5
 
