@@ -20,7 +20,9 @@ namespace EarlyExit.Torch.Training;
 /// <para>Determinism: before every step torch's generator is seeded from (seed, global step),
 /// and every epoch's order is a permutation seeded from (seed, epoch). With the optimiser state
 /// saved (TorchSharp's AdamW state: step count and both moments), a run stopped and resumed
-/// reaches the same weights as an uninterrupted one, to the bit on the same machine.</para>
+/// reaches the same weights as an uninterrupted one, to the bit on the same machine — provided
+/// nothing else in the process seeds or draws from torch's global generator while it trains
+/// (TorchSharp's dropout cannot be given a generator of its own).</para>
 /// <para>Checkpoints, when <see cref="TrainerOptions.OutputDirectory"/> is set: <c>best/</c>, a
 /// <see cref="ModelCheckpoint"/> of the epoch with the best validation mean accuracy; <c>last/</c>,
 /// a model checkpoint plus <c>optimizer.bin</c> and <c>trainer-state.json</c>, written after

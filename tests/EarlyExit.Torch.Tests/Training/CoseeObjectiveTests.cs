@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace EarlyExit.Torch.Tests.Training;
 
+[Collection(TorchGeneratorCollection.Name)]
 public sealed class CoseeObjectiveTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace EarlyExit.Torch.Tests.Training;
 /// Trains the tiny encoder of <see cref="TrainingFixtures"/> (hidden 32, 2 layers) on 256
 /// synthetic examples (8 steps of 32 per epoch); the whole class runs in a few seconds.
 /// </summary>
+[Collection(TorchGeneratorCollection.Name)]
 public sealed class MultiExitTrainerTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"earlyexit-trainer-{Guid.NewGuid():N}");
