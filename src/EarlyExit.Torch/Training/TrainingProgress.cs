@@ -10,10 +10,10 @@ namespace EarlyExit.Torch.Training;
 /// <param name="GlobalStep">Steps taken in the whole run, resumed ones included.</param>
 /// <param name="TotalSteps">Steps of the whole run.</param>
 /// <param name="Phase">What the epoch trains.</param>
-/// <param name="Loss">This step's loss.</param>
+/// <param name="Loss">This step's loss; NaN on the validation report.</param>
 /// <param name="MeanLoss">Mean loss of the epoch's steps so far.</param>
 /// <param name="ExamplesPerSecond">Training throughput of the epoch so far.</param>
-/// <param name="LearningRate">The rate this step used.</param>
+/// <param name="LearningRate">The rate this step used; NaN on the validation report.</param>
 /// <param name="Validation">Null after a step; the epoch's validation result on the report that follows it.</param>
 public sealed record TrainingProgress(
     int Epoch,
