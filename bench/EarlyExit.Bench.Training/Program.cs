@@ -1,5 +1,33 @@
 using EarlyExit.Bench.Training;
 
+// "evidence": issue 4's real-data fine-tuning runs (see TrainingEvidence); otherwise the memory benchmark.
+if (args.Length > 0 && args[0] == "evidence")
+{
+    var e = new TrainingEvidence.Settings(Data: "spam-assassin", Objective: "joint", TrainExamples: 2000, Epochs: 2, Length: 128,
+        BatchSize: 16, LearningRate: 5e-5, Minutes: 18, Threads: 2, OutDirectory: "out/evidence", Seed: 42);
+    for (int i = 1; i < args.Length; i++)
+    {
+        string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+        e = args[i] switch
+        {
+            "--data" => e with { Data = Value() },
+            "--objective" => e with { Objective = Value() },
+            "--train-examples" => e with { TrainExamples = int.Parse(Value()) },
+            "--epochs" => e with { Epochs = int.Parse(Value()) },
+            "--length" => e with { Length = int.Parse(Value()) },
+            "--batch" => e with { BatchSize = int.Parse(Value()) },
+            "--lr" => e with { LearningRate = double.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture) },
+            "--minutes" => e with { Minutes = int.Parse(Value()) },
+            "--threads" => e with { Threads = int.Parse(Value()) },
+            "--out" => e with { OutDirectory = Value() },
+            "--seed" => e with { Seed = int.Parse(Value()) },
+            _ => throw new ArgumentException($"unknown option {args[i]}; valid: --data --objective --train-examples --epochs --length --batch --lr --minutes --threads --out --seed"),
+        };
+    }
+    TrainingEvidence.Run(Console.Out, e);
+    return 0;
+}
+
 // Prints a table; never passes or fails.
 // Usage: dotnet run -c Release --project bench/EarlyExit.Bench.Training -- [--tiny] [--objective cosee]
 //        [--examples 320] [--length 64] [--batch 16] [--every 2] [--threads N] [--freeze-backbone]
