@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using EarlyExit.Core.IO;
 
 namespace EarlyExit.Core.Traces;
 
@@ -66,26 +67,13 @@ public static class ExitTraceFile
     {
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string fullPath = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"path '{path}' has no folder", nameof(path));
         byte[][] names = EncodeClassNames(trace);
-        string temporary = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            using (var writer = new HashingWriter(stream))
-            {
-                WriteContent(trace, names, writer);
-                stream.Write(writer.Finish());
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
+            using var writer = new HashingWriter(stream);
+            WriteContent(trace, names, writer);
+            stream.Write(writer.Finish());
+        });
     }
 
     /// <summary>Reads a trace written by <see cref="Write"/>, checking every size and the checksum.</summary>
@@ -249,22 +237,6 @@ public static class ExitTraceFile
     {
         if (value < 1)
             throw reader.Fail(string.Create(CultureInfo.InvariantCulture, $"{what} is {value}; must be at least 1"));
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Best effort: the original failure is the one to report.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Same.
-        }
     }
 
     /// <summary>Writes to a stream and hashes everything written.</summary>

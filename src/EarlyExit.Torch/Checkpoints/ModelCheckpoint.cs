@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EarlyExit.Core.IO;
 using EarlyExit.Torch.Models;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -49,8 +50,8 @@ public static class ModelCheckpoint
         CheckLabels(metadata, nameof(metadata));
 
         Directory.CreateDirectory(directory);
-        WriteAtomically(Path.Combine(directory, WeightsFileName), stream => model.save_safetensors(stream, leaveOpen: true));
-        WriteAtomically(Path.Combine(directory, MetadataFileName), stream => JsonSerializer.Serialize(stream, metadata, Json));
+        AtomicFile.Write(Path.Combine(directory, WeightsFileName), stream => model.save_safetensors(stream, leaveOpen: true));
+        AtomicFile.Write(Path.Combine(directory, MetadataFileName), stream => JsonSerializer.Serialize(stream, metadata, Json));
     }
 
     /// <summary>Rebuilds the model saved in <paramref name="directory"/>.</summary>
@@ -167,22 +168,4 @@ public static class ModelCheckpoint
             throw new InvalidDataException($"{path} lacks {missing.Length} tensor(s) the config's model needs: {string.Join(", ", missing)}");
     }
 
-    /// <summary>Writes via a temporary file in the same directory, fsynced, then renamed over <paramref name="path"/>.</summary>
-    private static void WriteAtomically(string path, Action<Stream> write)
-    {
-        string temp = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
 }

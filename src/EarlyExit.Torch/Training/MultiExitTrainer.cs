@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Text.Json;
+using EarlyExit.Core.IO;
 using EarlyExit.Torch.Checkpoints;
 using EarlyExit.Torch.Models;
 using TorchSharp;
@@ -382,7 +383,7 @@ public sealed class MultiExitTrainer
     {
         if (directory is null) return;
         ModelCheckpoint.Save(_model, _metadata, directory);
-        WriteAtomically(Path.Combine(directory, OptimizerFileName), stream =>
+        AtomicFile.Write(Path.Combine(directory, OptimizerFileName), stream =>
         {
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             optimizer.save_state_dict(writer);
@@ -403,7 +404,7 @@ public sealed class MultiExitTrainer
             BestEpoch = bestEpoch,
             ObjectiveState = _objective.SaveState(),
         };
-        WriteAtomically(Path.Combine(directory, StateFileName), stream => JsonSerializer.Serialize(stream, state, Json));
+        AtomicFile.Write(Path.Combine(directory, StateFileName), stream => JsonSerializer.Serialize(stream, state, Json));
     }
 
     private TrainerState LoadResumeState(string directory, int trainingExamples)
@@ -450,23 +451,6 @@ public sealed class MultiExitTrainer
             throw new InvalidDataException($"{path} belongs to another run: its {field} is {saved}, this run's is {current}");
     }
 
-    private static void WriteAtomically(string path, Action<Stream> write)
-    {
-        string temp = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
 
     /// <summary>A padded batch on the CPU: ids, segment ids and mask (batch, seq) int64, labels (batch) int64.</summary>
     private sealed class Batch : IDisposable
