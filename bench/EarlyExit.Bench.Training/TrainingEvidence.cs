@@ -55,12 +55,12 @@ internal static class TrainingEvidence
         var result = trainer.Train(Encode(tokenizer, train), Encode(tokenizer, dataset.Validation), progress, budget.Token);
         output.WriteLine($"training {(result.Completed ? "completed" : "stopped by the time budget")} after {result.GlobalStep} steps, " +
                          $"{clock.Elapsed.TotalMinutes:F1} min; best epoch {result.BestEpoch}");
-        if (result.BestDirectory is null)
-            throw new InvalidOperationException("no epoch finished within the budget; raise --minutes or lower --train-examples");
-
-        var best = ModelCheckpoint.Load(result.BestDirectory);
-        using var bestModel = best.Model;
-        var runtimeModel = new EncoderExitModel(bestModel);
+        // The best epoch's checkpoint; when the budget stopped training inside the first epoch,
+        // the weights as they are after the last finished step (said in the output).
+        using var bestModel = result.BestDirectory is null ? null : ModelCheckpoint.Load(result.BestDirectory).Model;
+        if (bestModel is null)
+            output.WriteLine("no epoch finished within the budget: evaluating the weights after the last step");
+        var runtimeModel = new EncoderExitModel(bestModel ?? model);
         var validation = Record(runtimeModel, tokenizer, dataset.Validation, dataset.ClassNames, Path.Combine(s.OutDirectory, "validation.eetrace"));
         var test = Record(runtimeModel, tokenizer, dataset.Test, dataset.ClassNames, Path.Combine(s.OutDirectory, "test.eetrace"));
         Report(output, validation, test);
