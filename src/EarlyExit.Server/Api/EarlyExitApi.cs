@@ -153,7 +153,11 @@ public static class EarlyExitApi
                 o.MaxCharactersPerInput, o.MaxRequestBodyBytes)));
     }
 
-    // ArgumentException appends " (Parameter 'name')" to its message; clients need only the rule and the value.
-    private static string Message(ArgumentException e) =>
-        e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+    // ArgumentException appends " (Parameter 'name')" (and ArgumentOutOfRangeException the value) to
+    // its message; clients need only the rule and the value, which the message already states.
+    private static string Message(ArgumentException e)
+    {
+        int cut = e.ParamName is null ? -1 : e.Message.IndexOf($" (Parameter '{e.ParamName}')", StringComparison.Ordinal);
+        return cut >= 0 ? e.Message[..cut] : e.Message;
+    }
 }

@@ -39,7 +39,7 @@ namespace EarlyExit.Server.Scheduling;
 /// first finishes rows soonest, answering requests and freeing capacity;</item>
 /// <item>if only layer 1's pool holds rows, nothing more is queued, and its oldest input arrived
 /// less than <see cref="ServerOptions.MaxQueueDelay"/> ago: wait for company until then (never
-/// while deeper rows could run, and never while shutting down);</item>
+/// while deeper rows could run, and never once draining for shutdown);</item>
 /// <item>otherwise the fullest pool, the deepest on ties.</item>
 /// </list>
 /// <para>Tensors of waiting rows outlive a step: they are detached from the step's dispose scope
@@ -52,7 +52,12 @@ public sealed class DepthPooledScheduler : InferenceScheduler
     /// <param name="options">Validated options.</param>
     /// <param name="metrics">The server's metrics.</param>
     public DepthPooledScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics)
-        : base(model, options, metrics, options?.MaxBatchSize ?? 1)
+        : this(model, options, metrics, start: true)
+    {
+    }
+
+    internal DepthPooledScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics, bool start)
+        : base(model, options, metrics, options?.MaxBatchSize ?? 1, start)
     {
     }
 
@@ -70,17 +75,11 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         for (int k = 0; k < exits; k++) pools[k] = [];
         var admitted = new List<QueuedRow>();
         long step = 0;
-        int cancellationsSeen = 0;
         int batch = BatchSize;
 
         while (true)
         {
-            int cancellations = Cancellations;
-            if (cancellations != cancellationsSeen)
-            {
-                cancellationsSeen = cancellations;
-                DropCancelledRows(pools);
-            }
+            if (TakeCancellations()) DropCancelledRows(pools);
 
             int room = batch - RowCount(pools[0]);
             if (room > 0)
@@ -128,7 +127,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         // 3. Layer 1 alone, partial: wait for company up to the queue delay.
         bool deeper = false;
         for (int k = 1; k < exits; k++) deeper |= pools[k].Count > 0;
-        if (!deeper && !IsStopping && QueueIsEmpty)
+        if (!deeper && !IsDraining && QueueIsEmpty)
         {
             long arrived = pools[0].Min(s => s.OldestArrival);
             TimeSpan waited = Stopwatch.GetElapsedTime(arrived);

@@ -30,14 +30,17 @@ public abstract class InferenceScheduler : IAsyncDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pending;
     private int _cancellations;
+    private int _cancellationsSeen; // by the worker
     private bool _stopping;
+    private bool _draining;
 
     /// <summary>Creates the scheduler and starts its worker thread.</summary>
     /// <param name="model">The model; the worker is its only user from now on.</param>
     /// <param name="options">Batch size, queue delay and capacity (validated by the caller).</param>
     /// <param name="metrics">Where layer calls and exits are counted.</param>
     /// <param name="batchSize">Most rows per model call.</param>
-    private protected InferenceScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics, int batchSize)
+    /// <param name="start">False to leave the worker stopped until <see cref="StartWorker"/> (tests queue requests first, so the batches they see are known).</param>
+    private protected InferenceScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics, int batchSize, bool start)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -47,8 +50,11 @@ public abstract class InferenceScheduler : IAsyncDisposable
         Metrics = metrics;
         BatchSize = batchSize;
         _worker = new Thread(RunWorker) { IsBackground = true, Name = $"earlyexit-{GetType().Name}" };
-        _worker.Start();
+        if (start) _worker.Start();
     }
+
+    /// <summary>Starts a worker created stopped.</summary>
+    internal void StartWorker() => _worker.Start();
 
     /// <summary>The model served.</summary>
     public ServingModel Model { get; }
@@ -113,6 +119,19 @@ public abstract class InferenceScheduler : IAsyncDisposable
         return job.Task;
     }
 
+    /// <summary>
+    /// Stops waiting for batches to fill (<see cref="ServerOptions.MaxQueueDelay"/>) and still accepts
+    /// requests: the first step of a shutdown, while the HTTP server finishes its in-flight requests.
+    /// </summary>
+    public void Drain()
+    {
+        lock (_gate)
+        {
+            _draining = true;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
     /// <summary>Refuses new requests, answers every request already accepted, and stops the worker.</summary>
     /// <returns>A task that completes when the worker has stopped.</returns>
     public Task StopAsync()
@@ -138,12 +157,14 @@ public abstract class InferenceScheduler : IAsyncDisposable
     /// </summary>
     protected abstract void Run();
 
-    /// <summary>Counts cancellations so far; the worker compares it to the count it last handled to know when to drop rows.</summary>
-    protected int Cancellations
+    /// <summary>True when requests were cancelled since the worker last asked: it should drop their rows.</summary>
+    private protected bool TakeCancellations()
     {
-        get
+        lock (_gate)
         {
-            lock (_gate) return _cancellations;
+            bool any = _cancellations != _cancellationsSeen;
+            _cancellationsSeen = _cancellations;
+            return any;
         }
     }
 
@@ -184,8 +205,10 @@ public abstract class InferenceScheduler : IAsyncDisposable
         lock (_gate)
         {
             DropFinishedJobs();
-            if (_queue.Count > 0) return true;
+            // A request queued or cancelled since the worker last looked: no sleeping through it.
+            if (_queue.Count > 0 || _cancellations != _cancellationsSeen) return true;
             if (_stopping) return !idle;
+            if (_draining && !idle) return true;
             Monitor.Wait(_gate, timeout);
             DropFinishedJobs();
             return !(idle && _stopping && _queue.Count == 0);
@@ -211,7 +234,7 @@ public abstract class InferenceScheduler : IAsyncDisposable
                 Monitor.Wait(_gate);
             }
             long deadline = into[0].Job.ArrivedAt + (long)(Options.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
-            while (into.Count < max && !_stopping)
+            while (into.Count < max && !_stopping && !_draining)
             {
                 TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
                 if (Stopwatch.GetTimestamp() >= deadline) break;
@@ -233,12 +256,12 @@ public abstract class InferenceScheduler : IAsyncDisposable
         }
     }
 
-    /// <summary>True once <see cref="StopAsync"/> was called: batches stop waiting for company.</summary>
-    protected bool IsStopping
+    /// <summary>True once <see cref="Drain"/> or <see cref="StopAsync"/> was called: batches stop waiting for company.</summary>
+    protected bool IsDraining
     {
         get
         {
-            lock (_gate) return _stopping;
+            lock (_gate) return _stopping || _draining;
         }
     }
 
@@ -256,14 +279,18 @@ public abstract class InferenceScheduler : IAsyncDisposable
     /// <param name="model">The model.</param>
     /// <param name="options">Validated options.</param>
     /// <param name="metrics">The server's metrics.</param>
-    public static InferenceScheduler Create(ServingModel model, ServerOptions options, ServerMetrics metrics)
+    public static InferenceScheduler Create(ServingModel model, ServerOptions options, ServerMetrics metrics) =>
+        Create(model, options, metrics, start: true);
+
+    /// <summary><see cref="Create(ServingModel, ServerOptions, ServerMetrics)"/>, optionally with the worker left stopped.</summary>
+    internal static InferenceScheduler Create(ServingModel model, ServerOptions options, ServerMetrics metrics, bool start)
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.Batching switch
         {
-            BatchingMode.DepthPooled => new DepthPooledScheduler(model, options, metrics),
-            BatchingMode.Static => new StaticBatchScheduler(model, options, metrics, options.MaxBatchSize),
-            BatchingMode.Single => new StaticBatchScheduler(model, options, metrics, 1),
+            BatchingMode.DepthPooled => new DepthPooledScheduler(model, options, metrics, start),
+            BatchingMode.Static => new StaticBatchScheduler(model, options, metrics, options.MaxBatchSize, start),
+            BatchingMode.Single => new StaticBatchScheduler(model, options, metrics, 1, start),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Batching, $"unknown batching mode {options.Batching}"),
         };
     }
