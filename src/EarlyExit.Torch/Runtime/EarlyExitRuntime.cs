@@ -19,8 +19,8 @@ namespace EarlyExit.Torch.Runtime;
 /// <item>compute exit k's logits for them, (rows, C), and copy those rows × C floats to the host:
 /// the only device-to-host transfer per layer, and all the decision needs;</item>
 /// <item>for each row, <see cref="ExitSignals.Compute(ReadOnlySpan{float}, int, int)"/> and
-/// <see cref="ExitPolicy.ShouldExit"/> with the row's own <see cref="ExitState"/>; record the rows
-/// that exit;</item>
+/// <see cref="ExitPolicy.ShouldExit"/> with the row's own <see cref="ExitState"/>
+/// (<see cref="ExitStep.Decide"/>, shared with the server's schedulers); record the rows that exit;</item>
 /// <item>compact the state to the rows that continue (<see cref="ExitBatchState.SelectRows"/>:
 /// <c>index_select</c> on hidden states, mask and bias), or stop when none is left.</item>
 /// </list>
@@ -86,25 +86,19 @@ public sealed class EarlyExitRuntime<TInput>
             state = Model.RunLayer(k, state);
             int rows = state.RowCount;
             Span<float> logits = hostLogits.AsSpan(0, rows * classes);
-            CopyToHost(Model.RunExit(k, state), rows, classes, k, logits);
+            ExitStep.CopyLogits(Model, Model.RunExit(k, state), rows, k, logits);
 
             int kept = 0;
             for (int r = 0; r < rows; r++)
             {
                 int input = state.InputRows[r];
                 int tokens = state.TokenCounts[r];
-                flops[input] += Model.LayerFlops(k, tokens) + Model.ExitFlops(k, tokens);
+                flops[input] += ExitStep.Flops(Model, k, tokens);
                 ReadOnlySpan<float> z = logits.Slice(r * classes, classes);
-                SignalValues signals = ExitSignals.Compute(z, input, k);
-                if (Policy.ShouldExit(new ExitObservation(k, exits, signals), ref exitStates[input]))
-                {
-                    results[input] = new ExitResult(signals.Prediction, ImmutableArray.Create(ExitSignals.Softmax(z)), k, signals,
-                        flops[input], ModelFlops.FullModel(Model, tokens));
-                }
+                if (ExitStep.Decide(Policy, k, exits, z, input, ref exitStates[input], out SignalValues signals))
+                    results[input] = ExitStep.Result(Model, z, signals, k, flops[input], tokens);
                 else
-                {
                     continuing[kept++] = r;
-                }
             }
 
             if (kept == 0) break;
@@ -112,16 +106,5 @@ public sealed class EarlyExitRuntime<TInput>
             if (kept < rows) state = state.SelectRows(continuing.AsSpan(0, kept));
         }
         return ImmutableArray.Create(results);
-    }
-
-    /// <summary>Copies (rows, C) logits to <paramref name="destination"/> as float32, row-major.</summary>
-    private void CopyToHost(Tensor logits, int rows, int classes, int exit, Span<float> destination)
-    {
-        if (logits.dim() != 2 || logits.shape[0] != rows || logits.shape[1] != classes)
-            throw new InvalidOperationException(
-                $"exit {exit} of {Model.GetType().Name} returned logits of shape ({string.Join(", ", logits.shape)}); expected ({rows}, {classes})");
-        // No-ops for CPU float32 logits (the usual case); a copy otherwise.
-        using Tensor host = logits.to_type(ScalarType.Float32).cpu().contiguous();
-        host.data<float>().CopyTo(destination);
     }
 }

@@ -114,6 +114,91 @@ public sealed class ExitBatchState
             ImmutableArray.Create(tokenCounts));
     }
 
+    /// <summary>
+    /// Joins the rows of several states, possibly from different batches and of different padded
+    /// lengths, into one state, so one layer call can run on all of them (the server's
+    /// depth-pooled batching). Row order: the rows of <c>parts[0]</c>, then of <c>parts[1]</c>, ….
+    /// </summary>
+    /// <param name="parts">At least one state; all with an attention mask or all without, and
+    /// likewise for the bias. With a mask, hidden states are (rows, seq, …) with the mask's seq;
+    /// without one, every dimension but the rows must agree.</param>
+    /// <returns>A state of Σ rows. With masks, every part is padded at the end to the longest seq:
+    /// hidden states with 0, the mask with 0 (padding) and the bias with the lowest finite value
+    /// of its dtype, the value <c>MultiExitEncoder.AttentionBias</c> gives padding, so a padded
+    /// position gets exactly no attention weight and a row's outputs do not depend on the width
+    /// it is padded to (beyond float rounding). <see cref="InputRows"/> are renumbered 0..n−1 in
+    /// the order above (the parts came from different <c>Begin</c> calls, so their own numbers
+    /// would collide); <see cref="TokenCounts"/> are carried over.</returns>
+    /// <exception cref="ArgumentException"><paramref name="parts"/> is empty or holds null, the
+    /// parts disagree on having a mask or a bias, or their shapes do not fit together.</exception>
+    public static ExitBatchState Concat(IReadOnlyList<ExitBatchState> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0)
+            throw new ArgumentException("parts must hold at least one state; got none", nameof(parts));
+        for (int i = 0; i < parts.Count; i++)
+        {
+            if (parts[i] is null) throw new ArgumentException($"parts[{i}] is null", nameof(parts));
+        }
+        ExitBatchState first = parts[0];
+        bool masked = first.AttentionMask is not null, biased = first.AttentionBias is not null;
+        long width = 0;
+        for (int i = 0; i < parts.Count; i++)
+        {
+            ExitBatchState part = parts[i];
+            if ((part.AttentionMask is not null) != masked || (part.AttentionBias is not null) != biased)
+                throw new ArgumentException(
+                    $"parts[{i}] {(part.AttentionMask is null ? "has no" : "has an")} attention mask and {(part.AttentionBias is null ? "no" : "a")} bias; "
+                    + $"parts[0] {(masked ? "has a" : "has no")} mask and {(biased ? "a" : "no")} bias: all parts must agree", nameof(parts));
+            if (masked)
+            {
+                long seq = part.AttentionMask!.shape[1];
+                if (part.Hidden.dim() < 2 || part.Hidden.shape[1] != seq)
+                    throw new ArgumentException(
+                        $"parts[{i}].Hidden has shape ({string.Join(", ", part.Hidden.shape)}); with a mask of {seq} positions it must be (rows, {seq}, …)", nameof(parts));
+                width = Math.Max(width, seq);
+            }
+            if (!part.Hidden.shape.AsSpan(masked ? 2 : 1).SequenceEqual(first.Hidden.shape.AsSpan(masked ? 2 : 1)))
+                throw new ArgumentException(
+                    $"parts[{i}].Hidden has shape ({string.Join(", ", part.Hidden.shape)}), which does not fit parts[0]'s ({string.Join(", ", first.Hidden.shape)})", nameof(parts));
+        }
+
+        var hidden = new Tensor[parts.Count];
+        var masks = masked ? new Tensor[parts.Count] : null;
+        var biases = biased ? new Tensor[parts.Count] : null;
+        var tokenCounts = ImmutableArray.CreateBuilder<int>();
+        for (int i = 0; i < parts.Count; i++)
+        {
+            ExitBatchState part = parts[i];
+            hidden[i] = masked ? PadEnd(part.Hidden, 1, width, 0) : part.Hidden;
+            if (masks is not null) masks[i] = PadEnd(part.AttentionMask!, 1, width, 0);
+            if (biases is not null)
+            {
+                Tensor bias = part.AttentionBias!;
+                biases[i] = PadEnd(bias, bias.dim() - 1, width, finfo(bias.dtype).min);
+            }
+            tokenCounts.AddRange(part.TokenCounts);
+        }
+        var rows = new int[tokenCounts.Count];
+        for (int r = 0; r < rows.Length; r++) rows[r] = r;
+        return new ExitBatchState(
+            parts.Count == 1 ? hidden[0] : cat(hidden, 0),
+            masks is null ? null : parts.Count == 1 ? masks[0] : cat(masks, 0),
+            biases is null ? null : parts.Count == 1 ? biases[0] : cat(biases, 0),
+            ImmutableArray.Create(rows), tokenCounts.ToImmutable());
+    }
+
+    /// <summary><paramref name="tensor"/> extended along <paramref name="dim"/> to <paramref name="length"/> with <paramref name="value"/>; itself when already that long.</summary>
+    private static Tensor PadEnd(Tensor tensor, long dim, long length, double value)
+    {
+        long missing = length - tensor.shape[dim];
+        if (missing == 0) return tensor;
+        long[] shape = tensor.shape;
+        shape[dim] = missing;
+        using Tensor padding = full(shape, value, dtype: tensor.dtype, device: tensor.device);
+        return cat([tensor, padding], dim);
+    }
+
     private static void CheckRows(Tensor? tensor, int rows, string name)
     {
         if (tensor is null) return;

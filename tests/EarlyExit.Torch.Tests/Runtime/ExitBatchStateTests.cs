@@ -1,4 +1,5 @@
 using EarlyExit.Torch.Runtime;
+using EarlyExit.Torch.Tests.TestDoubles;
 using static TorchSharp.torch;
 
 namespace EarlyExit.Torch.Tests.Runtime;
@@ -68,4 +69,86 @@ public sealed class ExitBatchStateTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => state.SelectRows([0, 2]));
         Assert.StartsWith("rows[1] must be between 0 and 1 (the state has 2 rows); got 2", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ConcatPadsEveryPartToTheLongestAndRenumbersTheRows()
+    {
+        using var scope = NewDisposeScope();
+        // Synthetic parts: 1 row of 2 positions (hidden 1s) and 2 rows of 3 positions (hidden 2s), hidden size 1.
+        var shortPart = ExitBatchState.Start(ones(1, 2, 1), ones(1, 2, dtype: ScalarType.Int64), zeros(1, 1, 1, 2), [2]);
+        var longPart = ExitBatchState.Start(full(2, 3, 1, 2f), ones(2, 3, dtype: ScalarType.Int64), zeros(2, 1, 1, 3), [3, 1])
+            .SelectRows([1, 0]);
+
+        var joined = ExitBatchState.Concat([shortPart, longPart]);
+
+        Assert.Equal(new[] { 0, 1, 2 }, joined.InputRows.ToArray());
+        Assert.Equal(new[] { 2, 1, 3 }, joined.TokenCounts.ToArray()); // [2] then [3, 1] reordered to [1, 3]
+        Assert.Equal(new long[] { 3, 3, 1 }, joined.Hidden.shape);
+        // The short row gains one position: hidden 0, mask 0, bias float.MinValue.
+        Assert.Equal(new float[] { 1, 1, 0, 2, 2, 2, 2, 2, 2 }, joined.Hidden.data<float>().ToArray());
+        Assert.Equal(new long[] { 1, 1, 0, 1, 1, 1, 1, 1, 1 }, joined.AttentionMask!.data<long>().ToArray());
+        Assert.Equal(new float[] { 0, 0, float.MinValue, 0, 0, 0, 0, 0, 0 }, joined.AttentionBias!.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void ConcatWithoutMasksJoinsRowsOfTheSameShape()
+    {
+        using var scope = NewDisposeScope();
+        var a = ExitBatchState.Start(zeros(2, 4), null, null, [4, 4]);
+        var b = ExitBatchState.Start(ones(1, 4), null, null, [4]);
+
+        var joined = ExitBatchState.Concat([a, b]);
+
+        Assert.Equal(new long[] { 3, 4 }, joined.Hidden.shape);
+        Assert.Equal(4, joined.Hidden.sum().item<float>()); // only b's row holds ones: 1 · 4
+        Assert.Null(joined.AttentionMask);
+        Assert.Equal(new[] { 0, 1, 2 }, joined.InputRows.ToArray());
+    }
+
+    [Fact]
+    public void ConcatRejectsPartsThatDoNotFitTogether()
+    {
+        using var scope = NewDisposeScope();
+        var masked = ExitBatchState.Start(ones(1, 2, 1), ones(1, 2, dtype: ScalarType.Int64), null, [2]);
+        var plain = ExitBatchState.Start(ones(1, 2, 1), null, null, [2]);
+        var wider = ExitBatchState.Start(ones(1, 2, 3), ones(1, 2, dtype: ScalarType.Int64), null, [2]);
+
+        Assert.Throws<ArgumentException>(() => ExitBatchState.Concat([]));
+        var e = Assert.Throws<ArgumentException>(() => ExitBatchState.Concat([masked, plain]));
+        Assert.StartsWith("parts[1] has no attention mask and no bias; parts[0] has a mask and no bias", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => ExitBatchState.Concat([masked, wider]));
+        Assert.StartsWith("parts[1].Hidden has shape (1, 2, 3), which does not fit parts[0]'s (1, 2, 1)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RowsJoinedFromBatchesOfDifferentWidthsGetTheLogitsTheyGetAlone()
+    {
+        // Real sentences through MiniLM: each sentence alone (no padding) versus joined with others
+        // after two layers (padded to the longest); exit 2's logits must agree to float rounding.
+        EncoderExitModel model = MiniLmTestModel.Model;
+        string[] sentences = [.. MiniLmTestModel.Sentences.Take(4)];
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        float[] alone = [.. sentences.SelectMany(s => Logits(model, model.Begin(MiniLmTestModel.Tokenizer.Encode(s)), 0))];
+
+        var a = Advance(model, model.Begin(MiniLmTestModel.Tokenizer.EncodeBatch(sentences[..2])), 0, 2);
+        var b = Advance(model, model.Begin(MiniLmTestModel.Tokenizer.EncodeBatch(sentences[2..])), 0, 2);
+        Assert.NotEqual(a.Hidden.shape[1], b.Hidden.shape[1]); // the parts really have different widths
+        var joined = ExitBatchState.Concat([a, b]);
+        float[] together = Logits(model, joined, 2);
+
+        Assert.Equal(alone.Length, together.Length);
+        for (int i = 0; i < alone.Length; i++) Assert.True(Math.Abs(alone[i] - together[i]) < 1e-4, $"logit {i}: alone {alone[i]}, joined {together[i]}");
+    }
+
+    // Runs layers [from, to) and returns the state.
+    private static ExitBatchState Advance(EncoderExitModel model, ExitBatchState state, int from, int to)
+    {
+        for (int k = from; k < to; k++) state = model.RunLayer(k, state);
+        return state;
+    }
+
+    // Exit 2's logits, computed from a state sitting before layer `from`.
+    private static float[] Logits(EncoderExitModel model, ExitBatchState state, int from) =>
+        model.RunExit(2, Advance(model, state, from, 3)).data<float>().ToArray();
 }

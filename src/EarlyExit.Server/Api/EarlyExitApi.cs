@@ -1,0 +1,163 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using EarlyExit.Core.Catalog;
+using EarlyExit.Core.Policies;
+using EarlyExit.Server.Scheduling;
+using EarlyExit.Server.Serving;
+using EarlyExit.Server.Telemetry;
+using EarlyExit.Torch.Runtime;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace EarlyExit.Server.Api;
+
+/// <summary>
+/// The server's endpoints, mapped in one place: <c>POST /v1/classify</c>, <c>GET /v1/model</c>,
+/// <c>GET /healthz</c>, <c>GET /metrics</c> (Prometheus text) and <c>GET /openapi/v1.json</c>.
+/// </summary>
+public static class EarlyExitApi
+{
+    /// <summary>Maps every endpoint; the services come from <see cref="EarlyExitServer.AddEarlyExitServer"/>.</summary>
+    /// <param name="endpoints">The application.</param>
+    /// <returns>The /v1 route group, for further conventions.</returns>
+    public static RouteGroupBuilder MapEarlyExitApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        RouteGroupBuilder v1 = endpoints.MapGroup("/v1").WithTags("EarlyExit");
+        v1.MapPost("/classify", Classify)
+            .Accepts<ClassifyRequest>("application/json")
+            .WithName("Classify")
+            .WithSummary("Classify texts with early exit")
+            .WithDescription("Each input leaves the model at the first exit its policy accepts; the answer says where and what it cost.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        v1.MapGet("/model", GetModel)
+            .WithName("GetModel")
+            .WithSummary("The model served: config, labels, calibration, policies and limits");
+        endpoints.MapHealthChecks("/healthz");
+        endpoints.MapMetrics("/metrics", endpoints.ServiceProvider.GetRequiredService<ServerMetrics>().Registry);
+        endpoints.MapOpenApi();
+        return v1;
+    }
+
+    private static async Task<Results<Ok<ClassifyResponse>, ProblemHttpResult>> Classify(
+        HttpRequest request, ServingModel model, InferenceScheduler scheduler, IOptions<ServerOptions> options,
+        ServerMetrics metrics, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        string outcome = "error";
+        try
+        {
+            var (response, problem) = await ClassifyCore(request, model, scheduler, options.Value, cancellationToken).ConfigureAwait(false);
+            outcome = problem?.StatusCode switch
+            {
+                null => "ok",
+                StatusCodes.Status413PayloadTooLarge => "too_large",
+                StatusCodes.Status503ServiceUnavailable => "unavailable",
+                _ => "bad_request",
+            };
+            return problem is null ? TypedResults.Ok(response!) : problem;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            outcome = "cancelled";
+            throw;
+        }
+        finally
+        {
+            metrics.Requests.WithLabels(outcome).Inc();
+            metrics.RequestDuration.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+    }
+
+    private static async Task<(ClassifyResponse? Response, ProblemHttpResult? Problem)> ClassifyCore(
+        HttpRequest request, ServingModel model, InferenceScheduler scheduler, ServerOptions options, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await RequestReader.ReadAsync<ClassifyRequest>(request, options.MaxRequestBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (problem is not null) return (null, problem);
+        if (CheckInputs(body!.Inputs, options) is { } inputProblem) return (null, inputProblem);
+        string[] texts = [.. body.Inputs!.Select(t => t!)];
+
+        ExitPolicy policy;
+        try
+        {
+            policy = model.ResolvePolicy(Spec(body, model));
+        }
+        catch (ArgumentException e)
+        {
+            return (null, ApiProblems.BadRequest(Message(e)));
+        }
+
+        ImmutableArray<ExitResult> results;
+        try
+        {
+            results = await scheduler.SubmitAsync(texts, policy, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is QueueFullException or SchedulerStoppedException)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return (null, ApiProblems.Unavailable(e.Message));
+        }
+        return (new ClassifyResponse(PolicyInfo.Of(policy), [.. results.Select(r => Result(r, model))]), null);
+    }
+
+    private static ProblemHttpResult? CheckInputs(IReadOnlyList<string?>? inputs, ServerOptions options)
+    {
+        if (inputs is null) return ApiProblems.BadRequest("'inputs' is required: an array of texts to classify");
+        if (inputs.Count == 0) return ApiProblems.BadRequest("'inputs' is empty; give at least one text");
+        if (inputs.Count > options.MaxInputsPerRequest)
+            return ApiProblems.OverLimit(StatusCodes.Status400BadRequest, nameof(ServerOptions.MaxInputsPerRequest), options.MaxInputsPerRequest,
+                $"'inputs' has {inputs.Count} texts; the limit (MaxInputsPerRequest) is {options.MaxInputsPerRequest}");
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            if (inputs[i] is not { } text) return ApiProblems.BadRequest($"inputs[{i}] is null; every input must be a string");
+            if (text.Length > options.MaxCharactersPerInput)
+                return ApiProblems.OverLimit(StatusCodes.Status400BadRequest, nameof(ServerOptions.MaxCharactersPerInput), options.MaxCharactersPerInput,
+                    $"inputs[{i}] has {text.Length} characters; the limit (MaxCharactersPerInput) is {options.MaxCharactersPerInput}");
+        }
+        return null;
+    }
+
+    /// <summary>The spec a request names; "delta" is PCEE's parameter under its own name.</summary>
+    /// <exception cref="ArgumentException">delta with a non-PCEE policy, or delta and parameter that disagree.</exception>
+    private static PolicySpec? Spec(ClassifyRequest body, ServingModel model)
+    {
+        double? parameter = body.Parameter;
+        if (body.Delta is { } delta)
+        {
+            string name = body.Policy ?? model.DefaultPolicy.Name;
+            if (!string.Equals(name, PceePolicy.PlainName, StringComparison.OrdinalIgnoreCase) && !string.Equals(name, PceePolicy.SmoothedName, StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException($"'delta' is the accuracy target of {PceePolicy.PlainName} and {PceePolicy.SmoothedName}; policy '{name}' takes 'parameter' ({PolicyCatalog.DescribeParameter(name)})");
+            if (parameter is { } p && p != delta)
+                throw new ArgumentException($"'delta' ({delta}) and 'parameter' ({p}) disagree; give one of them");
+            parameter = delta;
+        }
+        if (body.Policy is null && parameter is null) return null;
+        return new PolicySpec(body.Policy ?? model.DefaultPolicy.Name, parameter);
+    }
+
+    private static ClassifyResult Result(ExitResult result, ServingModel model) => new(
+        model.Labels[result.Prediction], result.Prediction, result.Probabilities[result.Prediction], result.LayersExecuted, result.ComputeFraction);
+
+    private static Ok<ModelInfo> GetModel(ServingModel model, IOptions<ServerOptions> options)
+    {
+        ServerOptions o = options.Value;
+        var calibration = model.Calibration is { } c ? new CalibrationSummary(c.SampleCount, [.. c.ExitAccuracies], c.FinalExitAccuracy) : null;
+        string mode = o.Batching switch { BatchingMode.DepthPooled => "depthPooled", BatchingMode.Static => "static", _ => "single" };
+        return TypedResults.Ok(new ModelInfo(
+            model.Metadata.Config, model.Labels, model.Metadata.Tokenizer, calibration,
+            PolicyInfo.Of(model.ResolvePolicy(null)), PolicyCatalog.DeployableNames,
+            new ServingInfo(mode, o.MaxBatchSize, o.MaxQueueDelay.TotalMilliseconds, o.QueueCapacity, o.MaxInputsPerRequest,
+                o.MaxCharactersPerInput, o.MaxRequestBodyBytes)));
+    }
+
+    // ArgumentException appends " (Parameter 'name')" (and ArgumentOutOfRangeException the value) to
+    // its message; clients need only the rule and the value, which the message already states.
+    private static string Message(ArgumentException e)
+    {
+        int cut = e.ParamName is null ? -1 : e.Message.IndexOf($" (Parameter '{e.ParamName}')", StringComparison.Ordinal);
+        return cut >= 0 ? e.Message[..cut] : e.Message;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json.Serialization;
+using EarlyExit.Server.Api;
+using EarlyExit.Server.Scheduling;
+using EarlyExit.Server.Serving;
+using EarlyExit.Server.Telemetry;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace EarlyExit.Server;
+
+/// <summary>
+/// Builds the EarlyExit HTTP server: the entry point of <c>earlyexit serve</c> and of this
+/// project's own <c>Program</c>.
+/// </summary>
+public static class EarlyExitServer
+{
+    /// <summary>Command-line switches besides the configuration keys: <c>--model DIR</c> and <c>--batching MODE</c>.</summary>
+    public static IReadOnlyDictionary<string, string> SwitchMappings { get; } = new Dictionary<string, string>
+    {
+        ["--model"] = $"{ServerOptions.SectionName}:{nameof(ServerOptions.ModelDirectory)}",
+        ["--batching"] = $"{ServerOptions.SectionName}:{nameof(ServerOptions.Batching)}",
+    };
+
+    /// <summary>Builds the application, ready to <c>Run()</c>.</summary>
+    /// <param name="options">The options; null binds them from configuration (section
+    /// <see cref="ServerOptions.SectionName"/>, plus <see cref="SwitchMappings"/>).</param>
+    /// <param name="args">Host arguments, e.g. <c>--urls http://127.0.0.1:8080</c>.</param>
+    /// <returns>The application with every endpoint mapped (<see cref="EarlyExitApi.MapEarlyExitApi"/>).
+    /// The model loads when the application starts; a bad model directory fails <c>Start</c>/<c>Run</c>.</returns>
+    public static WebApplication Build(ServerOptions? options = null, string[]? args = null)
+    {
+        args ??= [];
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddCommandLine(args, SwitchMappings.ToDictionary());
+        builder.Services.AddEarlyExitServer(builder.Configuration, options);
+        WebApplication app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapEarlyExitApi();
+        return app;
+    }
+
+    /// <summary>Registers the model, the scheduler, metrics, problem details, health checks and OpenAPI.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">Where options are bound from when <paramref name="options"/> is null.</param>
+    /// <param name="options">Options given in code, or null.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection AddEarlyExitServer(this IServiceCollection services, IConfiguration configuration, ServerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (options is not null)
+            services.AddSingleton(Options.Create(options));
+        else
+            services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.SectionName));
+
+        services.AddSingleton(sp =>
+        {
+            ServerOptions o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
+            o.Validate();
+            return ServingModel.Load(o.ModelDirectory!);
+        });
+        services.AddSingleton<ServerMetrics>();
+        services.AddSingleton(sp => InferenceScheduler.Create(sp.GetRequiredService<ServingModel>(),
+            sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<ServerMetrics>()));
+        services.AddHostedService<SchedulerLifetime>();
+        // Kestrel's own limit one byte above ours, so our check answers first, with JSON naming the limit.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ServerOptions>>((kestrel, o) =>
+            kestrel.Limits.MaxRequestBodySize = o.Value.MaxRequestBodyBytes + 1);
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<SchedulerHealthCheck>("scheduler");
+        return services;
+    }
+}

@@ -1,0 +1,311 @@
+using EarlyExit.Core.Policies;
+using EarlyExit.Data.Tokenization;
+using EarlyExit.Server.Serving;
+using EarlyExit.Server.Telemetry;
+using EarlyExit.Torch.Runtime;
+using System.Diagnostics;
+using static TorchSharp.torch;
+
+namespace EarlyExit.Server.Scheduling;
+
+/// <summary>
+/// Depth-pooled continuous batching: every input is a row that carries its own depth; rows
+/// waiting for the same layer form that layer's pool; each step runs ONE layer on a batch of up
+/// to <see cref="ServerOptions.MaxBatchSize"/> rows from one pool, evaluates that layer's exit
+/// for them, answers the rows that exit and moves the rest to the next layer's pool. New
+/// requests enter layer 1's pool as it empties, so a layer call runs on as full a batch as the
+/// load allows whatever depth each row is at, and rows that exit early never hold a batch slot.
+/// </summary>
+/// <remarks>
+/// <para>Each step, on the worker thread (the only one that runs the model), under one
+/// <c>torch.NewDisposeScope()</c> and <c>no_grad</c>:</para>
+/// <list type="number">
+/// <item>drop the rows of cancelled requests (if any cancellation happened since the last step);</item>
+/// <item>admit queued inputs into layer 1's pool until it holds a full batch: they are tokenized
+/// together, embedded (<see cref="IMultiExitModel{TInput}.Begin"/>) and pooled as one segment;</item>
+/// <item>choose a pool by the rule below and take up to a full batch from it, oldest rows first;
+/// rows from different segments are joined by <see cref="ExitBatchState.Concat"/>, padded to the
+/// longest (the mask and bias are per row, so each row attends only to its own tokens);</item>
+/// <item>run the layer and its exit; decide each row with <see cref="ExitStep.Decide"/> under its
+/// own request's policy and its own <see cref="ExitState"/> (the runtime's code); answer the rows
+/// that exit; the others go on, compacted by <see cref="ExitBatchState.SelectRows"/>, to the next
+/// pool as a new segment.</item>
+/// </list>
+/// <para>Which pool runs <b>(our choice)</b>, first rule that applies:</para>
+/// <list type="number">
+/// <item>a pool whose oldest segment has waited <see cref="StarvationSteps"/> steps or more (the
+/// oldest such): no row waits for ever behind full batches;</item>
+/// <item>the deepest pool holding a full batch: full batches use the model best, and the deepest
+/// first finishes rows soonest, answering requests and freeing capacity;</item>
+/// <item>if only layer 1's pool holds rows, nothing more is queued, and its oldest input arrived
+/// less than <see cref="ServerOptions.MaxQueueDelay"/> ago: wait for company until then (never
+/// while deeper rows could run, and never once draining for shutdown);</item>
+/// <item>otherwise the fullest pool, the deepest on ties.</item>
+/// </list>
+/// <para>Tensors of waiting rows outlive a step: they are detached from the step's dispose scope
+/// when pooled and disposed explicitly when their rows move on, exit or are dropped.</para>
+/// </remarks>
+public sealed class DepthPooledScheduler : InferenceScheduler
+{
+    /// <summary>Creates the scheduler and starts its worker.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="options">Validated options.</param>
+    /// <param name="metrics">The server's metrics.</param>
+    public DepthPooledScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics)
+        : this(model, options, metrics, start: true)
+    {
+    }
+
+    internal DepthPooledScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics, bool start)
+        : base(model, options, metrics, options?.MaxBatchSize ?? 1, start)
+    {
+    }
+
+    /// <summary>Steps after which a waiting segment runs regardless of fuller pools: 2·M (our choice), two passes over the depths.</summary>
+    public int StarvationSteps => 2 * Model.Model.ExitCount;
+
+    /// <inheritdoc/>
+    protected override void Run()
+    {
+        // All state is local to the worker thread (the base constructor starts it, so fields set
+        // by a derived constructor body might not be seen yet).
+        EncoderExitModel model = Model.Model;
+        int exits = model.ExitCount;
+        var pools = new List<Segment>[exits];
+        for (int k = 0; k < exits; k++) pools[k] = [];
+        var admitted = new List<QueuedRow>();
+        long step = 0;
+        int batch = BatchSize;
+
+        while (true)
+        {
+            if (TakeCancellations()) DropCancelledRows(pools);
+
+            int room = batch - RowCount(pools[0]);
+            if (room > 0)
+            {
+                admitted.Clear();
+                if (TakeRows(room, admitted) > 0) Admit(admitted, pools[0], step);
+            }
+
+            bool idle = pools.All(p => p.Count == 0);
+            if (idle)
+            {
+                if (!WaitForWork(Timeout.InfiniteTimeSpan, idle: true)) return;
+                continue;
+            }
+
+            int layer = Choose(pools, step, batch, out TimeSpan wait);
+            if (layer < 0)
+            {
+                WaitForWork(wait, idle: false);
+                continue;
+            }
+            RunStep(layer, pools, batch, step);
+            step++;
+        }
+    }
+
+    private int Choose(List<Segment>[] pools, long step, int batch, out TimeSpan wait)
+    {
+        wait = TimeSpan.Zero;
+        int exits = pools.Length;
+        // 1. A segment that has waited too long.
+        int starving = -1;
+        long oldest = long.MaxValue;
+        for (int k = 0; k < exits; k++)
+        {
+            if (pools[k].Count > 0 && step - pools[k][0].EnteredStep >= StarvationSteps && pools[k][0].EnteredStep < oldest)
+                (starving, oldest) = (k, pools[k][0].EnteredStep);
+        }
+        if (starving >= 0) return starving;
+        // 2. The deepest full batch.
+        for (int k = exits - 1; k >= 0; k--)
+        {
+            if (RowCount(pools[k]) >= batch) return k;
+        }
+        // 3. Layer 1 alone, partial: wait for company up to the queue delay.
+        bool deeper = false;
+        for (int k = 1; k < exits; k++) deeper |= pools[k].Count > 0;
+        if (!deeper && !IsDraining && QueueIsEmpty)
+        {
+            long arrived = pools[0].Min(s => s.OldestArrival);
+            TimeSpan waited = Stopwatch.GetElapsedTime(arrived);
+            if (waited < Options.MaxQueueDelay)
+            {
+                wait = Options.MaxQueueDelay - waited;
+                return -1;
+            }
+        }
+        // 4. The fullest pool, deepest on ties.
+        int best = -1, bestRows = 0;
+        for (int k = exits - 1; k >= 0; k--)
+        {
+            int rows = RowCount(pools[k]);
+            if (rows > bestRows) (best, bestRows) = (k, rows);
+        }
+        return best;
+    }
+
+    private void Admit(List<QueuedRow> rows, List<Segment> pool, long step)
+    {
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            TokenBatch tokens = Model.Tokenizer.EncodeBatch([.. rows.Select(r => r.Text)]);
+            ExitBatchState state = Own(Model.Model.Begin(tokens));
+            pool.Add(new Segment(state, [.. rows.Select(r => new PooledRow(r))], step));
+        }
+        catch (Exception e)
+        {
+            foreach (QueuedRow row in rows) row.Job.Fail(e);
+            Release(rows.Count);
+        }
+    }
+
+    private void RunStep(int layer, List<Segment>[] pools, int batch, long step)
+    {
+        EncoderExitModel model = Model.Model;
+        int exits = model.ExitCount, classes = model.ClassCount;
+        List<Segment> pool = pools[layer];
+        var taken = new List<Segment>();
+        var freed = new List<Segment>();
+        int rows = 0;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        while (rows < batch && pool.Count > 0)
+        {
+            Segment segment = pool[0];
+            int want = batch - rows;
+            if (segment.Rows.Length <= want)
+            {
+                pool.RemoveAt(0);
+                taken.Add(segment);
+                freed.Add(segment);
+                rows += segment.Rows.Length;
+            }
+            else
+            {
+                // Split: the first `want` rows run now, the rest keep their place (and age) in the pool.
+                pool[0] = new Segment(Own(segment.State.SelectRows(Range(want, segment.Rows.Length))),
+                    segment.Rows[want..], segment.EnteredStep);
+                taken.Add(new Segment(segment.State.SelectRows(Range(0, want)), segment.Rows[..want], segment.EnteredStep));
+                freed.Add(segment);
+                rows += want;
+            }
+        }
+        PooledRow[] batchRows = [.. taken.SelectMany(s => s.Rows)];
+        ExitBatchState? next = null;
+        try
+        {
+            ExitBatchState state = taken.Count == 1 ? taken[0].State : ExitBatchState.Concat([.. taken.Select(s => s.State)]);
+            state = model.RunLayer(layer, state);
+            var logits = new float[rows * classes];
+            ExitStep.CopyLogits(model, model.RunExit(layer, state), rows, layer, logits);
+            Metrics.LayerCall(layer, rows);
+
+            var exited = new ExitResult?[rows];
+            var continuing = new List<int>(rows);
+            for (int r = 0; r < rows; r++)
+            {
+                PooledRow row = batchRows[r];
+                int tokens = state.TokenCounts[r];
+                row.Flops += ExitStep.Flops(model, layer, tokens);
+                ReadOnlySpan<float> z = logits.AsSpan(r * classes, classes);
+                if (ExitStep.Decide(row.Source.Job.Policy, layer, exits, z, row.Source.Row, ref row.State, out var signals))
+                    exited[r] = ExitStep.Result(model, z, signals, layer, row.Flops, tokens);
+                else if (!row.Source.Job.IsFinished)
+                    continuing.Add(r);
+            }
+
+            if (continuing.Count > 0)
+            {
+                next = Own(continuing.Count == rows ? state : state.SelectRows([.. continuing]));
+                pools[layer + 1].Add(new Segment(next, [.. continuing.Select(r => batchRows[r])], step));
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                if (exited[r] is { } result) Answer(batchRows[r].Source, result);
+            }
+            Release(rows - continuing.Count);
+        }
+        catch (Exception e)
+        {
+            // The step failed as a whole (e.g. non-finite logits): fail every request it touched.
+            foreach (PooledRow row in batchRows) row.Source.Job.Fail(e);
+            Release(rows);
+        }
+        finally
+        {
+            foreach (Segment segment in freed) Free(segment.State, next);
+        }
+    }
+
+    private void DropCancelledRows(List<Segment>[] pools)
+    {
+        using var scope = NewDisposeScope();
+        foreach (List<Segment> pool in pools)
+        {
+            for (int i = pool.Count - 1; i >= 0; i--)
+            {
+                Segment segment = pool[i];
+                int[] live = [.. Enumerable.Range(0, segment.Rows.Length).Where(r => !segment.Rows[r].Source.Job.IsFinished)];
+                if (live.Length == segment.Rows.Length) continue;
+                if (live.Length == 0)
+                    pool.RemoveAt(i);
+                else
+                    pool[i] = new Segment(Own(segment.State.SelectRows(live)), [.. live.Select(r => segment.Rows[r])], segment.EnteredStep);
+                Free(segment.State, null);
+                Release(segment.Rows.Length - live.Length);
+            }
+        }
+    }
+
+    private static int RowCount(List<Segment> pool)
+    {
+        int rows = 0;
+        foreach (Segment segment in pool) rows += segment.Rows.Length;
+        return rows;
+    }
+
+    private static int[] Range(int start, int end) => [.. Enumerable.Range(start, end - start)];
+
+    // Takes a state's tensors out of the step's dispose scope: they live in a pool until freed.
+    private static ExitBatchState Own(ExitBatchState state)
+    {
+        state.Hidden.DetachFromDisposeScope();
+        state.AttentionMask?.DetachFromDisposeScope();
+        state.AttentionBias?.DetachFromDisposeScope();
+        return state;
+    }
+
+    // Disposes a pooled state's tensors, except those the next state still uses (a layer changes
+    // only the hidden states, so rows that all continue keep their mask and bias).
+    private static void Free(ExitBatchState state, ExitBatchState? keep)
+    {
+        foreach (Tensor? tensor in (Tensor?[])[state.Hidden, state.AttentionMask, state.AttentionBias])
+        {
+            if (tensor is null) continue;
+            if (keep is not null && (ReferenceEquals(tensor, keep.Hidden) || ReferenceEquals(tensor, keep.AttentionMask) || ReferenceEquals(tensor, keep.AttentionBias)))
+                continue;
+            tensor.Dispose();
+        }
+    }
+
+    /// <summary>An input in flight: where it came from, its exit state and the FLOPs it has run.</summary>
+    private sealed class PooledRow(QueuedRow source)
+    {
+        public QueuedRow Source { get; } = source;
+
+        public ExitState State = ExitState.Start();
+
+        public double Flops;
+    }
+
+    /// <summary>Rows that entered a pool together, with their (owned) tensors; row r of <see cref="State"/> is <see cref="Rows"/>[r].</summary>
+    private sealed record Segment(ExitBatchState State, PooledRow[] Rows, long EnteredStep)
+    {
+        public long OldestArrival => Rows.Min(r => r.Source.Job.ArrivedAt);
+    }
+}

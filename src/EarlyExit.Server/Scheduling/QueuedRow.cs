@@ -1,0 +1,9 @@
+namespace EarlyExit.Server.Scheduling;
+
+/// <summary>One input of a job, as the worker takes it off the queue.</summary>
+/// <param name="Job">The request it belongs to.</param>
+/// <param name="Row">Its 0-based index in the request's inputs.</param>
+internal readonly record struct QueuedRow(ClassifyJob Job, int Row)
+{
+    public string Text => Job.Texts[Row];
+}

@@ -1,0 +1,77 @@
+using EarlyExit.Core.Policies;
+using EarlyExit.Data.Tokenization;
+using EarlyExit.Server.Serving;
+using EarlyExit.Server.Telemetry;
+using EarlyExit.Torch.Runtime;
+
+namespace EarlyExit.Server.Scheduling;
+
+/// <summary>
+/// Static batching, the baseline depth-pooled batching is measured against: collect up to a
+/// batch of inputs (waiting at most <see cref="ServerOptions.MaxQueueDelay"/> after the first),
+/// run them through <see cref="EarlyExitRuntime{TInput}"/> together, and take the next batch only
+/// when every row of this one has exited. With a batch size of 1 it is the plain early-exit
+/// runtime serving one input at a time (<see cref="BatchingMode.Single"/>).
+/// </summary>
+/// <remarks>
+/// Rows that exit early leave the runtime's batch (it compacts), but their slots stay empty until
+/// the whole batch is done, so the later layers run on ever smaller batches. Inputs of requests
+/// with different policies run as separate runtime calls, one per policy.
+/// </remarks>
+public sealed class StaticBatchScheduler : InferenceScheduler
+{
+    /// <summary>Creates the scheduler and starts its worker.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="options">Validated options.</param>
+    /// <param name="metrics">The server's metrics.</param>
+    /// <param name="batchSize">Rows per batch, ≥ 1; 1 for one input at a time.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1.</exception>
+    public StaticBatchScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics, int batchSize)
+        : this(model, options, metrics, batchSize, start: true)
+    {
+    }
+
+    internal StaticBatchScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics, int batchSize, bool start)
+        : base(model, options, metrics, Checked(batchSize), start)
+    {
+    }
+
+    /// <inheritdoc/>
+    protected override void Run()
+    {
+        var rows = new List<QueuedRow>();
+        while (WaitForBatch(BatchSize, rows))
+        {
+            RunBatch(rows);
+            rows.Clear();
+        }
+    }
+
+    private void RunBatch(List<QueuedRow> rows)
+    {
+        EncoderExitModel model = Model.Model;
+        foreach (IGrouping<ExitPolicy, QueuedRow> group in rows.Where(r => !r.Job.IsFinished).GroupBy(r => r.Job.Policy))
+        {
+            QueuedRow[] members = [.. group];
+            try
+            {
+                TokenBatch batch = Model.Tokenizer.EncodeBatch([.. members.Select(r => r.Text)]);
+                var results = new EarlyExitRuntime<TokenBatch>(model, group.Key).Run(batch);
+                // Layer k ran on the rows that had not exited before it.
+                for (int k = 0; k <= results.Max(r => r.ExitIndex); k++) Metrics.LayerCall(k, results.Count(r => r.ExitIndex >= k));
+                for (int i = 0; i < members.Length; i++) Answer(members[i], results[i]);
+            }
+            catch (Exception e)
+            {
+                foreach (QueuedRow row in members) row.Job.Fail(e);
+            }
+        }
+        Release(rows.Count);
+    }
+
+    private static int Checked(int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return batchSize;
+    }
+}

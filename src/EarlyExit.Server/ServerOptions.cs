@@ -1,0 +1,72 @@
+namespace EarlyExit.Server;
+
+/// <summary>
+/// Everything the server is configured with: the model and the batching and request limits.
+/// Bound from the configuration section <see cref="SectionName"/> (command line
+/// <c>--EarlyExit:MaxBatchSize=64</c>, environment <c>EarlyExit__MaxBatchSize=64</c>) or built
+/// in code and passed to <see cref="EarlyExitServer.Build"/>.
+/// </summary>
+public sealed class ServerOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "EarlyExit";
+
+    /// <summary>The model directory: a checkpoint (<c>ModelCheckpoint.Save</c>) whose metadata holds the
+    /// exit calibration. Required.</summary>
+    public string? ModelDirectory { get; init; }
+
+    /// <summary>How requests are batched; default <see cref="BatchingMode.DepthPooled"/>.</summary>
+    public BatchingMode Batching { get; init; } = BatchingMode.DepthPooled;
+
+    /// <summary>Most rows (inputs) one layer call runs on; default 32. <see cref="BatchingMode.Single"/> ignores it.</summary>
+    public int MaxBatchSize { get; init; } = 32;
+
+    /// <summary>
+    /// Longest an input waits for others to fill a batch when there is nothing else to run;
+    /// default 5 ms. Depth-pooled: how long layer 1's pool may wait for company while no row is
+    /// deeper in the model. Static: how long a batch waits to fill after its first input arrives.
+    /// </summary>
+    public TimeSpan MaxQueueDelay { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Most inputs accepted and not yet answered (waiting or running); default 1024. A
+    /// request that would exceed it gets 503 with Retry-After.</summary>
+    public int QueueCapacity { get; init; } = 1024;
+
+    /// <summary>Most inputs in one request; default 64 (400 above).</summary>
+    public int MaxInputsPerRequest { get; init; } = 64;
+
+    /// <summary>Most characters (UTF-16 code units) in one input; default 4096 (400 above). The tokenizer
+    /// keeps only the model's first tokens anyway; this bounds the work of tokenizing.</summary>
+    public int MaxCharactersPerInput { get; init; } = 4096;
+
+    /// <summary>Most bytes in a request body; default 1 MiB (413 above).</summary>
+    public long MaxRequestBodyBytes { get; init; } = 1 << 20;
+
+    /// <summary>Seconds a 503 (queue full, shutting down) tells the client to wait in Retry-After; default 1.</summary>
+    public int RetryAfterSeconds { get; init; } = 1;
+
+    /// <summary>Checks every option.</summary>
+    /// <exception cref="ArgumentException">The model directory is missing, or an option is out of
+    /// range; the message names the option and its value.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ModelDirectory))
+            throw new ArgumentException($"{nameof(ModelDirectory)} is required: the directory of a calibrated checkpoint", nameof(ModelDirectory));
+        if (!Enum.IsDefined(Batching))
+            throw new ArgumentException($"{nameof(Batching)} must be one of {string.Join(", ", Enum.GetNames<BatchingMode>())}; got {Batching}", nameof(Batching));
+        AtLeast(MaxBatchSize, 1, nameof(MaxBatchSize));
+        AtLeast(QueueCapacity, 1, nameof(QueueCapacity));
+        AtLeast(MaxInputsPerRequest, 1, nameof(MaxInputsPerRequest));
+        AtLeast(MaxCharactersPerInput, 1, nameof(MaxCharactersPerInput));
+        AtLeast(MaxRequestBodyBytes, 1, nameof(MaxRequestBodyBytes));
+        AtLeast(RetryAfterSeconds, 1, nameof(RetryAfterSeconds));
+        if (MaxQueueDelay < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(MaxQueueDelay), MaxQueueDelay, $"{nameof(MaxQueueDelay)} must not be negative; got {MaxQueueDelay}");
+    }
+
+    private static void AtLeast(long value, long minimum, string name)
+    {
+        if (value < minimum)
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least {minimum}; got {value}");
+    }
+}

@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Http.Json;
+using EarlyExit.Server.Api;
+using EarlyExit.Server.Scheduling;
+using EarlyExit.Server.Tests.TestDoubles;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EarlyExit.Server.Tests.Api;
+
+/// <summary>Through HTTP: 503 with Retry-After on a full queue, cancellation by the client, and shutdown answering in-flight requests.</summary>
+public sealed class ServerLimitsTests
+{
+    [Fact]
+    public async Task AFullQueueGets503WithRetryAfter()
+    {
+        // The first request waits for company (1-minute queue delay) and fills the capacity of 2.
+        await using var factory = new ServerFactory(new ServerOptions { QueueCapacity = 2, MaxBatchSize = 8, MaxQueueDelay = TimeSpan.FromMinutes(1), RetryAfterSeconds = 3 });
+        HttpClient client = factory.CreateClient();
+        var scheduler = factory.Services.GetRequiredService<InferenceScheduler>();
+        using var cancel = new CancellationTokenSource();
+        Task<HttpResponseMessage> waiting = client.PostAsJsonAsync("/v1/classify", new { inputs = new[] { "One.", "Two." } }, cancel.Token);
+        await WaitFor(() => scheduler.PendingInputs == 2);
+
+        HttpResponseMessage refused = await client.PostAsJsonAsync("/v1/classify", new { inputs = new[] { "Three." } });
+
+        var problem = await ClassifyEndpointTests.Problem(refused, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("3", refused.Headers.GetValues("Retry-After").Single());
+        Assert.Equal("the queue is full: 2 of 2 inputs (QueueCapacity) are pending and the request has 1; retry later", problem.GetProperty("detail").GetString());
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+    }
+
+    [Fact]
+    public async Task ShutdownAnswersTheRequestInFlightBeforeTheServerStops()
+    {
+        // Real Kestrel on loopback, port chosen by the system: the host's own shutdown order is what is tested.
+        var options = new ServerOptions { ModelDirectory = TestModel.Directory, MaxBatchSize = 8, MaxQueueDelay = TimeSpan.FromMinutes(1) };
+        await using WebApplication app = EarlyExitServer.Build(options, ["--urls", "http://127.0.0.1:0"]);
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        var scheduler = app.Services.GetRequiredService<InferenceScheduler>();
+        Task<HttpResponseMessage> inFlight = client.PostAsJsonAsync("/v1/classify", new { inputs = new[] { "One.", "Two." } });
+        await WaitFor(() => scheduler.PendingInputs == 2);
+
+        await app.StopAsync(); // the request still waits for company (1 min) until shutdown drains the scheduler
+
+        HttpResponseMessage answered = await inFlight;
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal(2, (await answered.Content.ReadFromJsonAsync<ClassifyResponse>())!.Results.Count);
+        Assert.False(scheduler.IsRunning);
+    }
+
+    [Fact]
+    public async Task AClientThatGivesUpFreesItsInputs()
+    {
+        await using var factory = new ServerFactory(new ServerOptions { MaxBatchSize = 8, MaxQueueDelay = TimeSpan.FromMinutes(1) });
+        HttpClient client = factory.CreateClient();
+        var scheduler = factory.Services.GetRequiredService<InferenceScheduler>();
+        using var cancel = new CancellationTokenSource();
+        Task<HttpResponseMessage> abandoned = client.PostAsJsonAsync("/v1/classify", new { inputs = new[] { "One.", "Two.", "Three." } }, cancel.Token);
+        await WaitFor(() => scheduler.PendingInputs == 3);
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        await WaitFor(() => scheduler.PendingInputs == 0);
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        for (int i = 0; i < 400 && !condition(); i++) await Task.Delay(25);
+        Assert.True(condition(), "timed out after 10 s");
+    }
+}
