@@ -4,7 +4,7 @@ using EarlyExit.Bench.Training;
 if (args.Length > 0 && args[0] == "evidence")
 {
     var e = new TrainingEvidence.Settings(Data: "spam-assassin", Objective: "joint", TrainExamples: 2000, Epochs: 2, Length: 128,
-        BatchSize: 16, LearningRate: 5e-5, Minutes: 18, Threads: 2, OutDirectory: "out/evidence", Seed: 42);
+        BatchSize: 16, LearningRate: 5e-5, HeadLearningRate: 1e-3, Minutes: 18, Threads: 2, OutDirectory: "out/evidence", Seed: 42);
     for (int i = 1; i < args.Length; i++)
     {
         string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -17,11 +17,12 @@ if (args.Length > 0 && args[0] == "evidence")
             "--length" => e with { Length = int.Parse(Value()) },
             "--batch" => e with { BatchSize = int.Parse(Value()) },
             "--lr" => e with { LearningRate = double.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture) },
+            "--head-lr" => e with { HeadLearningRate = double.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture) },
             "--minutes" => e with { Minutes = int.Parse(Value()) },
             "--threads" => e with { Threads = int.Parse(Value()) },
             "--out" => e with { OutDirectory = Value() },
             "--seed" => e with { Seed = int.Parse(Value()) },
-            _ => throw new ArgumentException($"unknown option {args[i]}; valid: --data --objective --train-examples --epochs --length --batch --lr --minutes --threads --out --seed"),
+            _ => throw new ArgumentException($"unknown option {args[i]}; valid: --data --objective --train-examples --epochs --length --batch --lr --head-lr --minutes --threads --out --seed"),
         };
     }
     TrainingEvidence.Run(Console.Out, e);

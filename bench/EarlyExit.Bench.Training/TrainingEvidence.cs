@@ -21,7 +21,7 @@ namespace EarlyExit.Bench.Training;
 internal static class TrainingEvidence
 {
     public sealed record Settings(string Data, string Objective, int TrainExamples, int Epochs, int Length,
-        int BatchSize, double LearningRate, int Minutes, int Threads, string OutDirectory, int Seed);
+        int BatchSize, double LearningRate, double HeadLearningRate, int Minutes, int Threads, string OutDirectory, int Seed);
 
     public static void Run(TextWriter output, Settings s)
     {
@@ -33,7 +33,7 @@ internal static class TrainingEvidence
         var train = dataset.Train.Select((e, i) => (e, key: Mix(i, s.Seed))).OrderBy(p => p.key)
             .Take(Math.Min(s.TrainExamples, dataset.Train.Count)).Select(p => p.e).ToList();
         output.WriteLine($"{s.Data}: train {dataset.Train.Count} (using {train.Count}), validation {dataset.Validation.Count}, test {dataset.Test.Count}; " +
-                         $"objective {s.Objective}, {s.Epochs} epochs, max length {s.Length}, batch {s.BatchSize}, lr {s.LearningRate}, {s.Threads} threads");
+                         $"objective {s.Objective}, {s.Epochs} epochs, max length {s.Length}, batch {s.BatchSize}, lr {s.LearningRate} (heads {s.HeadLearningRate}), {s.Threads} threads");
 
         ITrainingObjective objective = s.Objective switch
         {
@@ -45,7 +45,7 @@ internal static class TrainingEvidence
         using var model = AllMiniLmL6V2.CreateEncoder(dataset.ClassNames.Count);
         var options = new TrainerOptions
         {
-            Epochs = s.Epochs, BatchSize = s.BatchSize, LearningRate = s.LearningRate, Seed = s.Seed,
+            Epochs = s.Epochs, BatchSize = s.BatchSize, LearningRate = s.LearningRate, HeadLearningRate = s.HeadLearningRate, Seed = s.Seed,
             OutputDirectory = Path.Combine(s.OutDirectory, "training"),
         };
         var trainer = new MultiExitTrainer(model, objective, options, dataset.ClassNames,

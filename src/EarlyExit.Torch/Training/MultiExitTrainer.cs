@@ -51,6 +51,8 @@ public sealed class MultiExitTrainer
     private readonly ITrainingObjective _objective;
     private readonly CheckpointMetadata _metadata;
 
+    private readonly HashSet<AdamW.ParamGroup> _headGroups = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>Creates a trainer.</summary>
     /// <param name="model">The model to train, in place.</param>
     /// <param name="objective">The loss.</param>
@@ -258,7 +260,10 @@ public sealed class MultiExitTrainer
     {
         using var scope = NewDisposeScope();
         manual_seed(StepSeed(Options.Seed, step.Step));
-        foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+        // learningRate is the backbone's scheduled rate; heads keep their peak ratio to it.
+        double headScale = (Options.HeadLearningRate ?? Options.LearningRate) / Options.LearningRate;
+        foreach (var group in optimizer.ParamGroups)
+            group.LearningRate = _headGroups.Contains(group) ? learningRate * headScale : learningRate;
         using var batch = Batch.Collate(train, rows);
         optimizer.zero_grad();
         Tensor logits = _model.call(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask); // (exits, batch, classes)
@@ -291,21 +296,35 @@ public sealed class MultiExitTrainer
         return trainable;
     }
 
-    /// <summary>AdamW over the trainable parameters: one group decayed, one (biases, LayerNorm) not.</summary>
+    /// <summary>
+    /// AdamW over the trainable parameters in up to four groups: backbone or exit heads (their
+    /// own peak rate, <see cref="TrainerOptions.HeadLearningRate"/>) × decayed or not (biases,
+    /// LayerNorm). The head groups are remembered so each step can scale their rate.
+    /// </summary>
     private AdamW CreateOptimizer()
     {
-        var decayed = new List<Parameter>();
-        var undecayed = new List<Parameter>();
+        // [head ? 1 : 0, decayed ? 0 : 1]
+        var split = new List<Parameter>[2, 2] { { [], [] }, { [], [] } };
         foreach (var (name, parameter) in _model.named_parameters())
         {
             if (!parameter.requires_grad) continue;
-            (name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal) ? undecayed : decayed).Add(parameter);
+            bool undecayed = name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal);
+            split[ExitOf(name) >= 0 ? 1 : 0, undecayed ? 1 : 0].Add(parameter);
         }
         var groups = new List<AdamW.ParamGroup>();
-        if (decayed.Count > 0)
-            groups.Add(new AdamW.ParamGroup(decayed, Options.LearningRate, Options.Beta1, Options.Beta2, Options.AdamEpsilon, Options.WeightDecay));
-        if (undecayed.Count > 0)
-            groups.Add(new AdamW.ParamGroup(undecayed, Options.LearningRate, Options.Beta1, Options.Beta2, Options.AdamEpsilon, 0.0));
+        _headGroups.Clear();
+        for (int head = 0; head < 2; head++)
+        {
+            double rate = head == 1 ? Options.HeadLearningRate ?? Options.LearningRate : Options.LearningRate;
+            for (int undecayed = 0; undecayed < 2; undecayed++)
+            {
+                if (split[head, undecayed].Count == 0) continue;
+                var group = new AdamW.ParamGroup(split[head, undecayed], rate, Options.Beta1, Options.Beta2, Options.AdamEpsilon,
+                    undecayed == 1 ? 0.0 : Options.WeightDecay);
+                groups.Add(group);
+                if (head == 1) _headGroups.Add(group);
+            }
+        }
         return new AdamW(groups, Options.LearningRate, Options.Beta1, Options.Beta2, Options.AdamEpsilon, Options.WeightDecay);
     }
 

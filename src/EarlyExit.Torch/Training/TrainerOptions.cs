@@ -24,6 +24,14 @@ public sealed record TrainerOptions
     public double LearningRate { get; init; } = 2e-5;
 
     /// <summary>
+    /// Peak learning rate of the exit heads; null (the default) means <see cref="LearningRate"/>.
+    /// Freshly initialised heads on a pretrained backbone learn far faster with a larger rate
+    /// (e.g. 1e-3) than the backbone can take: with one small rate the early exits of a short
+    /// fine-tuning run stay near the majority class. The same schedule scales both.
+    /// </summary>
+    public double? HeadLearningRate { get; init; }
+
+    /// <summary>
     /// AdamW's decoupled weight decay (Loshchilov and Hutter 2019). Default 0.01 (BERT's). Biases
     /// and LayerNorm weights are not decayed (our choice, as BERT and Hugging Face do).
     /// </summary>
@@ -72,6 +80,8 @@ public sealed record TrainerOptions
         AtLeastOne(EvaluationBatchSize, nameof(EvaluationBatchSize));
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
             throw Range(nameof(LearningRate), LearningRate, "a finite number above 0");
+        if (HeadLearningRate is { } head && (!(head > 0) || !double.IsFinite(head)))
+            throw Range(nameof(HeadLearningRate), head, "a finite number above 0, or null for LearningRate");
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay))
             throw Range(nameof(WeightDecay), WeightDecay, "a finite number at least 0");
         if (!(Beta1 >= 0 && Beta1 < 1)) throw Range(nameof(Beta1), Beta1, "in [0, 1)");

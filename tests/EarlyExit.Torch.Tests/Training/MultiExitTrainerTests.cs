@@ -79,6 +79,31 @@ public sealed class MultiExitTrainerTests : IDisposable
     }
 
     [Fact]
+    public void HeadLearningRateDrivesTheHeads_AndOnlyTheHeads()
+    {
+        // With the backbone frozen only heads train, so a run at (backbone 1e-5, heads 1e-2) must
+        // end with exactly the head weights of a run at 1e-2 for everything.
+        using var split = NewModel(5);
+        using var plain = NewModel(5);
+        var options = Fast(1) with { FreezeBackbone = true };
+        new MultiExitTrainer(split, new JointObjective(), options with { LearningRate = 1e-5, HeadLearningRate = 1e-2 }, TrainingFixtures.Labels).Train(_train);
+        new MultiExitTrainer(plain, new JointObjective(), options with { LearningRate = 1e-2 }, TrainingFixtures.Labels).Train(_train);
+        var expected = Snapshot(plain);
+        foreach (var (name, value) in Snapshot(split))
+            Assert.True(Same(value, expected[name]), $"{name} differs although heads had the same rate");
+
+        // And with the backbone training, a larger head rate moves the heads further than the backbone's rate would.
+        using var slow = NewModel(5);
+        using var fast = NewModel(5);
+        var before = Snapshot(slow);
+        new MultiExitTrainer(slow, new JointObjective(), Fast(1) with { LearningRate = 1e-4 }, TrainingFixtures.Labels).Train(_train);
+        new MultiExitTrainer(fast, new JointObjective(), Fast(1) with { LearningRate = 1e-4, HeadLearningRate = 1e-2 }, TrainingFixtures.Labels).Train(_train);
+        const string head = "exits.0.classifier.weight";
+        double Moved(MultiExitEncoder m) => (Snapshot(m)[head] - before[head]).abs().sum().item<float>();
+        Assert.True(Moved(fast) > 10 * Moved(slow), $"heads moved {Moved(fast)} with 1e-2 vs {Moved(slow)} with 1e-4");
+    }
+
+    [Fact]
     public void TwoStageFreezesTheBackboneInStageTwo()
     {
         using var model = NewModel(5);
