@@ -21,7 +21,7 @@ namespace EarlyExit.Cli.Commands;
 public static class DemoCommand
 {
     /// <summary>Training mails the demo uses by default.</summary>
-    public const int DefaultTrainLimit = 1200;
+    public const int DefaultTrainLimit = 800;
 
     /// <summary>Peak learning rate of the demo's short run: 1e-4, higher than BERT's 2e-5 because one short epoch must move six exits.</summary>
     public const double LearningRate = 1e-4;

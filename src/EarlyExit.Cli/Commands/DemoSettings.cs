@@ -8,7 +8,7 @@ public sealed record DemoSettings
     /// <summary>The demo's folder: <c>model/</c>, <c>evaluation.json</c> and <c>report/</c> go in it. Default "earlyexit-demo".</summary>
     public string Out { get; init; } = "earlyexit-demo";
 
-    /// <summary>Training examples: a seeded subset of spam-assassin's train split. Default 1,200 (of about 4,100).</summary>
+    /// <summary>Training examples: a seeded subset of spam-assassin's train split. Default 800 (of 4,136).</summary>
     public int TrainLimit { get; init; } = DemoCommand.DefaultTrainLimit;
 
     /// <summary>Longest input in tokens. Default 128.</summary>

@@ -122,7 +122,13 @@ public static class TrainCommand
         if (trainSplit.Count == 0) throw new CliException($"--data {spec}: the train split is empty");
         var tokenizer = TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = settings.MaxLength });
         List<TrainingExample> train = Tokenize(tokenizer, trainSplit, "tokenizing the train split", stderr);
-        List<TrainingExample>? validation = data.Validation.Count == 0 ? null : Tokenize(tokenizer, data.Validation, "tokenizing the validation split", stderr);
+        // Validation after each epoch picks the best epoch; with one epoch there is nothing to pick,
+        // so the pass is skipped (calibrate measures every exit on validation anyway).
+        List<TrainingExample>? validation = data.Validation.Count == 0 || settings.Epochs == 1
+            ? null
+            : Tokenize(tokenizer, data.Validation, "tokenizing the validation split", stderr);
+        if (validation is null && data.Validation.Count > 0)
+            stderr.WriteLine("one epoch: no validation pass during training (earlyexit calibrate measures every exit on validation)");
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"training {TrainingDefaults.Vocabulary} ({objective.Name}{(settings.FreezeBackbone ? ", backbone frozen" : "")}) on {train.Count:N0} examples"
             + $"{(train.Count < data.Train.Count ? $" (a seeded subset of {data.Train.Count:N0})" : "")}, ≤ {settings.MaxLength} tokens, "
@@ -257,6 +263,7 @@ public static class TrainCommand
     private static void WriteEpochTable(TextWriter stdout, TrainingResult result)
     {
         if (result.Epochs.Count == 0) return;
+        bool validated = result.Epochs.Any(e => e.Validation is not null);
         int exits = result.Epochs.Max(e => e.Validation?.ExitAccuracies.Length ?? 0);
         var header = new List<string> { "epoch", "loss", "seconds" };
         header.AddRange(Enumerable.Range(1, exits).Select(m => $"exit {m}"));
@@ -271,7 +278,7 @@ public static class TrainCommand
             row.AddRange(e.Validation?.ExitAccuracies.Select(a => a.ToString("F3", CultureInfo.InvariantCulture)) ?? []);
             return (IReadOnlyList<string>)row;
         }).ToList();
-        stdout.WriteLine("validation accuracy of each exit after each epoch (* = kept):");
+        stdout.WriteLine(validated ? "validation accuracy of each exit after each epoch (* = kept):" : "training loss of each epoch:");
         TextTable.Write(stdout, header, rows);
     }
 
