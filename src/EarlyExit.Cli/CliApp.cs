@@ -55,8 +55,8 @@ public static class CliApp
         // A parse error is a user error: one line, the first error, and where help is.
         if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
         {
-            string command = string.Join(' ', parse.CommandResult.Command.Name == root.Name ? [] : new[] { parse.CommandResult.Command.Name });
-            stderr.WriteLine($"earlyexit: {CliRunner.OneLine(parse.Errors[0].Message)} (see: earlyexit {(command.Length == 0 ? "" : command + " ")}--help)");
+            string command = ReferenceEquals(parse.CommandResult.Command, root) ? "" : parse.CommandResult.Command.Name + " ";
+            stderr.WriteLine($"earlyexit: {CliRunner.OneLine(parse.Errors[0].Message)} (see: earlyexit {command}--help)");
             return (int)CliExitStatus.UserError;
         }
         return parse.Invoke(new InvocationConfiguration
