@@ -56,7 +56,11 @@ public static class CliApp
         if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
         {
             string command = ReferenceEquals(parse.CommandResult.Command, root) ? "" : parse.CommandResult.Command.Name + " ";
-            stderr.WriteLine($"earlyexit: {CliRunner.OneLine(parse.Errors[0].Message)} (see: earlyexit {command}--help)");
+            // An unknown word explains the other errors (e.g. "required command was not provided"), so it goes first.
+            string message = parse.UnmatchedTokens.Count > 0
+                ? $"unknown command or argument '{parse.UnmatchedTokens[0]}'"
+                : CliRunner.OneLine(parse.Errors[0].Message);
+            stderr.WriteLine($"earlyexit: {message} (see: earlyexit {command}--help)");
             return (int)CliExitStatus.UserError;
         }
         return parse.Invoke(new InvocationConfiguration

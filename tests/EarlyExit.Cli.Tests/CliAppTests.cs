@@ -122,6 +122,15 @@ public sealed class CliAppTests(TrainedModelFixture model)
     }
 
     [Fact]
+    public void An_unknown_command_is_named()
+    {
+        CliRun run = CliRun.Of("serve-me");
+
+        Assert.Equal(1, run.Status);
+        Assert.Equal(["earlyexit: unknown command or argument 'serve-me' (see: earlyexit --help)"], run.ErrorLines);
+    }
+
+    [Fact]
     public void Help_of_every_command_ends_with_its_examples()
     {
         foreach (string command in new[] { "demo", "train", "calibrate", "evaluate", "predict", "report" })
