@@ -14,4 +14,7 @@ public enum CliExitStatus
 
     /// <summary>A bug or an unexpected failure inside EarlyExit.</summary>
     InternalError = 2,
+
+    /// <summary>Stopped by Ctrl-C (128 + SIGINT, the shell's convention); training leaves its resume state behind.</summary>
+    Cancelled = 130,
 }

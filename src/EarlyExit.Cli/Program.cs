@@ -1,9 +1,13 @@
-using System.CommandLine;
-using EarlyExit.Cli.Commands;
+using EarlyExit.Cli;
 
-// Main only composes the root command; each command lives in its own class.
-var root = new RootCommand("earlyexit — train, calibrate, evaluate and serve early-exit neural networks.")
+// Main only wires Ctrl-C to a cancellation token and runs the command line.
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
 {
-    DemoCommand.Create(),
+    // The first Ctrl-C asks the command to stop cleanly; a second one kills the process.
+    if (cancellation.IsCancellationRequested) return;
+    e.Cancel = true;
+    Console.Error.WriteLine("stopping (Ctrl-C again to kill)…");
+    cancellation.Cancel();
 };
-return await root.Parse(args).InvokeAsync();
+return CliApp.Run(args, Console.In, Console.Out, Console.Error, cancellation.Token);

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using EarlyExit.Cli.Models;
+using EarlyExit.Core.Catalog;
+using EarlyExit.Data.Datasets;
+
+namespace EarlyExit.Cli;
+
+/// <summary>
+/// The options several commands share, in one place so their names, defaults and help texts
+/// cannot drift apart. Each is created per command (an option belongs to one command in help).
+/// </summary>
+public static class CliOptions
+{
+    /// <summary><c>--data SPEC</c>; its help lists the valid forms from <see cref="DatasetSpec.ValidForms"/>.</summary>
+    /// <param name="required">Whether the command needs it.</param>
+    public static Option<string> Data(bool required = true) => new("--data")
+    {
+        Description = $"The dataset: {string.Join(", ", DatasetSpec.ValidForms.Where(f => f != "fashion-mnist"))} (your own file or folder, with text and label columns)",
+        HelpName = "SPEC",
+        Required = required,
+    };
+
+    /// <summary><c>--model DIR</c>: a model folder written by train.</summary>
+    public static Option<string> ModelDirectory() => new("--model")
+    {
+        Description = "The model folder written by earlyexit train",
+        HelpName = "DIR",
+        Required = true,
+    };
+
+    /// <summary><c>--seed N</c>, default 42.</summary>
+    public static Option<int> Seed() => new("--seed")
+    {
+        Description = "Seed of torch's generator (head initialisation, shuffling, dropout); the data split is fixed",
+        DefaultValueFactory = _ => TrainingDefaults.Seed,
+    };
+
+    /// <summary><c>--threads N</c>, default 2.</summary>
+    public static Option<int> Threads() => new("--threads")
+    {
+        Description = "Torch threads (libtorch's own default is much slower on a busy 2-core machine)",
+        DefaultValueFactory = _ => TrainingDefaults.Threads,
+    };
+
+    /// <summary><c>--policy NAME</c>; its help lists the catalog's deployable names.</summary>
+    public static Option<string?> Policy() => new("--policy")
+    {
+        Description = $"Exit policy: {string.Join(", ", PolicyCatalog.DeployableNames)} (default: the calibrated default, PCEE with δ = the final exit's validation accuracy)",
+        HelpName = "NAME",
+    };
+
+    /// <summary><c>--param X</c>: the policy's one parameter.</summary>
+    public static Option<double?> Parameter() => new("--param")
+    {
+        Description = "The policy's parameter: τ for thresholds, P for patience, α for BEEM, δ for PCEE, k for static (default: the policy's own)",
+        HelpName = "X",
+    };
+
+    /// <summary><c>--split validation|test</c>, default test.</summary>
+    public static Option<string> Split() => new Option<string>("--split")
+    {
+        Description = "The split to report on; parameters are always chosen on validation",
+        DefaultValueFactory = _ => "test",
+    }.AcceptOnlyFromAmong("validation", "test");
+}

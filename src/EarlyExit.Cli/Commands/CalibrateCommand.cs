@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using EarlyExit.Cli.Files;
+using EarlyExit.Cli.Inputs;
+using EarlyExit.Cli.Models;
+using EarlyExit.Cli.Terminal;
+using EarlyExit.Core.Calibration;
+using EarlyExit.Core.Evaluation;
+using EarlyExit.Data.Datasets;
+
+namespace EarlyExit.Cli.Commands;
+
+/// <summary>
+/// <c>earlyexit calibrate</c>: fits the model's exits on the validation split
+/// (<see cref="ExitCalibration.Fit"/>: per-exit accuracy, PCEE reliability diagrams, BEEM weights
+/// and eq. 3 thresholds, the default policy) and stores the result in the model's
+/// <c>checkpoint.json</c>, so predict, evaluate and the server can use every policy.
+/// </summary>
+public static class CalibrateCommand
+{
+    /// <summary>The examples <c>--help</c> prints.</summary>
+    internal const string Examples = """
+          earlyexit calibrate --model models/spam --data spam-assassin
+          earlyexit calibrate --model models/reviews --data csv:reviews.csv --bins 15
+        """;
+
+    /// <summary>Builds the <c>calibrate</c> command.</summary>
+    /// <param name="context">Writers and the cancellation token.</param>
+    public static Command Create(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var model = CliOptions.ModelDirectory();
+        var data = CliOptions.Data();
+        var bins = new Option<int>("--bins") { Description = "Reliability-diagram bins on [0, 1] (PCEE)", DefaultValueFactory = _ => ReliabilityDiagram.DefaultBinCount };
+        var seed = CliOptions.Seed();
+        var threads = CliOptions.Threads();
+        var command = new Command("calibrate", "Fit the exits on the validation split (accuracy, reliability diagrams, BEEM thresholds) and store it with the model.")
+        {
+            model, data, bins, seed, threads,
+        };
+        command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new CalibrateSettings
+        {
+            Model = parse.GetValue(model)!,
+            Data = parse.GetValue(data)!,
+            Bins = parse.GetValue(bins),
+            Seed = parse.GetValue(seed),
+            Threads = parse.GetValue(threads),
+        }, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
+        return command;
+    }
+
+    /// <summary>Calibrates: a per-exit table on stdout; the calibration goes into the model folder.</summary>
+    /// <param name="settings">Which model, which data.</param>
+    /// <param name="stdout">The per-exit table.</param>
+    /// <param name="stderr">Logs and progress.</param>
+    /// <param name="cancellationToken">Stops recording the validation trace.</param>
+    /// <returns>The fitted calibration's status, <see cref="CliExitStatus.Success"/>.</returns>
+    /// <exception cref="CliException">A bad option, a missing or corrupt model, data that cannot be loaded.</exception>
+    public static CliExitStatus Run(CalibrateSettings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        ExitCalibration calibration = Calibrate(settings, stderr, cancellationToken);
+        WriteTable(stdout, calibration);
+        return CliExitStatus.Success;
+    }
+
+    /// <summary>Fits and stores the calibration; what <see cref="Run"/> and the demo share.</summary>
+    /// <inheritdoc cref="Run"/>
+    internal static ExitCalibration Calibrate(CalibrateSettings settings, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (settings.Bins < 1) throw new CliException($"--bins must be at least 1; got {settings.Bins}");
+        ModelDirectory directory = ModelDirectory.Open(settings.Model);
+        DatasetSpec spec = DataSource.Parse(settings.Data);
+        JsonObject metadata = directory.ReadMetadataJson();
+        TorchSetup.Apply(settings.Threads, settings.Seed);
+        using var source = new TraceSource(directory, spec, stderr, cancellationToken);
+        var validation = new TraceEvaluator(source.Get(DatasetSplit.Validation));
+        ExitCalibration calibration = ExitCalibration.Fit(validation, settings.Bins);
+        // Only the calibration field of checkpoint.json changes; the weights are not rewritten.
+        metadata["calibration"] = ExitCalibrationJson.ToJsonObject(calibration);
+        AtomicFile.WriteAllText(directory.MetadataPath, metadata.ToJsonString(new() { WriteIndented = true }));
+        stderr.WriteLine($"calibration on {validation.SampleCount:N0} validation samples stored in {directory.MetadataPath}");
+        return calibration;
+    }
+
+    private static void WriteTable(TextWriter stdout, ExitCalibration calibration)
+    {
+        static string F(double v, string format) => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : v > 0 ? "never" : "-";
+        var rows = Enumerable.Range(0, calibration.ExitCount).Select(m => (IReadOnlyList<string>)
+        [
+            (m + 1).ToString(CultureInfo.InvariantCulture),
+            F(100 * calibration.ExitAccuracies[m], "F1") + "%",
+            F(calibration.BeemCost.Weights[m], "G3"),
+            F(calibration.BeemCost.Exits[m].Threshold, "G3"),
+            F(calibration.BeemAccuracy.Weights[m], "G3"),
+            F(calibration.BeemAccuracy.Exits[m].Threshold, "G3"),
+        ]).ToList();
+        stdout.WriteLine($"validation: {calibration.SampleCount:N0} samples; BEEM thresholds from eq. 3 (final exit error {F(100 * calibration.BeemCost.FinalExitError, "F1")}%)");
+        TextTable.Write(stdout, ["exit", "accuracy", "BEEM-C w", "BEEM-C α", "BEEM-A w", "BEEM-A α"], rows);
+        stdout.WriteLine();
+        int bins = calibration.Diagrams[0].BinCount;
+        stdout.WriteLine("reliability diagrams (PCEE): validation accuracy by max-prob bin, with the sample count");
+        var header = new List<string> { "exit" };
+        header.AddRange(Enumerable.Range(0, bins).Select(b => string.Create(CultureInfo.InvariantCulture, $"{(double)b / bins:0.0#}-{(double)(b + 1) / bins:0.0#}")));
+        var diagramRows = calibration.Diagrams.Select((d, m) =>
+        {
+            var row = new List<string> { (m + 1).ToString(CultureInfo.InvariantCulture) };
+            row.AddRange(Enumerable.Range(0, bins).Select(b => d.Counts[b] == 0 ? "-"
+                : string.Create(CultureInfo.InvariantCulture, $"{100 * d.BinAccuracies[b]:F0}% n={d.Counts[b]}")));
+            return (IReadOnlyList<string>)row;
+        }).ToList();
+        TextTable.Write(stdout, header, diagramRows);
+        stdout.WriteLine();
+        stdout.WriteLine($"default policy: {calibration.DefaultPolicy}");
+    }
+}

@@ -1,0 +1,22 @@
+using EarlyExit.Cli.Models;
+
+namespace EarlyExit.Cli.Commands;
+
+/// <summary>What <c>earlyexit calibrate</c> was asked to do.</summary>
+public sealed record CalibrateSettings
+{
+    /// <summary>The model folder (<c>--model</c>).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>The <c>--data</c> spec; its validation split is used.</summary>
+    public required string Data { get; init; }
+
+    /// <summary>Reliability-diagram bins. Default 10.</summary>
+    public int Bins { get; init; } = Core.Calibration.ReliabilityDiagram.DefaultBinCount;
+
+    /// <summary>Seed of torch's generator. Default 42.</summary>
+    public int Seed { get; init; } = TrainingDefaults.Seed;
+
+    /// <summary>Torch threads. Default 2.</summary>
+    public int Threads { get; init; } = TrainingDefaults.Threads;
+}

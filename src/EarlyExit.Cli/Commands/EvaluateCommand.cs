@@ -1,0 +1,80 @@
+using System.CommandLine;
+using EarlyExit.Cli.Evaluation;
+using EarlyExit.Cli.Files;
+using EarlyExit.Cli.Models;
+
+namespace EarlyExit.Cli.Commands;
+
+/// <summary>
+/// <c>earlyexit evaluate</c>: every policy of the catalog on a split (<see cref="PolicyBenchmark"/>),
+/// parameters chosen on validation; a table on stdout and, with <c>--json</c>, one row per
+/// (policy, parameter) in a file (<see cref="EvaluationJson"/>).
+/// </summary>
+public static class EvaluateCommand
+{
+    /// <summary>The examples <c>--help</c> prints.</summary>
+    internal const string Examples = """
+          earlyexit evaluate --model models/spam --data spam-assassin
+          earlyexit evaluate --model models/spam --data spam-assassin --json results.json
+          earlyexit evaluate --model models/spam --data spam-assassin --split validation
+        """;
+
+    /// <summary>Builds the <c>evaluate</c> command.</summary>
+    /// <param name="context">Writers and the cancellation token.</param>
+    public static Command Create(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var model = CliOptions.ModelDirectory();
+        var data = CliOptions.Data();
+        var split = CliOptions.Split();
+        var json = new Option<string?>("--json") { Description = "Also write every row to this JSON file", HelpName = "FILE" };
+        var seed = CliOptions.Seed();
+        var threads = CliOptions.Threads();
+        var command = new Command("evaluate", "Measure every exit policy (thresholds, patience, BEEM, PCEE, static, oracles) on a split: accuracy vs speed-up.")
+        {
+            model, data, split, json, seed, threads,
+        };
+        command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new EvaluateSettings
+        {
+            Model = parse.GetValue(model)!,
+            Data = parse.GetValue(data)!,
+            Split = parse.GetValue(split)!,
+            Json = parse.GetValue(json),
+            Seed = parse.GetValue(seed),
+            Threads = parse.GetValue(threads),
+        }, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
+        return command;
+    }
+
+    /// <summary>Evaluates: the table on stdout, the JSON file if asked.</summary>
+    /// <param name="settings">Which model, data and split.</param>
+    /// <param name="stdout">The table.</param>
+    /// <param name="stderr">Logs and progress.</param>
+    /// <param name="cancellationToken">Stops recording a trace.</param>
+    /// <returns><see cref="CliExitStatus.Success"/>.</returns>
+    /// <exception cref="CliException">A missing, corrupt or uncalibrated model, or data that cannot be loaded.</exception>
+    public static CliExitStatus Run(EvaluateSettings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        ModelEvaluation evaluation = Evaluate(settings, stderr, cancellationToken);
+        EvaluationTable.Write(stdout, evaluation.Result);
+        return CliExitStatus.Success;
+    }
+
+    /// <summary>Evaluates and writes the JSON file; what <see cref="Run"/> and the demo share.</summary>
+    /// <inheritdoc cref="Run"/>
+    internal static ModelEvaluation Evaluate(EvaluateSettings settings, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ModelDirectory directory = ModelDirectory.Open(settings.Model);
+        TorchSetup.Apply(settings.Threads, settings.Seed);
+        ModelEvaluation evaluation = ModelEvaluation.Run(directory, settings.Data, settings.Split, stderr, cancellationToken);
+        if (settings.Json is { } path)
+        {
+            AtomicFile.WriteAllBytes(path, EvaluationJson.ToUtf8(evaluation.Result, directory.Path, settings.Data));
+            stderr.WriteLine($"wrote {evaluation.Result.Rows.Length} rows to {Path.GetFullPath(path)}");
+        }
+        return evaluation;
+    }
+}

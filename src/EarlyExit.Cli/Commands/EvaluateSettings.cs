@@ -1,0 +1,25 @@
+using EarlyExit.Cli.Models;
+
+namespace EarlyExit.Cli.Commands;
+
+/// <summary>What <c>earlyexit evaluate</c> was asked to do.</summary>
+public sealed record EvaluateSettings
+{
+    /// <summary>The model folder (<c>--model</c>), calibrated.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>The <c>--data</c> spec.</summary>
+    public required string Data { get; init; }
+
+    /// <summary>"test" (default) or "validation".</summary>
+    public string Split { get; init; } = "test";
+
+    /// <summary>Where to write the JSON rows, or null.</summary>
+    public string? Json { get; init; }
+
+    /// <summary>Seed of torch's generator. Default 42.</summary>
+    public int Seed { get; init; } = TrainingDefaults.Seed;
+
+    /// <summary>Torch threads. Default 2.</summary>
+    public int Threads { get; init; } = TrainingDefaults.Threads;
+}

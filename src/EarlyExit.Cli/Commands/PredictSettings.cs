@@ -1,0 +1,25 @@
+using EarlyExit.Cli.Models;
+
+namespace EarlyExit.Cli.Commands;
+
+/// <summary>What <c>earlyexit predict</c> was asked to do.</summary>
+public sealed record PredictSettings
+{
+    /// <summary>The model folder (<c>--model</c>).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>The texts to classify; empty = read stdin, one text per line.</summary>
+    public IReadOnlyList<string> Texts { get; init; } = [];
+
+    /// <summary>A catalog policy name, or null for the calibrated default (max-prob before calibrate).</summary>
+    public string? Policy { get; init; }
+
+    /// <summary>The policy's parameter, or null for its default.</summary>
+    public double? Parameter { get; init; }
+
+    /// <summary>Seed of torch's generator. Default 42.</summary>
+    public int Seed { get; init; } = TrainingDefaults.Seed;
+
+    /// <summary>Torch threads. Default 2.</summary>
+    public int Threads { get; init; } = TrainingDefaults.Threads;
+}

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using EarlyExit.Cli.Evaluation;
+using EarlyExit.Cli.Models;
+using EarlyExit.Cli.Reporting;
+
+namespace EarlyExit.Cli.Commands;
+
+/// <summary>
+/// <c>earlyexit report</c>: evaluates every policy (as <c>evaluate</c> does) and writes an HTML
+/// page with its plots (<see cref="HtmlReport"/>); prints the page's path.
+/// </summary>
+public static class ReportCommand
+{
+    /// <summary>The examples <c>--help</c> prints.</summary>
+    internal const string Examples = """
+          earlyexit report --model models/spam --data spam-assassin --out reports/spam
+          xdg-open reports/spam/index.html
+        """;
+
+    /// <summary>Builds the <c>report</c> command.</summary>
+    /// <param name="context">Writers and the cancellation token.</param>
+    public static Command Create(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var model = CliOptions.ModelDirectory();
+        var data = CliOptions.Data();
+        var output = new Option<string>("--out") { Description = "The report folder (index.html and the PNG plots)", HelpName = "DIR", Required = true };
+        var split = CliOptions.Split();
+        var seed = CliOptions.Seed();
+        var threads = CliOptions.Threads();
+        var command = new Command("report", "Write an HTML report with plots: accuracy vs speed-up, reliability diagrams, exit layers, PCEE's promise.")
+        {
+            model, data, output, split, seed, threads,
+        };
+        command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new ReportSettings
+        {
+            Model = parse.GetValue(model)!,
+            Data = parse.GetValue(data)!,
+            Out = parse.GetValue(output)!,
+            Split = parse.GetValue(split)!,
+            Seed = parse.GetValue(seed),
+            Threads = parse.GetValue(threads),
+        }, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
+        return command;
+    }
+
+    /// <summary>Writes the report; its path goes to stdout.</summary>
+    /// <param name="settings">Model, data and report folder.</param>
+    /// <param name="stdout">The path of index.html.</param>
+    /// <param name="stderr">Logs and progress.</param>
+    /// <param name="cancellationToken">Stops recording a trace.</param>
+    /// <returns><see cref="CliExitStatus.Success"/>.</returns>
+    /// <exception cref="CliException">A missing, corrupt or uncalibrated model, or data that cannot be loaded.</exception>
+    public static CliExitStatus Run(ReportSettings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        ModelDirectory directory = ModelDirectory.Open(settings.Model);
+        TorchSetup.Apply(settings.Threads, settings.Seed);
+        ModelEvaluation evaluation = ModelEvaluation.Run(directory, settings.Data, settings.Split, stderr, cancellationToken);
+        stdout.WriteLine(Write(settings, directory, evaluation));
+        return CliExitStatus.Success;
+    }
+
+    /// <summary>Writes the report of an evaluation already made; returns the path of index.html.</summary>
+    internal static string Write(ReportSettings settings, ModelDirectory directory, ModelEvaluation evaluation)
+    {
+        JsonObject? log = File.Exists(directory.TrainingLogPath) ? JsonNode.Parse(File.ReadAllText(directory.TrainingLogPath)) as JsonObject : null;
+        return HtmlReport.Write(settings.Out, evaluation, directory.Path, settings.Data, log);
+    }
+}

@@ -1,0 +1,25 @@
+using EarlyExit.Cli.Models;
+
+namespace EarlyExit.Cli.Commands;
+
+/// <summary>What <c>earlyexit report</c> was asked to do.</summary>
+public sealed record ReportSettings
+{
+    /// <summary>The model folder (<c>--model</c>), calibrated.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>The <c>--data</c> spec.</summary>
+    public required string Data { get; init; }
+
+    /// <summary>The report folder (<c>--out</c>).</summary>
+    public required string Out { get; init; }
+
+    /// <summary>"test" (default) or "validation".</summary>
+    public string Split { get; init; } = "test";
+
+    /// <summary>Seed of torch's generator. Default 42.</summary>
+    public int Seed { get; init; } = TrainingDefaults.Seed;
+
+    /// <summary>Torch threads. Default 2.</summary>
+    public int Threads { get; init; } = TrainingDefaults.Threads;
+}

@@ -1,0 +1,43 @@
+using EarlyExit.Cli.Models;
+
+namespace EarlyExit.Cli.Commands;
+
+/// <summary>What <c>earlyexit train</c> was asked to do; the defaults are the command line's.</summary>
+public sealed record TrainSettings
+{
+    /// <summary>The <c>--data</c> spec, e.g. "spam-assassin" or "csv:mails.csv".</summary>
+    public required string Data { get; init; }
+
+    /// <summary>The model folder to write (<c>--out</c>).</summary>
+    public required string Out { get; init; }
+
+    /// <summary>Architecture; only "minilm".</summary>
+    public string Model { get; init; } = TrainingDefaults.MiniLm;
+
+    /// <summary>joint, beem, two-stage or cosee. Default joint.</summary>
+    public string Objective { get; init; } = "joint";
+
+    /// <summary>Passes over the training set. Default 3 (two-stage: the first half trains the final exit).</summary>
+    public int Epochs { get; init; } = 3;
+
+    /// <summary>Examples per step. Default 16 (fits a CPU's caches better than 32 at the same learning rate).</summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Peak learning rate; null = 2e-5 for full fine-tuning, 1e-3 with <see cref="FreezeBackbone"/>.</summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>Longest input in tokens. Default 128.</summary>
+    public int MaxLength { get; init; } = TrainingDefaults.MaxLength;
+
+    /// <summary>Train on a seeded random subset of this many training examples; null = all.</summary>
+    public int? TrainLimit { get; init; }
+
+    /// <summary>Train the exit heads only.</summary>
+    public bool FreezeBackbone { get; init; }
+
+    /// <summary>Seeds head initialisation, shuffling and dropout (not the data split). Default 42.</summary>
+    public int Seed { get; init; } = TrainingDefaults.Seed;
+
+    /// <summary>Torch threads. Default 2.</summary>
+    public int Threads { get; init; } = TrainingDefaults.Threads;
+}

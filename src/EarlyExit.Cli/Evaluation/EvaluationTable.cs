@@ -1,0 +1,49 @@
+using System.Globalization;
+using EarlyExit.Cli.Terminal;
+
+namespace EarlyExit.Cli.Evaluation;
+
+/// <summary>The terminal table of an evaluation: one line per row, or only the key rows.</summary>
+public static class EvaluationTable
+{
+    /// <summary>The speed-up whose tuned rows the key table shows: 2×.</summary>
+    public const double KeySpeedup = 2.0;
+
+    /// <summary>Writes the table.</summary>
+    /// <param name="output">stdout.</param>
+    /// <param name="result">The evaluation.</param>
+    /// <param name="keyRowsOnly">Only the rows a reader compares first: each tuned family at 2×, BEEM's eq. 3
+    /// thresholds, PCEE and PCEE-WS at the default δ, the full model (static k = M) and the oracles.</param>
+    /// <param name="defaultDelta">The calibrated default δ (for the key rows).</param>
+    public static void Write(TextWriter output, EvaluationResult result, bool keyRowsOnly = false, double? defaultDelta = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(result);
+        var rows = result.Rows.Where(r => !keyRowsOnly || IsKey(r, result.ExitCount, defaultDelta)).Select(r => (IReadOnlyList<string>)
+        [
+            r.Policy,
+            r.Parameter is { } p ? p.ToString("G4", CultureInfo.InvariantCulture) : "-",
+            r.ChosenFor,
+            Percent(r.Result.Accuracy),
+            Percent(r.Result.MacroF1),
+            r.Result.SpeedupRatio.ToString("F2", CultureInfo.InvariantCulture) + "×",
+            Percent(r.Result.ExpectedCompute),
+            Percent(r.Result.PrematureExitRate),
+            Percent(r.Result.DelayedExitRate),
+        ]).ToList();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{result.Split}: {result.SampleCount:N0} samples, final exit accuracy {Percent(result.FinalExitAccuracy)}, per exit {string.Join(" ", result.PerExitAccuracy.Select(Percent))}"));
+        TextTable.Write(output, ["policy", "param", "chosen for", "accuracy", "macro-F1", "speed-up", "compute", "premature", "delayed"], rows);
+    }
+
+    private static bool IsKey(EvaluationRow row, int exits, double? defaultDelta) => row.Selection switch
+    {
+        RowSelection.Speedup => row.Target == KeySpeedup,
+        RowSelection.Delta => row.Target == defaultDelta,
+        RowSelection.Layers => row.Parameter == exits,
+        _ => true,
+    };
+
+    private static string Percent(double value) =>
+        double.IsFinite(value) ? (100 * value).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-";
+}

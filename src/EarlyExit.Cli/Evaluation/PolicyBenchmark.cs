@@ -1,0 +1,83 @@
+using System.Collections.Immutable;
+using EarlyExit.Core.Calibration;
+using EarlyExit.Core.Catalog;
+using EarlyExit.Core.Evaluation;
+using EarlyExit.Core.Policies;
+
+namespace EarlyExit.Cli.Evaluation;
+
+/// <summary>
+/// Evaluates every policy of <see cref="PolicyCatalog"/> the way a user would deploy it: each
+/// parameter is chosen on the validation trace, then measured on the reported trace.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>Every family with a swept parameter (thresholds on each signal, patience, BEEM-C and BEEM-A
+/// with one shared α): the parameter reaching speed-ups of 1.5×, 2× and 3× on validation
+/// (<see cref="PolicySolver.ForSpeedup"/>).</item>
+/// <item>BEEM-C and BEEM-A also with their eq. 3 per-exit thresholds from calibration.</item>
+/// <item>PCEE and PCEE-WS: δ over <see cref="DeltaGrid"/> plus the calibrated default δ; δ is a
+/// target accuracy, so nothing is tuned.</item>
+/// <item>Static-k: k = 1..M. The two oracles: one point each.</item>
+/// </list>
+/// <para>The trade-off curves sweep each family's full catalog grid, built from validation, on the
+/// reported trace.</para>
+/// </remarks>
+public static class PolicyBenchmark
+{
+    /// <summary>Speed-ups the tuned families are solved for on validation: 1.5×, 2×, 3×.</summary>
+    public static ImmutableArray<double> SpeedupTargets { get; } = [1.5, 2.0, 3.0];
+
+    /// <summary>PCEE's δ values in the table (the curves use the catalog's 0.5 … 1 grid).</summary>
+    public static ImmutableArray<double> DeltaGrid { get; } = [0.80, 0.85, 0.90, 0.95, 0.97, 0.98, 0.99];
+
+    /// <summary>Evaluates every catalog policy.</summary>
+    /// <param name="calibration">The model's calibration (fitted on <paramref name="validation"/>).</param>
+    /// <param name="validation">The validation trace: parameters are chosen here.</param>
+    /// <param name="reported">The trace reported on (test), or the validation trace itself.</param>
+    /// <param name="split">The reported split's name, for the output.</param>
+    public static EvaluationResult Run(ExitCalibration calibration, TraceEvaluator validation, TraceEvaluator reported, string split)
+    {
+        ArgumentNullException.ThrowIfNull(calibration);
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(reported);
+        int exits = validation.ExitCount;
+        var rows = ImmutableArray.CreateBuilder<EvaluationRow>();
+        var curves = ImmutableArray.CreateBuilder<TradeoffCurve>();
+        foreach (string name in PolicyCatalog.Names)
+        {
+            PolicyFamily family = PolicyCatalog.Family(name, calibration, validation);
+            if (family.Grid.Length > 1) curves.Add(reported.Sweep(family.Create, family.Grid));
+            if (family.Grid.Length == 1)
+            {
+                rows.Add(Row(name, RowSelection.Bound, null, true, family.Create(family.Grid[0]), validation, reported));
+            }
+            else if (name is PceePolicy.PlainName or PceePolicy.SmoothedName)
+            {
+                double[] deltas = [.. DeltaGrid.Append(calibration.DefaultPolicy.Parameter ?? DeltaGrid[^1]).Distinct().Order()];
+                foreach (double delta in deltas)
+                    rows.Add(Row(name, RowSelection.Delta, delta, true, PolicyCatalog.Create(new PolicySpec(name, delta), calibration, exits), validation, reported));
+            }
+            else if (name == "static")
+            {
+                foreach (double k in family.Grid)
+                    rows.Add(Row(name, RowSelection.Layers, null, true, family.Create(k), validation, reported));
+            }
+            else
+            {
+                if (name is BeemPolicy.CostName or BeemPolicy.AccuracyName)
+                    rows.Add(Row(name, RowSelection.ErrorRateThresholds, null, true, PolicyCatalog.Create(new PolicySpec(name), calibration, exits), validation, reported));
+                foreach (double target in SpeedupTargets)
+                {
+                    PolicySolution solution = PolicySolver.ForSpeedup(validation, family, target);
+                    rows.Add(Row(name, RowSelection.Speedup, target, solution.TargetMet, solution.Policy, validation, reported, solution.Evaluation));
+                }
+            }
+        }
+        return new EvaluationResult(split, reported.SampleCount, reported.ExitAccuracies, rows.ToImmutable(), curves.ToImmutable());
+    }
+
+    private static EvaluationRow Row(string name, RowSelection selection, double? target, bool met, ExitPolicy policy,
+        TraceEvaluator validation, TraceEvaluator reported, PolicyEvaluation? onValidation = null) =>
+        new(name, selection, target, met, onValidation ?? validation.Evaluate(policy), reported.Evaluate(policy));
+}

@@ -1,0 +1,20 @@
+namespace EarlyExit.Cli.Evaluation;
+
+/// <summary>How the parameter of an <see cref="EvaluationRow"/> was chosen.</summary>
+public enum RowSelection
+{
+    /// <summary>The parameter reaching a target speed-up on validation with the best validation accuracy (<see cref="Core.Evaluation.PolicySolver.ForSpeedup"/>).</summary>
+    Speedup,
+
+    /// <summary>PCEE's δ, a target accuracy, taken from a fixed grid (the policy itself uses validation, through its diagrams).</summary>
+    Delta,
+
+    /// <summary>BEEM's per-exit thresholds from validation error rates (beem.md eq. 3), stored by calibrate.</summary>
+    ErrorRateThresholds,
+
+    /// <summary>Static truncation after k layers, every k.</summary>
+    Layers,
+
+    /// <summary>An oracle: a bound that uses each sample's final prediction or label, not a usable policy.</summary>
+    Bound,
+}

@@ -1,0 +1,154 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EarlyExit.Core.Calibration;
+using EarlyExit.Data.Datasets;
+using EarlyExit.Torch.Checkpoints;
+
+namespace EarlyExit.Cli.Models;
+
+/// <summary>
+/// The folder a trained model lives in (<c>--out</c> of <c>train</c>, <c>--model</c> of every
+/// other command), and the one place its layout is written down:
+/// <list type="table">
+/// <item><term><c>checkpoint.json</c>, <c>model.safetensors</c></term><description>the model
+/// (<see cref="ModelCheckpoint"/>): architecture, label names, tokenizer settings, weights; after
+/// <c>calibrate</c>, <c>checkpoint.json</c> also holds the calibration
+/// (<see cref="ExitCalibrationJson"/>) under <c>calibration</c>.</description></item>
+/// <item><term><c>training.json</c></term><description>how it was trained: data, objective,
+/// options, each epoch's validation accuracies, seconds.</description></item>
+/// <item><term><c>training/</c></term><description>the trainer's <c>best/</c> and <c>last/</c>
+/// while training runs; <c>last/</c> is the resume state after Ctrl-C. Removed once training
+/// completes.</description></item>
+/// <item><term><c>validation.eetrace</c>, <c>test.eetrace</c></term><description>every exit's logits on
+/// that split (<see cref="Core.Traces.ExitTraceFile"/>), cached so that calibrate, evaluate and
+/// report replay policies without running the model again; <c>traces.json</c> records which data
+/// and which weights each was recorded from, and a trace is recorded again when either
+/// changes.</description></item>
+/// </list>
+/// </summary>
+public sealed class ModelDirectory
+{
+    /// <summary>The training summary file.</summary>
+    public const string TrainingLogFileName = "training.json";
+
+    /// <summary>The trainer's working folder (best/ and last/).</summary>
+    public const string TrainingFolderName = "training";
+
+    /// <summary>The file that says what each cached trace was recorded from.</summary>
+    public const string TraceManifestFileName = "traces.json";
+
+    /// <summary>Names a model folder; nothing is read or created yet.</summary>
+    /// <param name="path">The folder.</param>
+    public ModelDirectory(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Path = System.IO.Path.GetFullPath(path);
+    }
+
+    /// <summary>The folder, as an absolute path.</summary>
+    public string Path { get; }
+
+    /// <summary><c>checkpoint.json</c>.</summary>
+    public string MetadataPath => System.IO.Path.Combine(Path, ModelCheckpoint.MetadataFileName);
+
+    /// <summary><c>model.safetensors</c>.</summary>
+    public string WeightsPath => System.IO.Path.Combine(Path, ModelCheckpoint.WeightsFileName);
+
+    /// <summary><c>training.json</c>.</summary>
+    public string TrainingLogPath => System.IO.Path.Combine(Path, TrainingLogFileName);
+
+    /// <summary><c>training/</c>.</summary>
+    public string TrainingPath => System.IO.Path.Combine(Path, TrainingFolderName);
+
+    /// <summary><c>traces.json</c>.</summary>
+    public string TraceManifestPath => System.IO.Path.Combine(Path, TraceManifestFileName);
+
+    /// <summary>True when the folder holds a finished model (both checkpoint files).</summary>
+    public bool HasModel => File.Exists(MetadataPath) && File.Exists(WeightsPath);
+
+    /// <summary>The cached exit trace of a split: <c>validation.eetrace</c> or <c>test.eetrace</c>.</summary>
+    /// <param name="split">Validation or test.</param>
+    public string TracePath(DatasetSplit split) =>
+        System.IO.Path.Combine(Path, split.ToString().ToLowerInvariant() + Core.Traces.ExitTraceFile.Extension);
+
+    /// <summary>Opens a folder that must hold a finished model.</summary>
+    /// <param name="path">The <c>--model</c> value.</param>
+    /// <exception cref="CliException">The folder does not exist or holds no model.</exception>
+    public static ModelDirectory Open(string path)
+    {
+        var directory = new ModelDirectory(path);
+        if (!Directory.Exists(directory.Path))
+            throw new CliException($"--model {path}: no such folder; train a model first (earlyexit train --data DATA --out {path})");
+        if (!directory.HasModel)
+        {
+            string missing = File.Exists(directory.MetadataPath) ? ModelCheckpoint.WeightsFileName : ModelCheckpoint.MetadataFileName;
+            string hint = Directory.Exists(directory.TrainingPath)
+                ? "its training did not finish; run the same train command again to resume"
+                : $"train one with earlyexit train --data DATA --out {path}";
+            throw new CliException($"--model {path}: not a model folder (no {missing}); {hint}");
+        }
+        return directory;
+    }
+
+    /// <summary>Loads the model, in evaluation mode.</summary>
+    /// <exception cref="CliException">A checkpoint file is missing or corrupt; the message names it.</exception>
+    public LoadedCheckpoint LoadModel()
+    {
+        try
+        {
+            return ModelCheckpoint.Load(Path);
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new CliException($"--model {Path}: corrupt checkpoint: {e.Message}", CliExitStatus.UserError, e);
+        }
+    }
+
+    /// <summary>Reads the metadata alone (no weights), e.g. for the calibration.</summary>
+    /// <exception cref="CliException">The file is missing or not valid JSON.</exception>
+    public JsonObject ReadMetadataJson()
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(MetadataPath)) as JsonObject
+                ?? throw new CliException($"--model {Path}: corrupt checkpoint: {MetadataPath} is not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"--model {Path}: corrupt checkpoint: {MetadataPath} is not valid JSON: {e.Message}", CliExitStatus.UserError, e);
+        }
+    }
+
+    /// <summary>The calibration stored with the model, or null before <c>calibrate</c>.</summary>
+    /// <param name="metadata">The loaded metadata.</param>
+    /// <exception cref="CliException">The stored calibration is malformed.</exception>
+    public ExitCalibration? ReadCalibration(CheckpointMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        return ReadCalibration(metadata.Calibration);
+    }
+
+    /// <summary>The calibration in a checkpoint's JSON <c>calibration</c> field, or null when absent.</summary>
+    /// <param name="calibration">The field.</param>
+    /// <exception cref="CliException">The stored calibration is malformed.</exception>
+    public ExitCalibration? ReadCalibration(JsonObject? calibration)
+    {
+        if (calibration is null) return null;
+        try
+        {
+            return ExitCalibrationJson.FromJsonObject(calibration, MetadataPath);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CliException($"--model {Path}: corrupt calibration: {e.Message}; run calibrate again", CliExitStatus.UserError, e);
+        }
+    }
+
+    /// <summary>SHA-256 of the weights, hex: which weights a cached trace came from.</summary>
+    public string WeightsHash()
+    {
+        using var stream = new FileStream(WeightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}

@@ -1,0 +1,153 @@
+using System.Text.Json.Nodes;
+using EarlyExit.Cli.Files;
+using EarlyExit.Cli.Inputs;
+using EarlyExit.Cli.Terminal;
+using EarlyExit.Core.Traces;
+using EarlyExit.Data.Datasets;
+using EarlyExit.Data.Tokenization;
+using EarlyExit.Torch.Checkpoints;
+using EarlyExit.Torch.Runtime;
+using EarlyExit.Torch.Traces;
+
+namespace EarlyExit.Cli.Models;
+
+/// <summary>
+/// The exit traces of a model on a dataset's validation and test splits: read from the model
+/// folder's cache when it was recorded from the same data and the same weights, otherwise
+/// recorded (with a progress bar) and cached. The model and the data are loaded only when a
+/// trace has to be recorded, so re-running evaluate or report costs seconds.
+/// </summary>
+public sealed class TraceSource : IDisposable
+{
+    /// <summary>Texts per forward pass when recording. 32 keeps padding waste low on mixed lengths.</summary>
+    public const int BatchSize = 32;
+
+    private readonly ModelDirectory _directory;
+    private readonly DatasetSpec _spec;
+    private readonly TextWriter _log;
+    private readonly CancellationToken _cancellationToken;
+    private readonly Lazy<string> _weightsHash;
+    private Dataset<TextExample>? _data;
+    private LoadedCheckpoint? _model;
+
+    /// <summary>Creates the source; nothing is read yet.</summary>
+    /// <param name="directory">The model folder.</param>
+    /// <param name="spec">The data whose splits are traced.</param>
+    /// <param name="log">Progress and notes (stderr).</param>
+    /// <param name="cancellationToken">Stops recording between batches.</param>
+    public TraceSource(ModelDirectory directory, DatasetSpec spec, TextWriter log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(log);
+        _directory = directory;
+        _spec = spec;
+        _log = log;
+        _cancellationToken = cancellationToken;
+        _weightsHash = new Lazy<string>(directory.WeightsHash);
+    }
+
+    /// <summary>The dataset, loaded on first use.</summary>
+    public Dataset<TextExample> Data => _data ??= LoadData();
+
+    /// <summary>The model, loaded on first use.</summary>
+    public LoadedCheckpoint Model => _model ??= _directory.LoadModel();
+
+    /// <summary>The split's trace, from the cache or recorded now.</summary>
+    /// <param name="split">Validation or test (train is never traced: it says nothing about new data).</param>
+    /// <exception cref="CliException">The data or the model cannot be loaded, or their classes differ.</exception>
+    public ExitTrace Get(DatasetSplit split)
+    {
+        if (split == DatasetSplit.Train)
+            throw new ArgumentOutOfRangeException(nameof(split), split, "only validation and test are traced");
+        string path = _directory.TracePath(split);
+        string key = split.ToString().ToLowerInvariant();
+        JsonObject manifest = ReadManifest();
+        string fingerprint = DataSource.Fingerprint(_spec);
+        if (File.Exists(path) && manifest[key] is JsonObject entry
+            && (string?)entry["data"] == fingerprint && (string?)entry["weights_sha256"] == _weightsHash.Value)
+        {
+            try
+            {
+                return ExitTraceFile.Read(path);
+            }
+            catch (ExitTraceFormatException e)
+            {
+                _log.WriteLine($"cached trace {path} is unreadable ({e.Problem}); recording it again");
+            }
+        }
+
+        ExitTrace trace = Record(split);
+        ExitTraceFile.Write(trace, path);
+        manifest = ReadManifest();
+        manifest[key] = new JsonObject
+        {
+            ["data"] = fingerprint,
+            ["weights_sha256"] = _weightsHash.Value,
+            ["samples"] = trace.SampleCount,
+        };
+        AtomicFile.WriteAllText(_directory.TraceManifestPath, manifest.ToJsonString(new() { WriteIndented = true }));
+        return trace;
+    }
+
+    /// <summary>Disposes the model if it was loaded.</summary>
+    public void Dispose() => _model?.Model.Dispose();
+
+    /// <summary>A tokenizer with the settings the model was trained with.</summary>
+    /// <param name="metadata">The checkpoint's metadata.</param>
+    /// <exception cref="CliException">The model was trained with a vocabulary this build does not ship.</exception>
+    public static TextTokenizer TokenizerFor(CheckpointMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        TokenizerSettings? settings = metadata.Tokenizer;
+        if (settings is null) return TextTokenizer.ForMiniLm();
+        if (!string.Equals(settings.Vocabulary, TrainingDefaults.Vocabulary, StringComparison.OrdinalIgnoreCase))
+            throw new CliException($"the model was trained with vocabulary '{settings.Vocabulary}'; this earlyexit ships only '{TrainingDefaults.Vocabulary}'");
+        return TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = settings.MaxLength, LowerCase = settings.LowerCase });
+    }
+
+    private ExitTrace Record(DatasetSplit split)
+    {
+        IReadOnlyList<TextExample> examples = Data[split];
+        if (examples.Count == 0)
+            throw new CliException($"--data {_spec}: the {split.ToString().ToLowerInvariant()} split is empty");
+        LoadedCheckpoint model = Model;
+        if (!model.Metadata.LabelNames.SequenceEqual(Data.ClassNames))
+            throw new CliException($"--data {_spec} has classes [{string.Join(", ", Data.ClassNames)}] but the model was trained on [{string.Join(", ", model.Metadata.LabelNames)}]");
+        TextTokenizer tokenizer = TokenizerFor(model.Metadata);
+        var exitModel = new EncoderExitModel(model.Model);
+        int[] labels = [.. examples.Select(e => e.Label)];
+        string what = $"recording every exit on {examples.Count:N0} {split.ToString().ToLowerInvariant()} examples";
+        return ConsoleProgress.Run(_log, what, examples.Count, bar =>
+            ExitTraceRecorder.Record(exitModel, Batches(examples, tokenizer, bar), labels, model.Metadata.LabelNames));
+    }
+
+    private IEnumerable<TokenBatch> Batches(IReadOnlyList<TextExample> examples, TextTokenizer tokenizer, IProgressBar bar)
+    {
+        for (int start = 0; start < examples.Count; start += BatchSize)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            bar.Report(start);
+            yield return tokenizer.EncodeExamples([.. examples.Skip(start).Take(BatchSize)]);
+        }
+    }
+
+    private Dataset<TextExample> LoadData()
+    {
+        _log.WriteLine($"loading {_spec}");
+        return DataSource.Load(_spec, _cancellationToken);
+    }
+
+    private JsonObject ReadManifest()
+    {
+        if (!File.Exists(_directory.TraceManifestPath)) return [];
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(_directory.TraceManifestPath)) as JsonObject ?? [];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return []; // a damaged manifest only costs a re-recording
+        }
+    }
+}

@@ -1,0 +1,24 @@
+namespace EarlyExit.Cli.Models;
+
+/// <summary>Names and defaults the commands share.</summary>
+public static class TrainingDefaults
+{
+    /// <summary>The one architecture <c>--model</c> of <c>train</c> accepts: all-MiniLM-L6-v2 with an exit after each of its 6 layers.</summary>
+    public const string MiniLm = "minilm";
+
+    /// <summary>The word-piece vocabulary recorded in checkpoints (the one bundled with MiniLM).</summary>
+    public const string Vocabulary = "all-MiniLM-L6-v2";
+
+    /// <summary>The objectives <c>--objective</c> accepts, ALGORITHMS §3.</summary>
+    public static IReadOnlyList<string> Objectives { get; } = ["joint", "beem", "two-stage", "cosee"];
+
+    /// <summary>Default torch threads: 2. On a busy 2-core machine libtorch's default (one per core, plus its
+    /// inter-op pool) was measured much slower than a fixed small number.</summary>
+    public const int Threads = 2;
+
+    /// <summary>Default seed, 42.</summary>
+    public const int Seed = 42;
+
+    /// <summary>Longest input in tokens by default, 128 ([CLS] and [SEP] included).</summary>
+    public const int MaxLength = 128;
+}

@@ -1,0 +1,67 @@
+using EarlyExit.Cli.Tests.TestDoubles;
+
+namespace EarlyExit.Cli.Tests.Commands;
+
+/// <summary>train's stop and resume, and its user errors.</summary>
+[Collection(MiniLmCollection.Name)]
+public sealed class TrainCommandTests(TrainedModelFixture model)
+{
+    [Fact]
+    public void Ctrl_c_stops_with_the_resume_state_and_the_same_command_resumes_to_a_model()
+    {
+        string output = Path.Combine(model.Root, "resumed-" + Guid.NewGuid().ToString("N"));
+        string[] args = ["train", "--data", model.DataSpec, "--out", output, "--freeze-backbone", "--max-length", "16", "--epochs", "1", "--batch-size", "48", "--train-limit", "96"];
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+
+        CliRun stopped = CliRun.WithToken("", stop.Token, args);
+        CliRun resumed = CliRun.Of(args);
+
+        Assert.Equal(130, stopped.Status);
+        Assert.Contains($"stopped after step 0 of 2; run the same command again to resume from {Path.Combine(output, "training", "last")}", stopped.Error);
+        Assert.True(resumed.Status == 0, resumed.Error);
+        Assert.Contains("resuming the stopped run from", resumed.Error);
+        Assert.True(File.Exists(Path.Combine(output, "model.safetensors")));
+    }
+
+    [Fact]
+    public void A_folder_that_holds_a_model_is_not_overwritten()
+    {
+        CliRun run = CliRun.Of("train", "--data", model.DataSpec, "--out", model.ModelPath);
+
+        Assert.Equal(1, run.Status);
+        Assert.Equal([$"earlyexit: --out {model.ModelPath} already holds a trained model; choose another folder or delete it"], run.ErrorLines);
+    }
+
+    [Theory]
+    [InlineData("--epochs", "0", "--epochs must be at least 1; got 0")]
+    [InlineData("--max-length", "1000", "--max-length must be between 3 and 512 (MiniLM's positions); got 1000")]
+    [InlineData("--threads", "0", "--threads must be at least 1; got 0")]
+    [InlineData("--model", "bert", "--model must be minilm; got 'bert'")]
+    public void An_option_out_of_range_is_one_line(string option, string value, string message)
+    {
+        CliRun run = CliRun.Of("train", "--data", model.DataSpec, "--out", Path.Combine(model.Root, "never"), option, value);
+
+        Assert.Equal(1, run.Status);
+        Assert.Equal(["earlyexit: " + message], run.ErrorLines);
+    }
+
+    [Fact]
+    public void Two_stage_needs_two_epochs()
+    {
+        CliRun run = CliRun.Of("train", "--data", model.DataSpec, "--out", Path.Combine(model.Root, "never"), "--objective", "two-stage", "--epochs", "1");
+
+        Assert.Equal(1, run.Status);
+        Assert.Equal(["earlyexit: --objective two-stage needs --epochs of at least 2 (one per stage); got 1"], run.ErrorLines);
+    }
+
+    [Fact]
+    public void An_image_dataset_is_refused()
+    {
+        CliRun run = CliRun.Of("train", "--data", "fashion-mnist", "--out", Path.Combine(model.Root, "never"));
+
+        Assert.Equal(1, run.Status);
+        Assert.StartsWith("earlyexit: --data fashion-mnist: an image dataset", run.Error);
+        Assert.Single(run.ErrorLines);
+    }
+}
