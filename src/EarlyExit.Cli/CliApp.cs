@@ -24,8 +24,7 @@ public static class CliApp
             EvaluateCommand.Create(context),
             PredictCommand.Create(context),
             ReportCommand.Create(context),
-            // serve: the HTTP service (EarlyExit.Server) is added here as
-            // ServeCommand.Create(context), whose action hosts EarlyExitServer.Build(...).
+            ServeCommand.Create(context),
         };
         HelpOption help = root.Options.OfType<HelpOption>().Single();
         help.Action = new ExamplesHelpAction((HelpAction)help.Action!, new Dictionary<string, string>
@@ -36,6 +35,7 @@ public static class CliApp
             ["evaluate"] = EvaluateCommand.Examples,
             ["predict"] = PredictCommand.Examples,
             ["report"] = ReportCommand.Examples,
+            ["serve"] = ServeCommand.Examples,
         });
         return root;
     }

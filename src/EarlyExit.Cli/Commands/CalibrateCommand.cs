@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using EarlyExit.Cli.Files;
+using EarlyExit.Core.IO;
 using EarlyExit.Cli.Inputs;
 using EarlyExit.Cli.Models;
 using EarlyExit.Cli.Terminal;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using EarlyExit.Cli.Evaluation;
-using EarlyExit.Cli.Files;
+using EarlyExit.Core.IO;
 using EarlyExit.Cli.Models;
 
 namespace EarlyExit.Cli.Commands;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using EarlyExit.Cli.Files;
+using EarlyExit.Core.IO;
 using EarlyExit.Cli.Inputs;
 using EarlyExit.Cli.Models;
 using EarlyExit.Cli.Terminal;
@@ -43,6 +43,7 @@ public static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 3 };
         var batch = new Option<int>("--batch-size") { Description = "Examples per step", DefaultValueFactory = _ => 16 };
         var rate = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default 2e-5, or 1e-3 with --freeze-backbone)" };
+        var headRate = new Option<double?>("--head-learning-rate") { Description = "Peak learning rate of the exit heads (default 1e-3: fresh heads need more than the pretrained backbone)" };
         var length = new Option<int>("--max-length") { Description = "Longest input in tokens; longer texts are truncated", DefaultValueFactory = _ => TrainingDefaults.MaxLength };
         var limit = new Option<int?>("--train-limit") { Description = "Train on a seeded random subset of this many training examples", HelpName = "N" };
         var freeze = new Option<bool>("--freeze-backbone") { Description = "Train the exit heads only (fast; the backbone stays pretrained)" };
@@ -50,7 +51,7 @@ public static class TrainCommand
         var threads = CliOptions.Threads();
         var command = new Command("train", "Fine-tune a multi-exit MiniLM on a dataset and write a model folder.")
         {
-            data, model, objective, output, epochs, batch, rate, length, limit, freeze, seed, threads,
+            data, model, objective, output, epochs, batch, rate, headRate, length, limit, freeze, seed, threads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new TrainSettings
         {
@@ -61,6 +62,7 @@ public static class TrainCommand
             Epochs = parse.GetValue(epochs),
             BatchSize = parse.GetValue(batch),
             LearningRate = parse.GetValue(rate),
+            HeadLearningRate = parse.GetValue(headRate),
             MaxLength = parse.GetValue(length),
             TrainLimit = parse.GetValue(limit),
             FreezeBackbone = parse.GetValue(freeze),
@@ -97,6 +99,7 @@ public static class TrainCommand
             Epochs = settings.Epochs,
             BatchSize = settings.BatchSize,
             LearningRate = settings.LearningRate ?? (settings.FreezeBackbone ? 1e-3 : 2e-5),
+            HeadLearningRate = settings.HeadLearningRate ?? TrainingDefaults.HeadLearningRate,
             Seed = settings.Seed,
             FreezeBackbone = settings.FreezeBackbone,
             OutputDirectory = directory.TrainingPath,
@@ -201,6 +204,7 @@ public static class TrainCommand
         nameof(TrainerOptions.Epochs) => $"--epochs must be at least 1; got {e.ActualValue}",
         nameof(TrainerOptions.BatchSize) => $"--batch-size must be at least 1; got {e.ActualValue}",
         nameof(TrainerOptions.LearningRate) => $"--learning-rate must be a finite number above 0; got {e.ActualValue}",
+        nameof(TrainerOptions.HeadLearningRate) => $"--head-learning-rate must be a finite number above 0; got {e.ActualValue}",
         _ => e.Message,
     };
 
@@ -241,6 +245,7 @@ public static class TrainCommand
         ["epochs"] = options.Epochs,
         ["batch_size"] = options.BatchSize,
         ["learning_rate"] = options.LearningRate,
+        ["head_learning_rate"] = options.HeadLearningRate,
         ["max_length"] = settings.MaxLength,
         ["train_examples"] = trainCount,
         ["validation_examples"] = validationCount,

@@ -26,6 +26,9 @@ public sealed record TrainSettings
     /// <summary>Peak learning rate; null = 2e-5 for full fine-tuning, 1e-3 with <see cref="FreezeBackbone"/>.</summary>
     public double? LearningRate { get; init; }
 
+    /// <summary>Peak learning rate of the exit heads; null = <see cref="Models.TrainingDefaults.HeadLearningRate"/>.</summary>
+    public double? HeadLearningRate { get; init; }
+
     /// <summary>Longest input in tokens. Default 128.</summary>
     public int MaxLength { get; init; } = TrainingDefaults.MaxLength;
 

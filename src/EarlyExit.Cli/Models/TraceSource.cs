@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using EarlyExit.Cli.Files;
+using EarlyExit.Core.IO;
 using EarlyExit.Cli.Inputs;
 using EarlyExit.Cli.Terminal;
 using EarlyExit.Core.Traces;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using EarlyExit.Cli.Evaluation;
-using EarlyExit.Cli.Files;
+using EarlyExit.Core.IO;
 using EarlyExit.Core.Calibration;
 using EarlyExit.Core.Catalog;
 using EarlyExit.Core.Evaluation;

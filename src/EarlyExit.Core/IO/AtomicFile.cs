@@ -8,7 +8,7 @@ namespace EarlyExit.Core.IO;
 public static class AtomicFile
 {
     /// <summary>Writes <paramref name="path"/> atomically with <paramref name="write"/>.</summary>
-    /// <param name="path">Destination file; its folder must exist.</param>
+    /// <param name="path">Destination file; its folder is created when missing.</param>
     /// <param name="write">Writes the whole content to the stream it is given.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is blank or has no folder.</exception>
     /// <exception cref="IOException">The file cannot be written; the temporary file is removed
@@ -19,6 +19,7 @@ public static class AtomicFile
         ArgumentNullException.ThrowIfNull(write);
         string fullPath = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"path '{path}' has no folder", nameof(path));
+        Directory.CreateDirectory(folder);
         string temporary = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -52,6 +53,28 @@ public static class AtomicFile
         {
             using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
             writer.Write(text);
+        });
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
+    /// <inheritdoc cref="Write(string, Action{Stream})"/>
+    public static void WriteAllBytes(string path, byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        Write(path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/> atomically.</summary>
+    /// <param name="source">The file to copy.</param>
+    /// <param name="destination">The copy; its folder is created when missing.</param>
+    /// <exception cref="FileNotFoundException"><paramref name="source"/> does not exist.</exception>
+    public static void Copy(string source, string destination)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        Write(destination, stream =>
+        {
+            using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            input.CopyTo(stream, 1 << 20);
         });
     }
 }

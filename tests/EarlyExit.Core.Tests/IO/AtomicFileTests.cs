@@ -34,10 +34,22 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
-    public void AMissingFolder_IsAnIOError_NotAPartialFile()
+    public void AMissingFolder_IsCreated()
     {
-        string path = Path.Combine(_folder, "no-such-folder", "c.txt");
-        Assert.ThrowsAny<IOException>(() => AtomicFile.WriteAllText(path, "x"));
-        Assert.False(Directory.Exists(Path.Combine(_folder, "no-such-folder")));
+        string path = Path.Combine(_folder, "new-folder", "c.txt");
+        AtomicFile.WriteAllText(path, "x");
+        Assert.Equal("x", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void Copy_CopiesBytes_AndAMissingSourceLeavesTheDestinationAlone()
+    {
+        string source = Path.Combine(_folder, "s.bin"), destination = Path.Combine(_folder, "d.bin");
+        AtomicFile.WriteAllBytes(source, [1, 2, 3, 250]);
+        AtomicFile.WriteAllText(destination, "before");
+        AtomicFile.Copy(source, destination);
+        Assert.Equal([1, 2, 3, 250], File.ReadAllBytes(destination));
+        Assert.Throws<FileNotFoundException>(() => AtomicFile.Copy(Path.Combine(_folder, "missing"), destination));
+        Assert.Equal([1, 2, 3, 250], File.ReadAllBytes(destination));
     }
 }

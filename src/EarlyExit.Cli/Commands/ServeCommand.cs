@@ -1,0 +1,82 @@
+using System.CommandLine;
+using EarlyExit.Cli.Models;
+using EarlyExit.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+
+namespace EarlyExit.Cli.Commands;
+
+/// <summary>
+/// <c>earlyexit serve</c>: hosts a model folder behind the HTTP service of
+/// <see cref="EarlyExitServer"/> (POST /v1/classify with depth-pooled continuous batching,
+/// GET /v1/model, /healthz, /metrics, /openapi/v1.json) until Ctrl-C.
+/// </summary>
+public static class ServeCommand
+{
+    internal const string Examples = """
+          earlyexit serve --model models/spam --urls http://127.0.0.1:8080
+          curl -s http://127.0.0.1:8080/v1/classify -H 'content-type: application/json' -d '{"inputs": ["WIN a FREE cruise"], "policy": "pcee", "delta": 0.95}'
+          earlyexit serve --model models/spam --batching static --max-batch-size 16
+        """;
+
+    /// <summary>Builds the <c>serve</c> command.</summary>
+    /// <param name="context">Writers and the cancellation token (Ctrl-C stops the server gracefully).</param>
+    public static Command Create(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var model = CliOptions.ModelDirectory();
+        var urls = new Option<string>("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var batching = new Option<string>("--batching") { Description = "depth-pooled (default), static or single", DefaultValueFactory = _ => "depth-pooled" };
+        batching.AcceptOnlyFromAmong("depth-pooled", "static", "single");
+        var maxBatch = new Option<int>("--max-batch-size") { Description = "Rows per layer call", DefaultValueFactory = _ => 32 };
+        var delay = new Option<int>("--max-queue-delay-ms") { Description = "How long a lone request waits for company", DefaultValueFactory = _ => 5 };
+        var threads = CliOptions.Threads();
+        var command = new Command("serve", "Serve a model folder over HTTP with early exit and batching across requests.")
+        {
+            model, urls, batching, maxBatch, delay, threads,
+        };
+        command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new ServerOptions
+        {
+            ModelDirectory = parse.GetValue(model)!,
+            Batching = parse.GetValue(batching) switch { "static" => BatchingMode.Static, "single" => BatchingMode.Single, _ => BatchingMode.DepthPooled },
+            MaxBatchSize = parse.GetValue(maxBatch),
+            MaxQueueDelay = TimeSpan.FromMilliseconds(parse.GetValue(delay)),
+        }, parse.GetValue(urls)!, parse.GetValue(threads), context.Error, context.CancellationToken), context.CancellationToken));
+        return command;
+    }
+
+    /// <summary>Runs the server until <paramref name="cancellationToken"/> fires, then finishes in-flight requests.</summary>
+    /// <exception cref="CliException">Bad options or a model folder that cannot be served.</exception>
+    public static CliExitStatus Run(ServerOptions options, string urls, int threads, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(stderr);
+        TorchSetup.Apply(threads, TrainingDefaults.Seed);
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(CliRunner.OneLine(e.Message));
+        }
+        var directory = ModelDirectory.Open(options.ModelDirectory!); // says how to make one when missing
+        WebApplication app = EarlyExitServer.Build(options, ["--urls", urls]);
+        stderr.WriteLine($"serving {directory.Path} on {urls} ({options.Batching} batching, up to {options.MaxBatchSize} rows a layer call); Ctrl-C stops");
+        try
+        {
+            // The model loads here: a folder that cannot be served is the user's error, said in one line.
+            app.StartAsync(cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
+        {
+            throw new CliException($"cannot serve {directory.Path}: {CliRunner.OneLine(e.Message)}");
+        }
+        // Ctrl-C (the token) stops the host, which finishes in-flight requests first.
+        using (cancellationToken.Register(() => app.Lifetime.StopApplication()))
+        {
+            app.WaitForShutdownAsync().GetAwaiter().GetResult();
+        }
+        return CliExitStatus.Success;
+    }
+}
