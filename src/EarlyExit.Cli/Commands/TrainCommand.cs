@@ -135,7 +135,7 @@ public static class TrainCommand
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"training {TrainingDefaults.Vocabulary} ({objective.Name}{(settings.FreezeBackbone ? ", backbone frozen" : "")}) on {train.Count:N0} examples"
             + $"{(train.Count < data.Train.Count ? $" (a seeded subset of {data.Train.Count:N0})" : "")}, ≤ {settings.MaxLength} tokens, "
-            + $"{options.Epochs} epoch(s) of {(train.Count + options.BatchSize - 1) / options.BatchSize} steps, learning rate {options.LearningRate:G3}, {settings.Threads} thread(s)"));
+            + $"{options.Epochs} epoch(s) of {(train.Count + options.BatchSize - 1) / options.BatchSize} steps, learning rate {options.LearningRate:G3} (heads {options.HeadLearningRate ?? options.LearningRate:G3}), {settings.Threads} thread(s)"));
 
         using MultiExitEncoder model = AllMiniLmL6V2.CreateEncoder(data.ClassNames.Count);
         var tokenizerSettings = new TokenizerSettings(TrainingDefaults.Vocabulary, LowerCase: true, settings.MaxLength);
