@@ -70,7 +70,14 @@ public static class OnnxExporter
         var g = new OnnxGraphBuilder("full");
         var (ids, types, mask) = TokenInputs(g);
         var (hidden, bias) = graph.Embeddings(g, ids, types, mask, null, null);
-        for (int k = 0; k < config.LayerCount; k++) hidden = graph.Layer(g, k, hidden, bias, null);
+        // Every layer's input as (batch, sequence, hidden), as the segments declare theirs, so ORT
+        // fuses the full graph as it fuses the segments (see OnnxGraphBuilder.Annotate).
+        g.Annotate(hidden, DataType.Float, "batch", "sequence", (long)config.HiddenSize);
+        for (int k = 0; k < config.LayerCount; k++)
+        {
+            hidden = graph.Layer(g, k, hidden, bias, null);
+            g.Annotate(hidden, DataType.Float, "batch", "sequence", (long)config.HiddenSize);
+        }
         graph.Exit(g, config.LayerCount - 1, hidden, mask, OnnxTensorNames.Logits);
         LogitsOutput(g, config);
         return g.ToModel(EncoderGraph.Opset);

@@ -27,6 +27,15 @@ internal sealed class OnnxGraphBuilder
     internal void Output(string name, TensorProto.Types.DataType type, params object[] dims) =>
         _graph.Output.Add(ValueInfo(name, type, dims));
 
+    /// <summary>
+    /// Declares the shape of an intermediate value (graph.value_info). ORT's shape inference loses
+    /// the symbolic sequence length after Range (it cannot tell that the positions have as many
+    /// rows as the ids), and fusions such as SkipLayerNormalization need both operands of the
+    /// residual Add to have the same known shape; stating it restores them.
+    /// </summary>
+    internal void Annotate(string name, TensorProto.Types.DataType type, params object[] dims) =>
+        _graph.ValueInfo.Add(ValueInfo(name, type, dims));
+
     /// <summary>A float32 initializer; added once, later calls with the same name return it.</summary>
     internal string Floats(string name, ReadOnlySpan<float> values, params long[] dims)
     {
