@@ -36,7 +36,7 @@ internal static class OnnxBenchmark
     private const double AccuracyMargin = 0.005;
     private static readonly string[] Families = ["max-prob", "normalized-entropy", "normalized-energy", "patience"];
 
-    public sealed record Settings(string? Model, int Texts, int Threads, int Rounds, int TrainExamples, bool Spin);
+    public sealed record Settings(string? Model, int Texts, int Threads, int Rounds, int TrainExamples, string? SaveModel, bool Spin);
 
     private sealed record Measured(string Name, int BatchSize, double MinSeconds, double MedianSeconds, double CpuSeconds, double Accuracy, double LayerRatio);
 
@@ -111,6 +111,15 @@ internal static class OnnxBenchmark
         var clock = Stopwatch.StartNew();
         trainer.Train(examples);
         output.WriteLine($"trained the exit heads on {examples.Count} examples in {clock.Elapsed.TotalSeconds:F0} s");
+        if (s.SaveModel is not null)
+        {
+            ModelCheckpoint.Save(encoder, new CheckpointMetadata
+            {
+                Config = encoder.Config, LabelNames = [.. dataset.ClassNames],
+                Tokenizer = new TokenizerSettings("all-MiniLM-L6-v2", LowerCase: true, MaxLength: tokenizer.Options.MaxLength),
+            }, s.SaveModel);
+            output.WriteLine($"saved to {s.SaveModel}");
+        }
         return (encoder, tokenizer, $"MiniLM-L6 backbone (frozen) + heads trained here on {examples.Count} spam-assassin training texts (joint, 3 epochs)");
     }
 

@@ -2,13 +2,14 @@ using System.Globalization;
 using EarlyExit.Bench.Onnx;
 
 // Prints a table; never passes or fails.
-// Usage: EarlyExit.Bench.Onnx [--model DIR] [--texts N] [--threads T] [--rounds R] [--train-examples K] [--no-spin]
+// Usage: EarlyExit.Bench.Onnx [--model DIR] [--texts N] [--threads T] [--rounds R] [--train-examples K] [--save-model DIR] [--no-spin]
 //   --model DIR          a ModelCheckpoint directory (e.g. from training); without it the heads are
 //                        trained here on the frozen MiniLM backbone (K examples, one epoch).
 //   --texts N            test texts of spam-assassin to time (default 400; all if fewer).
 //   --threads T          threads for libtorch and for each ORT session (default 2).
 //   --rounds R           timed passes per configuration, order rotated each round (default 3).
 //   --train-examples K   training examples when no --model is given (default 400).
+//   --save-model DIR     save the heads trained here as a ModelCheckpoint, for --model in a later run.
 //   --no-spin            ORT threads sleep between calls instead of spinning.
 var settings = new OnnxBenchmark.Settings(
     Model: Value("--model"),
@@ -16,6 +17,7 @@ var settings = new OnnxBenchmark.Settings(
     Threads: Int("--threads", 2),
     Rounds: Int("--rounds", 3),
     TrainExamples: Int("--train-examples", 400),
+    SaveModel: Value("--save-model"),
     Spin: !args.Contains("--no-spin"));
 OnnxBenchmark.Run(Console.Out, settings);
 return 0;
