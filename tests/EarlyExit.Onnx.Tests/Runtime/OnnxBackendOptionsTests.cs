@@ -6,14 +6,14 @@ namespace EarlyExit.Onnx.Tests.Runtime;
 public sealed class OnnxBackendOptionsTests
 {
     [Fact]
-    public void DefaultsAreOrtsOwn()
+    public void DefaultsAreOrtsOwnButNoSpinning()
     {
         var options = new OnnxBackendOptions();
 
         Assert.Equal(0, options.IntraOpThreads);
         Assert.Equal(0, options.InterOpThreads);
         Assert.False(options.ParallelExecution);
-        Assert.True(options.AllowSpinning);
+        Assert.False(options.AllowSpinning);
         Assert.Equal(GraphOptimizationLevel.ORT_ENABLE_ALL, options.OptimizationLevel);
     }
 

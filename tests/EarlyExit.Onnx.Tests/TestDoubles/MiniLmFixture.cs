@@ -26,7 +26,7 @@ internal static class MiniLmFixture
         () => OnnxExitModel.Create(Torch.Encoder, Options), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>One intra-op thread: the test machine is shared, and results must not depend on the thread count.</summary>
-    public static OnnxBackendOptions Options { get; } = new() { IntraOpThreads = 1, AllowSpinning = false };
+    public static OnnxBackendOptions Options { get; } = new() { IntraOpThreads = 1 };
 
     public static EncoderExitModel Torch => SharedTorch.Value;
 
