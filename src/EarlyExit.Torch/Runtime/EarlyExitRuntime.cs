@@ -15,8 +15,9 @@ namespace EarlyExit.Torch.Runtime;
 /// <para>The loop, for exit k = 0..M−1 (ALGORITHMS §2, the online form of
 /// <see cref="ExitReplay.ExitIndex"/>):</para>
 /// <list type="number">
-/// <item>run layer k on the running rows (<see cref="IMultiExitModel.RunLayer"/>);</item>
-/// <item>compute exit k's logits for them, (rows, C), and copy those rows × C floats to the host:
+/// <item>run layer k on the running rows and compute exit k's logits for them, (rows, C)
+/// (<see cref="IMultiExitModel.RunLayerAndExit"/>: layer then head, or both in one call where the
+/// backend fuses them), and copy those rows × C floats to the host:
 /// the only device-to-host transfer per layer, and all the decision needs;</item>
 /// <item>for each row, <see cref="ExitSignals.Compute(ReadOnlySpan{float}, int, int)"/> and
 /// <see cref="ExitPolicy.ShouldExit"/> with the row's own <see cref="ExitState"/>
@@ -83,10 +84,11 @@ public sealed class EarlyExitRuntime<TInput>
 
         for (int k = 0; k < exits; k++)
         {
-            state = Model.RunLayer(k, state);
+            LayerStep step = Model.RunLayerAndExit(k, state);
+            state = step.State;
             int rows = state.RowCount;
             Span<float> logits = hostLogits.AsSpan(0, rows * classes);
-            ExitStep.CopyLogits(Model, Model.RunExit(k, state), rows, k, logits);
+            ExitStep.CopyLogits(Model, step.Logits, rows, k, logits);
 
             int kept = 0;
             for (int r = 0; r < rows; r++)

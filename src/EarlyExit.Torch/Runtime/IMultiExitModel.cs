@@ -38,6 +38,21 @@ public interface IMultiExitModel
     /// <returns>(rows, classes) float32 logits, row r for <paramref name="state"/>'s row r.</returns>
     Tensor RunExit(int exitIndex, ExitBatchState state);
 
+    /// <summary>
+    /// Runs layer <paramref name="layerIndex"/> and then exit head <paramref name="layerIndex"/> on
+    /// every row: one step of the exit loop. The default calls <see cref="RunLayer"/> then
+    /// <see cref="RunExit"/>; a backend that computes both in one call (an ONNX segment holding a
+    /// layer and its head) overrides it to save the second call.
+    /// </summary>
+    /// <param name="layerIndex">0-based layer, in [0, <see cref="ExitCount"/>).</param>
+    /// <param name="state">The rows still running, holding the previous layer's output (or the embeddings).</param>
+    /// <returns>The rows holding the layer's output, and exit <paramref name="layerIndex"/>'s (rows, classes) logits.</returns>
+    LayerStep RunLayerAndExit(int layerIndex, ExitBatchState state)
+    {
+        ExitBatchState next = RunLayer(layerIndex, state);
+        return new LayerStep(next, RunExit(layerIndex, next));
+    }
+
     /// <summary>FLOPs of layer <paramref name="layerIndex"/> for one input of <paramref name="tokens"/> tokens.</summary>
     /// <param name="layerIndex">0-based layer.</param>
     /// <param name="tokens">The input's own size (real tokens for text, patches for a ViT; models of

@@ -1,0 +1,66 @@
+using System.Collections.Immutable;
+using EarlyExit.Core.IO;
+using EarlyExit.Torch.Models;
+using Google.Protobuf;
+using Onnx;
+
+namespace EarlyExit.Onnx.Export;
+
+/// <summary>
+/// A multi-exit encoder as ONNX graphs that run one after another: the embeddings, then for each
+/// layer k a segment holding layer k and exit head k. The ONNX Runtime backend
+/// (<see cref="Runtime.OnnxExitModel"/>) chains them, stopping each row where its policy exits.
+/// </summary>
+/// <remarks>
+/// Graph signatures (names in <see cref="OnnxTensorNames"/>):
+/// <list type="bullet">
+/// <item><see cref="Embeddings"/>: input_ids, token_type_ids, attention_mask (batch, seq) int64 →
+/// hidden (batch, seq, hidden), attention_bias (batch, 1, 1, seq).</item>
+/// <item><see cref="Layers"/>[k]: hidden, attention_bias, attention_mask → hidden_out
+/// (batch, seq, hidden), logits (batch, classes).</item>
+/// <item><see cref="Exits"/>[k]: hidden, attention_mask → logits: head k alone, for callers
+/// that score hidden states they already have.</item>
+/// </list>
+/// </remarks>
+/// <param name="Config">The encoder's architecture (sizes, pooling, head shape); FLOPs are counted from it.</param>
+/// <param name="Embeddings">The embeddings graph.</param>
+/// <param name="Layers">M graphs, layer k with exit head k.</param>
+/// <param name="Exits">M graphs, exit head k alone.</param>
+public sealed record OnnxSegments(
+    EncoderConfig Config,
+    ModelProto Embeddings,
+    ImmutableArray<ModelProto> Layers,
+    ImmutableArray<ModelProto> Exits)
+{
+    /// <summary>File name of the embeddings graph in a directory written by <see cref="Save"/>.</summary>
+    public const string EmbeddingsFileName = "embeddings.onnx";
+
+    /// <summary>File name of segment k (layer k + exit k), e.g. <c>layer_0.onnx</c>.</summary>
+    /// <param name="layerIndex">0-based layer.</param>
+    public static string LayerFileName(int layerIndex) => $"layer_{layerIndex}.onnx";
+
+    /// <summary>File name of exit head k alone, e.g. <c>exit_0.onnx</c>.</summary>
+    /// <param name="exitIndex">0-based exit.</param>
+    public static string ExitFileName(int exitIndex) => $"exit_{exitIndex}.onnx";
+
+    /// <summary>
+    /// Writes every graph to <paramref name="directory"/> (created if missing), each file
+    /// atomically: <see cref="EmbeddingsFileName"/>, <see cref="LayerFileName"/> and <see cref="ExitFileName"/> per k.
+    /// </summary>
+    /// <param name="directory">The target directory.</param>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is null or blank.</exception>
+    public void Save(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        Write(Path.Combine(directory, EmbeddingsFileName), Embeddings);
+        for (int k = 0; k < Layers.Length; k++)
+        {
+            Write(Path.Combine(directory, LayerFileName(k)), Layers[k]);
+            Write(Path.Combine(directory, ExitFileName(k)), Exits[k]);
+        }
+    }
+
+    private static void Write(string path, ModelProto model) =>
+        AtomicFile.Write(path, stream => model.WriteTo(stream));
+}

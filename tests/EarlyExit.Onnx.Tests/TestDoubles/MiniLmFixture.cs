@@ -1,0 +1,68 @@
+using EarlyExit.Data.Tokenization;
+using EarlyExit.Onnx.Runtime;
+using EarlyExit.Torch.Models;
+using EarlyExit.Torch.Pretrained;
+using EarlyExit.Torch.Runtime;
+using static TorchSharp.torch;
+
+namespace EarlyExit.Onnx.Tests.TestDoubles;
+
+/// <summary>
+/// MiniLM's pretrained backbone with fresh 3-way heads drawn from a fixed seed, once per test run,
+/// with both backends over the same weights: the TorchSharp encoder and the ONNX export of it.
+/// </summary>
+/// <remarks>
+/// Touch <see cref="Torch"/> and <see cref="Onnx"/> before opening a <c>NewDisposeScope()</c>: if
+/// the first touch creates the encoder inside a scope, TorchSharp registers the embedding tables'
+/// parameter wrappers with that scope, which disposes them when it closes, and later calls find
+/// the encoder without them.
+/// </remarks>
+internal static class MiniLmFixture
+{
+    public const int Classes = 3;
+
+    private static readonly Lazy<EncoderExitModel> SharedTorch = new(CreateTorch, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<OnnxExitModel> SharedOnnx = new(
+        () => OnnxExitModel.Create(Torch.Encoder, Options), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>One intra-op thread: the test machine is shared, and results must not depend on the thread count.</summary>
+    public static OnnxBackendOptions Options { get; } = new() { IntraOpThreads = 1 };
+
+    public static EncoderExitModel Torch => SharedTorch.Value;
+
+    public static OnnxExitModel Onnx => SharedOnnx.Value;
+
+    public static TextTokenizer Tokenizer { get; } = TextTokenizer.ForMiniLm();
+
+    /// <summary>Real sentences of 4 to 20 word pieces, so a batch of them is padded.</summary>
+    public static IReadOnlyList<string> Sentences { get; } =
+    [
+        "The quick brown fox jumps over the lazy dog.",
+        "I loved this movie!",
+        "Early exiting stops computing once an input is easy enough to classify.",
+        "The service was slow, the food was cold and the waiter forgot our drinks twice.",
+        "Paris is the capital of France.",
+        "Terrible.",
+        "A man is playing a guitar on a crowded street corner while children dance around him.",
+        "Stock markets fell sharply on Monday after the central bank raised interest rates again.",
+    ];
+
+    private static EncoderExitModel CreateTorch()
+    {
+        MultiExitEncoder encoder = AllMiniLmL6V2.CreateEncoder(Classes);
+        // Fresh heads from our own generator: dense ~ N(0, 1/d), classifier ~ N(0, 0.3²), so the
+        // logits spread from unsure to confident and policies exit at different layers.
+        using var generator = new Generator(20240601);
+        using (no_grad())
+        {
+            foreach (var (name, parameter) in encoder.named_parameters())
+            {
+                if (!name.StartsWith("exits.", StringComparison.Ordinal)) continue;
+                double std = name.Contains(".dense.") ? 1 / Math.Sqrt(384) : name.Contains(".classifier.") ? 0.3 : 0;
+                using Tensor draw = randn(parameter.shape, generator: generator) * std;
+                parameter.copy_(draw);
+            }
+        }
+        return new EncoderExitModel(encoder);
+    }
+}
