@@ -22,8 +22,8 @@ internal static class LoadRunner
     /// caller starting its next request when its last one is answered; callers stop issuing at
     /// <paramref name="timeLimit"/>. Every answer is compared with the offline one.
     /// </summary>
-    public static async Task<LoadResult> RunAsync(LoadTest test, string modelDirectory, int concurrency, int requests, TimeSpan timeLimit,
-        IReadOnlyDictionary<string, ClassifyResult> offline)
+    public static async Task<LoadResult> RunAsync(LoadTest test, string modelDirectory, (string Text, int Label)[] texts,
+        int concurrency, int requests, TimeSpan timeLimit, IReadOnlyList<ClassifyResult> offline)
     {
         var options = new ServerOptions
         {
@@ -36,11 +36,10 @@ internal static class LoadRunner
         await using WebApplication app = EarlyExitServer.Build(options, ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
         await app.StartAsync();
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromMinutes(2) };
-        var texts = BenchSentences.All;
         object Body(int i) => new { inputs = new[] { texts[i % texts.Length].Text }, policy = test.Policy.Name, parameter = test.Policy.Parameter };
 
-        // Warm-up: every sentence once, outside the measurement.
-        await Task.WhenAll(Enumerable.Range(0, texts.Length).Select(i => client.PostAsJsonAsync("/v1/classify", Body(i))));
+        // Warm-up: a batch's worth of texts, outside the measurement.
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(texts.Length, 2 * test.BatchSize)).Select(i => client.PostAsJsonAsync("/v1/classify", Body(i))));
 
         var latencies = new double[requests];
         var answers = new ClassifyResult?[requests];
@@ -75,7 +74,7 @@ internal static class LoadRunner
         int sent = Math.Min(next, requests);
         var answered = Enumerable.Range(0, sent).Where(i => answers[i] is not null).ToArray();
         double[] sorted = [.. answered.Select(i => latencies[i]).Order()];
-        int agreeing = answered.Count(i => Agrees(answers[i]!, offline[texts[i % texts.Length].Text]));
+        int agreeing = answered.Count(i => Agrees(answers[i]!, offline[i % texts.Length]));
         int correct = answered.Count(i => answers[i]!.LabelIndex == texts[i % texts.Length].Label);
         return new LoadResult(test.Name, concurrency, sent, answered.Length, errors, seconds, answered.Length / seconds,
             Percentile(sorted, 0.50), Percentile(sorted, 0.99), agreeing, correct,
