@@ -6,7 +6,6 @@ using EarlyExit.Torch.Checkpoints;
 using EarlyExit.Torch.Pretrained;
 using EarlyExit.Torch.Runtime;
 using EarlyExit.Torch.Traces;
-using static TorchSharp.torch;
 
 namespace EarlyExit.Bench.Server;
 
@@ -19,18 +18,7 @@ internal static class BenchModel
 {
     public static string Create(string directory)
     {
-        using var encoder = AllMiniLmL6V2.CreateEncoder(2);
-        using (var generator = new Generator(20240601))
-        using (no_grad())
-        {
-            foreach (var (name, parameter) in encoder.named_parameters())
-            {
-                if (!name.StartsWith("exits.", StringComparison.Ordinal)) continue;
-                double std = name.Contains(".dense.", StringComparison.Ordinal) ? 1 / Math.Sqrt(384) : name.Contains(".classifier.", StringComparison.Ordinal) ? 0.3 : 0;
-                using Tensor draw = randn(parameter.shape, generator: generator) * std;
-                parameter.copy_(draw);
-            }
-        }
+        using var encoder = AllMiniLmL6V2.CreateEncoder(2, headSeed: 20240601);
         var calibrationSet = BenchSentences.All.Where((_, i) => i % 2 == 0).ToArray(); // 16 positive, 16 negative
         var trace = ExitTraceRecorder.Record(new EncoderExitModel(encoder), TextTokenizer.ForMiniLm(),
             [.. calibrationSet.Select(s => s.Text)], null, [.. calibrationSet.Select(s => s.Label)], ["negative", "positive"]);
