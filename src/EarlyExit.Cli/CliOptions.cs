@@ -2,6 +2,7 @@ using System.CommandLine;
 using EarlyExit.Cli.Models;
 using EarlyExit.Core.Catalog;
 using EarlyExit.Data.Datasets;
+using EarlyExit.Onnx.Runtime;
 
 namespace EarlyExit.Cli;
 
@@ -62,4 +63,36 @@ public static class CliOptions
         Description = "The split to report on; parameters are always chosen on validation",
         DefaultValueFactory = _ => "test",
     }.AcceptOnlyFromAmong("validation", "test");
+
+    /// <summary>
+    /// <c>--backend torch|onnx</c>, default torch; a name outside <see cref="InferenceBackends.Names"/>
+    /// is a parse error that names the option and lists the valid names.
+    /// </summary>
+    public static Option<InferenceBackend> Backend() => new("--backend")
+    {
+        Description = $"The library that computes the layers: {string.Join(" or ", InferenceBackends.Names)}, default torch (ONNX Runtime is faster on the CPU; both give the same answers, probabilities within 1e-4)",
+        HelpName = "NAME",
+        // No DefaultValueFactory: help would print the enum's name ("Torch"), not the option's value.
+        // Not given, the option reads default(InferenceBackend), which is Torch.
+        CustomParser = result =>
+        {
+            string name = result.Tokens[0].Value;
+            try
+            {
+                return InferenceBackends.Parse(name);
+            }
+            catch (ArgumentException e)
+            {
+                result.AddError($"--backend {name}: {CliErrors.MessageOf(e)}");
+                return default;
+            }
+        },
+    };
+
+    /// <summary><c>--onnx-threads N</c>: ONNX Runtime's intra-op threads; default the <c>--threads</c> value (see <see cref="BackendSetup"/>).</summary>
+    public static Option<int?> OnnxThreads() => new("--onnx-threads")
+    {
+        Description = "With --backend onnx: threads per ONNX Runtime session (default: the --threads value; 0 = ONNX Runtime's choice, one per physical core)",
+        HelpName = "N",
+    };
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EarlyExit.Onnx.Runtime;
 using EarlyExit.Server.Api;
 using EarlyExit.Server.Scheduling;
 using EarlyExit.Server.Serving;
@@ -14,11 +15,14 @@ namespace EarlyExit.Server;
 /// </summary>
 public static class EarlyExitServer
 {
-    /// <summary>Command-line switches besides the configuration keys: <c>--model DIR</c> and <c>--batching MODE</c>.</summary>
+    /// <summary>Command-line switches besides the configuration keys: <c>--model DIR</c>, <c>--batching MODE</c>,
+    /// <c>--backend torch|onnx</c> and <c>--onnx-threads N</c>.</summary>
     public static IReadOnlyDictionary<string, string> SwitchMappings { get; } = new Dictionary<string, string>
     {
         ["--model"] = $"{ServerOptions.SectionName}:{nameof(ServerOptions.ModelDirectory)}",
         ["--batching"] = $"{ServerOptions.SectionName}:{nameof(ServerOptions.Batching)}",
+        ["--backend"] = $"{ServerOptions.SectionName}:{nameof(ServerOptions.Backend)}",
+        ["--onnx-threads"] = $"{ServerOptions.SectionName}:{nameof(ServerOptions.Onnx)}:{nameof(OnnxBackendOptions.IntraOpThreads)}",
     };
 
     /// <summary>Builds the application, ready to <c>Run()</c>.</summary>
@@ -58,7 +62,7 @@ public static class EarlyExitServer
         {
             ServerOptions o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
             o.Validate();
-            return ServingModel.Load(o.ModelDirectory!);
+            return ServingModel.Load(o.ModelDirectory!, o.Backend, o.Onnx);
         });
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton(sp => InferenceScheduler.Create(sp.GetRequiredService<ServingModel>(),

@@ -1,7 +1,10 @@
+using EarlyExit.Onnx.Runtime;
+
 namespace EarlyExit.Server;
 
 /// <summary>
-/// Everything the server is configured with: the model and the batching and request limits.
+/// Everything the server is configured with: the model, the backend that runs it, and the
+/// batching and request limits.
 /// Bound from the configuration section <see cref="SectionName"/> (command line
 /// <c>--EarlyExit:MaxBatchSize=64</c>, environment <c>EarlyExit__MaxBatchSize=64</c>) or built
 /// in code and passed to <see cref="EarlyExitServer.Build"/>.
@@ -14,6 +17,20 @@ public sealed class ServerOptions
     /// <summary>The model directory: a checkpoint (<c>ModelCheckpoint.Save</c>) whose metadata holds the
     /// exit calibration. Required.</summary>
     public string? ModelDirectory { get; init; }
+
+    /// <summary>
+    /// Which library computes the layers; default <see cref="InferenceBackend.Torch"/>. Configured by
+    /// name, case-insensitive (<c>--backend onnx</c>, <c>EarlyExit__Backend=onnx</c>). Both backends
+    /// give the same answers (probabilities within 1e-4); ONNX Runtime is faster on the CPU.
+    /// </summary>
+    public InferenceBackend Backend { get; init; } = InferenceBackend.Torch;
+
+    /// <summary>
+    /// ONNX Runtime's settings when <see cref="Backend"/> is <see cref="InferenceBackend.Onnx"/>
+    /// (ignored otherwise); default <see cref="OnnxBackendOptions"/>' defaults. Configured as a
+    /// subsection, e.g. <c>--onnx-threads 2</c> or <c>EarlyExit__Onnx__IntraOpThreads=2</c>.
+    /// </summary>
+    public OnnxBackendOptions Onnx { get; init; } = new();
 
     /// <summary>How requests are batched; default <see cref="BatchingMode.DepthPooled"/>.</summary>
     public BatchingMode Batching { get; init; } = BatchingMode.DepthPooled;
@@ -46,14 +63,19 @@ public sealed class ServerOptions
     public int RetryAfterSeconds { get; init; } = 1;
 
     /// <summary>Checks every option.</summary>
-    /// <exception cref="ArgumentException">The model directory is missing, or an option is out of
-    /// range; the message names the option and its value.</exception>
+    /// <exception cref="ArgumentException">The model directory is missing, or an option (an ONNX one
+    /// included, <see cref="OnnxBackendOptions.Validate"/>) is out of range; the message names the
+    /// option and its value.</exception>
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(ModelDirectory))
             throw new ArgumentException($"{nameof(ModelDirectory)} is required: the directory of a calibrated checkpoint", nameof(ModelDirectory));
         if (!Enum.IsDefined(Batching))
             throw new ArgumentException($"{nameof(Batching)} must be one of {string.Join(", ", Enum.GetNames<BatchingMode>())}; got {Batching}", nameof(Batching));
+        if (!Enum.IsDefined(Backend))
+            throw new ArgumentException($"{nameof(Backend)} must be one of {string.Join(", ", InferenceBackends.Names)}; got {Backend}", nameof(Backend));
+        ArgumentNullException.ThrowIfNull(Onnx, nameof(Onnx));
+        Onnx.Validate();
         AtLeast(MaxBatchSize, 1, nameof(MaxBatchSize));
         AtLeast(QueueCapacity, 1, nameof(QueueCapacity));
         AtLeast(MaxInputsPerRequest, 1, nameof(MaxInputsPerRequest));

@@ -2,12 +2,13 @@ using System.CommandLine;
 using EarlyExit.Cli.Evaluation;
 using EarlyExit.Core.IO;
 using EarlyExit.Cli.Models;
+using EarlyExit.Onnx.Runtime;
 
 namespace EarlyExit.Cli.Commands;
 
 /// <summary>
 /// <c>earlyexit evaluate</c>: every policy of the catalog on a split (<see cref="PolicyBenchmark"/>),
-/// parameters chosen on validation; a table on stdout and, with <c>--json</c>, one row per
+/// parameters chosen on validation, on traces recorded with the <c>--backend</c> chosen; a table on stdout and, with <c>--json</c>, one row per
 /// (policy, parameter) in a file (<see cref="EvaluationJson"/>).
 /// </summary>
 public static class EvaluateCommand
@@ -17,6 +18,7 @@ public static class EvaluateCommand
           earlyexit evaluate --model models/spam --data spam-assassin
           earlyexit evaluate --model models/spam --data spam-assassin --json results.json
           earlyexit evaluate --model models/spam --data spam-assassin --split validation
+          earlyexit evaluate --model models/spam --data spam-assassin --backend onnx
         """;
 
     /// <summary>Builds the <c>evaluate</c> command.</summary>
@@ -30,9 +32,11 @@ public static class EvaluateCommand
         var json = new Option<string?>("--json") { Description = "Also write every row to this JSON file", HelpName = "FILE" };
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
+        var backend = CliOptions.Backend();
+        var onnxThreads = CliOptions.OnnxThreads();
         var command = new Command("evaluate", "Measure every exit policy (thresholds, patience, BEEM, PCEE, static, oracles) on a split: accuracy vs speed-up.")
         {
-            model, data, split, json, seed, threads,
+            model, data, split, json, seed, threads, backend, onnxThreads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new EvaluateSettings
         {
@@ -42,6 +46,8 @@ public static class EvaluateCommand
             Json = parse.GetValue(json),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
+            Backend = parse.GetValue(backend),
+            OnnxThreads = parse.GetValue(onnxThreads),
         }, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
         return command;
     }
@@ -69,7 +75,8 @@ public static class EvaluateCommand
     {
         ModelDirectory directory = ModelDirectory.Open(settings.Model);
         TorchSetup.Apply(settings.Threads, settings.Seed);
-        ModelEvaluation evaluation = ModelEvaluation.Run(directory, settings.Data, settings.Split, stderr, cancellationToken);
+        OnnxBackendOptions onnxOptions = BackendSetup.OnnxOptions(settings.OnnxThreads, settings.Threads);
+        ModelEvaluation evaluation = ModelEvaluation.Run(directory, settings.Data, settings.Split, stderr, cancellationToken, settings.Backend, onnxOptions);
         if (settings.Json is { } path)
         {
             AtomicFile.WriteAllBytes(path, EvaluationJson.ToUtf8(evaluation.Result, directory.Path, settings.Data));

@@ -6,14 +6,15 @@ using EarlyExit.Core.Calibration;
 using EarlyExit.Core.Catalog;
 using EarlyExit.Core.Policies;
 using EarlyExit.Data.Tokenization;
+using EarlyExit.Onnx.Runtime;
 using EarlyExit.Torch.Checkpoints;
 using EarlyExit.Torch.Runtime;
 
 namespace EarlyExit.Cli.Commands;
 
 /// <summary>
-/// <c>earlyexit predict</c>: classifies texts with early exit (<see cref="EarlyExitRuntime{TInput}"/>):
-/// each text runs layer by layer until the policy lets it leave. One tab-separated line per text:
+/// <c>earlyexit predict</c>: classifies texts with early exit (<see cref="EarlyExitRuntime{TInput}"/>)
+/// on the <c>--backend</c> chosen: each text runs layer by layer until the policy lets it leave. One tab-separated line per text:
 /// label, probability, exit layer, compute used, text.
 /// </summary>
 public static class PredictCommand
@@ -26,6 +27,7 @@ public static class PredictCommand
           earlyexit predict --model models/spam "WIN a FREE cruise, click now" "Minutes of Tuesday's meeting attached"
           earlyexit predict --model models/spam --policy max-prob --param 0.95 "cheap meds"
           cat mails.txt | earlyexit predict --model models/spam --policy pcee --param 0.99
+          earlyexit predict --model models/spam --backend onnx --onnx-threads 2 "cheap meds"
         """;
 
     /// <summary>Builds the <c>predict</c> command.</summary>
@@ -38,10 +40,12 @@ public static class PredictCommand
         var parameter = CliOptions.Parameter();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
+        var backend = CliOptions.Backend();
+        var onnxThreads = CliOptions.OnnxThreads();
         var texts = new Argument<string[]>("TEXT") { Description = "Texts to classify; none = read stdin, one per line", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("predict", "Classify texts with early exit: label, probability, exit layer and compute used for each.")
         {
-            model, policy, parameter, seed, threads, texts,
+            model, policy, parameter, seed, threads, backend, onnxThreads, texts,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new PredictSettings
         {
@@ -51,6 +55,8 @@ public static class PredictCommand
             Texts = parse.GetValue(texts) ?? [],
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
+            Backend = parse.GetValue(backend),
+            OnnxThreads = parse.GetValue(onnxThreads),
         }, context.In, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
         return command;
     }
@@ -62,7 +68,7 @@ public static class PredictCommand
     /// <param name="stderr">Which policy runs.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
     /// <returns><see cref="CliExitStatus.Success"/>.</returns>
-    /// <exception cref="CliException">A missing or corrupt model, an unknown policy, a parameter out of range, no text.</exception>
+    /// <exception cref="CliException">A missing or corrupt model, an unknown policy, a parameter out of range, no text, a negative <c>--onnx-threads</c>.</exception>
     public static CliExitStatus Run(PredictSettings settings, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -73,14 +79,17 @@ public static class PredictCommand
         IReadOnlyList<string> texts = settings.Texts.Count > 0 ? settings.Texts : ReadLines(stdin);
         if (texts.Count == 0) throw new CliException("no text to classify: give texts as arguments or one per line on stdin");
         TorchSetup.Apply(settings.Threads, settings.Seed);
+        OnnxBackendOptions onnxOptions = BackendSetup.OnnxOptions(settings.OnnxThreads, settings.Threads);
         LoadedCheckpoint checkpoint = directory.LoadModel();
         using var model = checkpoint.Model;
         ExitCalibration? calibration = directory.ReadCalibration(checkpoint.Metadata);
         ExitPolicy policy = CreatePolicy(settings.Policy, settings.Parameter, calibration, model.LayerCount);
-        stderr.WriteLine($"policy {new PolicySpec(policy.Name, double.IsNaN(policy.Parameter) ? null : policy.Parameter)}{(calibration is null ? " (the model is not calibrated; BEEM and PCEE need earlyexit calibrate)" : "")}");
+        stderr.WriteLine($"policy {new PolicySpec(policy.Name, double.IsNaN(policy.Parameter) ? null : policy.Parameter)} on {InferenceBackends.NameOf(settings.Backend)}{(calibration is null ? " (the model is not calibrated; BEEM and PCEE need earlyexit calibrate)" : "")}");
 
         TextTokenizer tokenizer = TraceSource.TokenizerFor(checkpoint.Metadata);
-        var runtime = new EarlyExitRuntime<TokenBatch>(new EncoderExitModel(model), policy);
+        IMultiExitModel<TokenBatch> exitModel = InferenceBackends.CreateModel(settings.Backend, model, onnxOptions);
+        using var ownsSessions = exitModel as IDisposable; // the ONNX model's ORT sessions
+        var runtime = new EarlyExitRuntime<TokenBatch>(exitModel, policy);
         IReadOnlyList<string> labels = checkpoint.Metadata.LabelNames;
         stdout.WriteLine("label\tprobability\texit\tcompute\ttext");
         for (int start = 0; start < texts.Count; start += BatchSize)

@@ -1,4 +1,5 @@
 using EarlyExit.Cli.Models;
+using EarlyExit.Onnx.Runtime;
 
 namespace EarlyExit.Cli.Commands;
 
@@ -22,4 +23,10 @@ public sealed record PredictSettings
 
     /// <summary>Torch threads. Default 2.</summary>
     public int Threads { get; init; } = TrainingDefaults.Threads;
+
+    /// <summary>Which library computes the layers (<c>--backend</c>). Default TorchSharp.</summary>
+    public InferenceBackend Backend { get; init; } = InferenceBackend.Torch;
+
+    /// <summary>ONNX Runtime threads (<c>--onnx-threads</c>), ≥ 0; null for the <see cref="Threads"/> value. Only with <see cref="InferenceBackend.Onnx"/>.</summary>
+    public int? OnnxThreads { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EarlyExit.Cli.Models;
+using EarlyExit.Onnx.Runtime;
 using EarlyExit.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
@@ -8,7 +9,7 @@ namespace EarlyExit.Cli.Commands;
 
 /// <summary>
 /// <c>earlyexit serve</c>: hosts a model folder behind the HTTP service of
-/// <see cref="EarlyExitServer"/> (POST /v1/classify with depth-pooled continuous batching,
+/// <see cref="EarlyExitServer"/> on the <c>--backend</c> chosen (POST /v1/classify with depth-pooled continuous batching,
 /// GET /v1/model, /healthz, /metrics, /openapi/v1.json) until Ctrl-C.
 /// </summary>
 public static class ServeCommand
@@ -17,6 +18,7 @@ public static class ServeCommand
           earlyexit serve --model models/spam --urls http://127.0.0.1:8080
           curl -s http://127.0.0.1:8080/v1/classify -H 'content-type: application/json' -d '{"inputs": ["WIN a FREE cruise"], "policy": "pcee", "delta": 0.95}'
           earlyexit serve --model models/spam --batching static --max-batch-size 16
+          earlyexit serve --model models/spam --backend onnx --onnx-threads 2
         """;
 
     /// <summary>Builds the <c>serve</c> command.</summary>
@@ -31,9 +33,11 @@ public static class ServeCommand
         var maxBatch = new Option<int>("--max-batch-size") { Description = "Rows per layer call", DefaultValueFactory = _ => 32 };
         var delay = new Option<int>("--max-queue-delay-ms") { Description = "How long a lone request waits for company", DefaultValueFactory = _ => 5 };
         var threads = CliOptions.Threads();
+        var backend = CliOptions.Backend();
+        var onnxThreads = CliOptions.OnnxThreads();
         var command = new Command("serve", "Serve a model folder over HTTP with early exit and batching across requests.")
         {
-            model, urls, batching, maxBatch, delay, threads,
+            model, urls, batching, maxBatch, delay, threads, backend, onnxThreads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new ServerOptions
         {
@@ -41,6 +45,8 @@ public static class ServeCommand
             Batching = parse.GetValue(batching) switch { "static" => BatchingMode.Static, "single" => BatchingMode.Single, _ => BatchingMode.DepthPooled },
             MaxBatchSize = parse.GetValue(maxBatch),
             MaxQueueDelay = TimeSpan.FromMilliseconds(parse.GetValue(delay)),
+            Backend = parse.GetValue(backend),
+            Onnx = BackendSetup.OnnxOptions(parse.GetValue(onnxThreads), parse.GetValue(threads)),
         }, parse.GetValue(urls)!, parse.GetValue(threads), context.Error, context.CancellationToken), context.CancellationToken));
         return command;
     }
@@ -62,7 +68,7 @@ public static class ServeCommand
         }
         var directory = ModelDirectory.Open(options.ModelDirectory!); // says how to make one when missing
         WebApplication app = EarlyExitServer.Build(options, ["--urls", urls]);
-        stderr.WriteLine($"serving {directory.Path} on {urls} ({options.Batching} batching, up to {options.MaxBatchSize} rows a layer call); Ctrl-C stops");
+        stderr.WriteLine($"serving {directory.Path} on {urls} ({options.Batching} batching, up to {options.MaxBatchSize} rows a layer call, {InferenceBackends.NameOf(options.Backend)} backend); Ctrl-C stops");
         try
         {
             // The model loads here: a folder that cannot be served is the user's error, said in one line.

@@ -3,6 +3,7 @@ using EarlyExit.Cli.Models;
 using EarlyExit.Core.Calibration;
 using EarlyExit.Core.Evaluation;
 using EarlyExit.Data.Datasets;
+using EarlyExit.Onnx.Runtime;
 
 namespace EarlyExit.Cli.Evaluation;
 
@@ -19,14 +20,17 @@ public sealed record ModelEvaluation(ExitCalibration Calibration, TraceEvaluator
     /// <param name="split">"test" or "validation".</param>
     /// <param name="log">stderr.</param>
     /// <param name="cancellationToken">Stops recording.</param>
+    /// <param name="backend">The backend that records a trace the cache lacks (<see cref="TraceSource"/>); default TorchSharp.</param>
+    /// <param name="onnxOptions">ORT settings for <see cref="InferenceBackend.Onnx"/>; null for the defaults.</param>
     /// <exception cref="CliException">The model is not calibrated, or the data or model cannot be loaded.</exception>
-    public static ModelEvaluation Run(ModelDirectory directory, string data, string split, TextWriter log, CancellationToken cancellationToken)
+    public static ModelEvaluation Run(ModelDirectory directory, string data, string split, TextWriter log, CancellationToken cancellationToken,
+        InferenceBackend backend = InferenceBackend.Torch, OnnxBackendOptions? onnxOptions = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         DatasetSpec spec = DataSource.Parse(data);
         ExitCalibration calibration = directory.ReadCalibration(directory.ReadMetadataJson()["calibration"]?.AsObject())
             ?? throw new CliException($"--model {directory.Path} is not calibrated; run: earlyexit calibrate --model {directory.Path} --data {data}");
-        using var source = new TraceSource(directory, spec, log, cancellationToken);
+        using var source = new TraceSource(directory, spec, log, cancellationToken, backend, onnxOptions);
         var validation = new TraceEvaluator(source.Get(DatasetSplit.Validation));
         if (validation.ExitCount != calibration.ExitCount)
             throw new CliException($"--model {directory.Path}: the calibration is for {calibration.ExitCount} exits but the model has {validation.ExitCount}; run calibrate again");

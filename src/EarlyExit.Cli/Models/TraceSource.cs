@@ -5,6 +5,7 @@ using EarlyExit.Cli.Terminal;
 using EarlyExit.Core.Traces;
 using EarlyExit.Data.Datasets;
 using EarlyExit.Data.Tokenization;
+using EarlyExit.Onnx.Runtime;
 using EarlyExit.Torch.Checkpoints;
 using EarlyExit.Torch.Runtime;
 using EarlyExit.Torch.Traces;
@@ -13,10 +14,17 @@ namespace EarlyExit.Cli.Models;
 
 /// <summary>
 /// The exit traces of a model on a dataset's validation and test splits: read from the model
-/// folder's cache when it was recorded from the same data and the same weights, otherwise
-/// recorded (with a progress bar) and cached. The model and the data are loaded only when a
-/// trace has to be recorded, so re-running evaluate or report costs seconds.
+/// folder's cache when it was recorded from the same data, the same weights and on the same
+/// backend, otherwise recorded (with a progress bar) and cached. The model and the data are
+/// loaded only when a trace has to be recorded, so re-running evaluate or report costs seconds.
 /// </summary>
+/// <remarks>
+/// The manifest (<see cref="ModelDirectory.TraceManifestPath"/>) records each trace's backend
+/// (our choice): TorchSharp and ONNX Runtime agree within 1e-4 in logits, not bit for bit, so a
+/// near-tie could go another way; a trace is reused only for the backend that recorded it, and
+/// asking for the other records it again. Entries written before the backend was recorded are
+/// TorchSharp's (the only backend then).
+/// </remarks>
 public sealed class TraceSource : IDisposable
 {
     /// <summary>Texts per forward pass when recording. 32 keeps padding waste low on mixed lengths.</summary>
@@ -27,15 +35,21 @@ public sealed class TraceSource : IDisposable
     private readonly TextWriter _log;
     private readonly CancellationToken _cancellationToken;
     private readonly Lazy<string> _weightsHash;
+    private readonly InferenceBackend _backend;
+    private readonly OnnxBackendOptions? _onnxOptions;
     private Dataset<TextExample>? _data;
     private LoadedCheckpoint? _model;
+    private IMultiExitModel<TokenBatch>? _exitModel;
 
     /// <summary>Creates the source; nothing is read yet.</summary>
     /// <param name="directory">The model folder.</param>
     /// <param name="spec">The data whose splits are traced.</param>
     /// <param name="log">Progress and notes (stderr).</param>
     /// <param name="cancellationToken">Stops recording between batches.</param>
-    public TraceSource(ModelDirectory directory, DatasetSpec spec, TextWriter log, CancellationToken cancellationToken)
+    /// <param name="backend">The backend that records, and whose cached traces are reused; default TorchSharp.</param>
+    /// <param name="onnxOptions">ORT settings for <see cref="InferenceBackend.Onnx"/>; null for the defaults.</param>
+    public TraceSource(ModelDirectory directory, DatasetSpec spec, TextWriter log, CancellationToken cancellationToken,
+        InferenceBackend backend = InferenceBackend.Torch, OnnxBackendOptions? onnxOptions = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(spec);
@@ -45,6 +59,8 @@ public sealed class TraceSource : IDisposable
         _log = log;
         _cancellationToken = cancellationToken;
         _weightsHash = new Lazy<string>(directory.WeightsHash);
+        _backend = backend;
+        _onnxOptions = onnxOptions;
     }
 
     /// <summary>The dataset, loaded on first use.</summary>
@@ -64,16 +80,25 @@ public sealed class TraceSource : IDisposable
         string key = split.ToString().ToLowerInvariant();
         JsonObject manifest = ReadManifest();
         string fingerprint = DataSource.Fingerprint(_spec);
+        string backend = InferenceBackends.NameOf(_backend);
         if (File.Exists(path) && manifest[key] is JsonObject entry
             && (string?)entry["data"] == fingerprint && (string?)entry["weights_sha256"] == _weightsHash.Value)
         {
-            try
+            string cachedBackend = (string?)entry["backend"] ?? InferenceBackends.NameOf(InferenceBackend.Torch);
+            if (cachedBackend == backend)
             {
-                return ExitTraceFile.Read(path);
+                try
+                {
+                    return ExitTraceFile.Read(path);
+                }
+                catch (ExitTraceFormatException e)
+                {
+                    _log.WriteLine($"cached trace {path} is unreadable ({e.Problem}); recording it again");
+                }
             }
-            catch (ExitTraceFormatException e)
+            else
             {
-                _log.WriteLine($"cached trace {path} is unreadable ({e.Problem}); recording it again");
+                _log.WriteLine($"cached trace {path} was recorded with --backend {cachedBackend}; recording it with {backend}");
             }
         }
 
@@ -84,14 +109,19 @@ public sealed class TraceSource : IDisposable
         {
             ["data"] = fingerprint,
             ["weights_sha256"] = _weightsHash.Value,
+            ["backend"] = backend,
             ["samples"] = trace.SampleCount,
         };
         AtomicFile.WriteAllText(_directory.TraceManifestPath, manifest.ToJsonString(new() { WriteIndented = true }));
         return trace;
     }
 
-    /// <summary>Disposes the model if it was loaded.</summary>
-    public void Dispose() => _model?.Model.Dispose();
+    /// <summary>Disposes the model and its backend if they were loaded.</summary>
+    public void Dispose()
+    {
+        (_exitModel as IDisposable)?.Dispose();
+        _model?.Model.Dispose();
+    }
 
     /// <summary>A tokenizer with the settings the model was trained with.</summary>
     /// <param name="metadata">The checkpoint's metadata.</param>
@@ -115,9 +145,10 @@ public sealed class TraceSource : IDisposable
         if (!model.Metadata.LabelNames.SequenceEqual(Data.ClassNames))
             throw new CliException($"--data {_spec} has classes [{string.Join(", ", Data.ClassNames)}] but the model was trained on [{string.Join(", ", model.Metadata.LabelNames)}]");
         TextTokenizer tokenizer = TokenizerFor(model.Metadata);
-        var exitModel = new EncoderExitModel(model.Model);
+        // One backend model for both splits: the ONNX one exports the encoder once.
+        IMultiExitModel<TokenBatch> exitModel = _exitModel ??= InferenceBackends.CreateModel(_backend, model.Model, _onnxOptions);
         int[] labels = [.. examples.Select(e => e.Label)];
-        string what = $"recording every exit on {examples.Count:N0} {split.ToString().ToLowerInvariant()} examples";
+        string what = $"recording every exit on {examples.Count:N0} {split.ToString().ToLowerInvariant()} examples with {InferenceBackends.NameOf(_backend)}";
         return ConsoleProgress.Run(_log, what, examples.Count, bar =>
             ExitTraceRecorder.Record(exitModel, Batches(examples, tokenizer, bar), labels, model.Metadata.LabelNames));
     }

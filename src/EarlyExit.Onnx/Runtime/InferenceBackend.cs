@@ -6,7 +6,7 @@ namespace EarlyExit.Onnx.Runtime;
 public enum InferenceBackend
 {
     /// <summary>TorchSharp (libtorch): <see cref="Torch.Runtime.EncoderExitModel"/>. Runs on the encoder's device.</summary>
-    Torch,
+    Torch = 0, // the default: what an unset option or setting reads
 
     /// <summary>ONNX Runtime on the CPU, one session per segment: <see cref="OnnxExitModel"/>.</summary>
     Onnx,

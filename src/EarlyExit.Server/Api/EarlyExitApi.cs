@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using EarlyExit.Core.Catalog;
 using EarlyExit.Core.Policies;
+using EarlyExit.Onnx.Runtime;
 using EarlyExit.Server.Scheduling;
 using EarlyExit.Server.Serving;
 using EarlyExit.Server.Telemetry;
@@ -150,7 +151,7 @@ public static class EarlyExitApi
             model.Metadata.Config, model.Labels, model.Metadata.Tokenizer, calibration,
             PolicyInfo.Of(model.ResolvePolicy(null)), PolicyCatalog.DeployableNames,
             new ServingInfo(mode, o.MaxBatchSize, o.MaxQueueDelay.TotalMilliseconds, o.QueueCapacity, o.MaxInputsPerRequest,
-                o.MaxCharactersPerInput, o.MaxRequestBodyBytes)));
+                o.MaxCharactersPerInput, o.MaxRequestBodyBytes, InferenceBackends.NameOf(model.Backend))));
     }
 
     // ArgumentException appends " (Parameter 'name')" (and ArgumentOutOfRangeException the value) to

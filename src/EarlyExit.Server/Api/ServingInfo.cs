@@ -2,7 +2,7 @@ using System.ComponentModel;
 
 namespace EarlyExit.Server.Api;
 
-/// <summary>How requests are batched and limited.</summary>
+/// <summary>How requests are batched and limited, and which backend runs the model.</summary>
 /// <param name="Mode">Batching mode.</param>
 /// <param name="MaxBatchSize">Most rows per layer call.</param>
 /// <param name="MaxQueueDelayMilliseconds">Longest wait for a batch to fill.</param>
@@ -10,6 +10,7 @@ namespace EarlyExit.Server.Api;
 /// <param name="MaxInputsPerRequest">Most inputs per request.</param>
 /// <param name="MaxCharactersPerInput">Most characters per input.</param>
 /// <param name="MaxRequestBodyBytes">Most bytes per request body.</param>
+/// <param name="Backend">torch or onnx (<see cref="Onnx.Runtime.InferenceBackends.NameOf"/>).</param>
 public sealed record ServingInfo(
     [property: Description("depthPooled, static or single.")] string Mode,
     [property: Description("Most rows per layer call.")] int MaxBatchSize,
@@ -17,4 +18,5 @@ public sealed record ServingInfo(
     [property: Description("Most inputs accepted and not yet answered.")] int QueueCapacity,
     [property: Description("Most inputs per request.")] int MaxInputsPerRequest,
     [property: Description("Most characters per input.")] int MaxCharactersPerInput,
-    [property: Description("Most bytes per request body.")] long MaxRequestBodyBytes);
+    [property: Description("Most bytes per request body.")] long MaxRequestBodyBytes,
+    [property: Description("The library that computes the layers: torch or onnx.")] string Backend);

@@ -26,7 +26,8 @@ namespace EarlyExit.Server.Scheduling;
 /// <item>choose a pool by the rule below and take up to a full batch from it, oldest rows first;
 /// rows from different segments are joined by <see cref="ExitBatchState.Concat"/>, padded to the
 /// longest (the mask and bias are per row, so each row attends only to its own tokens);</item>
-/// <item>run the layer and its exit; decide each row with <see cref="ExitStep.Decide"/> under its
+/// <item>run the layer and its exit (<see cref="IMultiExitModel.RunLayerAndExit"/>: one call on
+/// the ONNX backend); decide each row with <see cref="ExitStep.Decide"/> under its
 /// own request's policy and its own <see cref="ExitState"/> (the runtime's code); answer the rows
 /// that exit; the others go on, compacted by <see cref="ExitBatchState.SelectRows"/>, to the next
 /// pool as a new segment.</item>
@@ -69,7 +70,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
     {
         // All state is local to the worker thread (the base constructor starts it, so fields set
         // by a derived constructor body might not be seen yet).
-        EncoderExitModel model = Model.Model;
+        IMultiExitModel<TokenBatch> model = Model.Model;
         int exits = model.ExitCount;
         var pools = new List<Segment>[exits];
         for (int k = 0; k < exits; k++) pools[k] = [];
@@ -166,7 +167,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
 
     private void RunStep(int layer, List<Segment>[] pools, int batch, long step)
     {
-        EncoderExitModel model = Model.Model;
+        IMultiExitModel<TokenBatch> model = Model.Model;
         int exits = model.ExitCount, classes = model.ClassCount;
         List<Segment> pool = pools[layer];
         var taken = new List<Segment>();
@@ -200,9 +201,11 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         try
         {
             ExitBatchState state = taken.Count == 1 ? taken[0].State : ExitBatchState.Concat([.. taken.Select(s => s.State)]);
-            state = model.RunLayer(layer, state);
+            // Layer and head in one step: one call per segment on the ONNX backend.
+            LayerStep ran = model.RunLayerAndExit(layer, state);
+            state = ran.State;
             var logits = new float[rows * classes];
-            ExitStep.CopyLogits(model, model.RunExit(layer, state), rows, layer, logits);
+            ExitStep.CopyLogits(model, ran.Logits, rows, layer, logits);
             Metrics.LayerCall(layer, rows);
 
             var exited = new ExitResult?[rows];

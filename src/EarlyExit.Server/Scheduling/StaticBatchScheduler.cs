@@ -49,7 +49,7 @@ public sealed class StaticBatchScheduler : InferenceScheduler
 
     private void RunBatch(List<QueuedRow> rows)
     {
-        EncoderExitModel model = Model.Model;
+        IMultiExitModel<TokenBatch> model = Model.Model;
         foreach (IGrouping<ExitPolicy, QueuedRow> group in rows.Where(r => !r.Job.IsFinished).GroupBy(r => r.Job.Policy))
         {
             QueuedRow[] members = [.. group];

@@ -4,15 +4,16 @@ using EarlyExit.Core.Calibration;
 using EarlyExit.Core.Catalog;
 using EarlyExit.Core.Policies;
 using EarlyExit.Data.Tokenization;
+using EarlyExit.Onnx.Runtime;
 using EarlyExit.Torch.Checkpoints;
 using EarlyExit.Torch.Runtime;
 
 namespace EarlyExit.Server.Serving;
 
 /// <summary>
-/// The model the server runs, loaded once: the multi-exit encoder, the tokenizer it was trained
-/// with, its class names and its exit calibration, and the policies requests name, built once
-/// per name and parameter.
+/// The model the server runs, loaded once: the multi-exit encoder on the chosen backend
+/// (<see cref="InferenceBackends.CreateModel"/>), the tokenizer it was trained with, its class
+/// names and its exit calibration, and the policies requests name, built once per name and parameter.
 /// </summary>
 /// <remarks>
 /// Only the scheduler's worker thread runs the model. Policy resolution is thread-safe; equal
@@ -27,11 +28,13 @@ public sealed class ServingModel : IDisposable
     private readonly LoadedCheckpoint _checkpoint;
     private readonly ConcurrentDictionary<PolicySpec, ExitPolicy> _policies = new();
 
-    private ServingModel(string directory, LoadedCheckpoint checkpoint, TextTokenizer tokenizer, ExitCalibration? calibration)
+    private ServingModel(string directory, LoadedCheckpoint checkpoint, InferenceBackend backend, IMultiExitModel<TokenBatch> model,
+        TextTokenizer tokenizer, ExitCalibration? calibration)
     {
         Directory = directory;
         _checkpoint = checkpoint;
-        Model = new EncoderExitModel(checkpoint.Model);
+        Backend = backend;
+        Model = model;
         Tokenizer = tokenizer;
         Calibration = calibration;
         Labels = [.. checkpoint.Metadata.LabelNames];
@@ -44,8 +47,11 @@ public sealed class ServingModel : IDisposable
     /// <summary>The checkpoint's metadata: config, labels, tokenizer settings, calibration JSON.</summary>
     public CheckpointMetadata Metadata => _checkpoint.Metadata;
 
-    /// <summary>The encoder as a multi-exit model; run it from one thread only.</summary>
-    public EncoderExitModel Model { get; }
+    /// <summary>The backend that runs <see cref="Model"/>.</summary>
+    public InferenceBackend Backend { get; }
+
+    /// <summary>The encoder as a multi-exit model on <see cref="Backend"/>; run it from one thread only.</summary>
+    public IMultiExitModel<TokenBatch> Model { get; }
 
     /// <summary>The tokenizer from the checkpoint's settings.</summary>
     public TextTokenizer Tokenizer { get; }
@@ -60,12 +66,15 @@ public sealed class ServingModel : IDisposable
     /// (<c>static</c> with k = M) for a model without calibration (our choice: never early-exit on an uncalibrated model by default).</summary>
     public PolicySpec DefaultPolicy { get; }
 
-    /// <summary>Loads a model directory.</summary>
+    /// <summary>Loads a model directory and builds its runtime model on <paramref name="backend"/>.</summary>
     /// <param name="directory">A checkpoint directory (<see cref="ModelCheckpoint.Save"/>) whose metadata's
     /// <see cref="CheckpointMetadata.Calibration"/> holds <see cref="ExitCalibrationJson"/> (or is null).</param>
+    /// <param name="backend">Which library runs the layers; default TorchSharp.</param>
+    /// <param name="onnxOptions">ORT settings for <see cref="InferenceBackend.Onnx"/>; null for the defaults.</param>
     /// <exception cref="FileNotFoundException">A checkpoint file is missing.</exception>
     /// <exception cref="InvalidDataException">The checkpoint or its calibration is invalid, or its tokenizer is not the bundled MiniLM one.</exception>
-    public static ServingModel Load(string directory)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="backend"/> is not defined, or an ONNX option is out of range.</exception>
+    public static ServingModel Load(string directory, InferenceBackend backend = InferenceBackend.Torch, OnnxBackendOptions? onnxOptions = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         LoadedCheckpoint checkpoint = ModelCheckpoint.Load(directory);
@@ -75,7 +84,8 @@ public sealed class ServingModel : IDisposable
             ExitCalibration? calibration = checkpoint.Metadata.Calibration is { } json ? ExitCalibrationJson.FromJsonObject(json, source) : null;
             if (calibration is not null && calibration.ExitCount != checkpoint.Model.LayerCount)
                 throw new InvalidDataException($"{source}: the calibration is for {calibration.ExitCount} exits but the model has {checkpoint.Model.LayerCount}");
-            return new ServingModel(directory, checkpoint, CreateTokenizer(checkpoint.Metadata.Tokenizer, source), calibration);
+            TextTokenizer tokenizer = CreateTokenizer(checkpoint.Metadata.Tokenizer, source);
+            return new ServingModel(directory, checkpoint, backend, InferenceBackends.CreateModel(backend, checkpoint.Model, onnxOptions), tokenizer, calibration);
         }
         catch
         {
@@ -101,8 +111,12 @@ public sealed class ServingModel : IDisposable
         return _policies.Count < 1024 ? _policies.GetOrAdd(spec, policy) : policy;
     }
 
-    /// <summary>Frees the encoder's tensors.</summary>
-    public void Dispose() => _checkpoint.Model.Dispose();
+    /// <summary>Frees the backend (the ONNX one's sessions) and the encoder's tensors.</summary>
+    public void Dispose()
+    {
+        (Model as IDisposable)?.Dispose();
+        _checkpoint.Model.Dispose();
+    }
 
     private static TextTokenizer CreateTokenizer(TokenizerSettings? settings, string source)
     {

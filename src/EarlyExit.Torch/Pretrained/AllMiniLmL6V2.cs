@@ -1,6 +1,7 @@
 using System.Reflection;
 using EarlyExit.Torch.Import;
 using EarlyExit.Torch.Models;
+using TorchSharp;
 
 namespace EarlyExit.Torch.Pretrained;
 
@@ -31,6 +32,37 @@ public static class AllMiniLmL6V2
     /// <returns>The model, in training mode (call <c>eval()</c> for inference).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 1.</exception>
     public static MultiExitEncoder CreateEncoder(int classCount) => CreateEncoder(EncoderConfig.AllMiniLmL6V2(classCount));
+
+    /// <summary>
+    /// As <see cref="CreateEncoder(int)"/>, with the exit heads drawn from a generator of their own
+    /// seeded with <paramref name="headSeed"/>: dense weights and biases ~ N(0, 1/d), classifier
+    /// weights and biases ~ N(0, 0.3²), d = 384 the hidden size (our choice: the exits' confidence
+    /// then spreads from unsure to sure, so policies send inputs out at different layers). Untrained
+    /// heads give arbitrary answers that are the same on every run and machine: for tests, benchmarks
+    /// and demo models. Torch's global generator is neither read nor advanced.
+    /// </summary>
+    /// <param name="classCount">Classes of the exit heads, ≥ 1.</param>
+    /// <param name="headSeed">Seed of the heads' own <c>torch.Generator</c>.</param>
+    /// <returns>The model, in training mode (call <c>eval()</c> for inference).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> is below 1.</exception>
+    public static MultiExitEncoder CreateEncoder(int classCount, ulong headSeed)
+    {
+        MultiExitEncoder model = CreateEncoder(classCount);
+        double denseStd = 1 / Math.Sqrt(model.Config.HiddenSize);
+        using var generator = new torch.Generator(headSeed);
+        using (torch.no_grad())
+        {
+            foreach (var (name, parameter) in model.named_parameters())
+            {
+                if (!name.StartsWith("exits.", StringComparison.Ordinal)) continue;
+                double std = name.Contains(".dense.", StringComparison.Ordinal) ? denseStd
+                    : name.Contains(".classifier.", StringComparison.Ordinal) ? 0.3 : 0;
+                using torch.Tensor draw = torch.randn(parameter.shape, generator: generator) * std;
+                parameter.copy_(draw);
+            }
+        }
+        return model;
+    }
 
     /// <summary>
     /// Builds a multi-exit encoder from <paramref name="config"/> and loads the pretrained

@@ -63,8 +63,10 @@ public static class ExitTraceRecorder
             var exitLogits = new Tensor[exits];
             for (int k = 0; k < exits; k++)
             {
-                state = model.RunLayer(k, state);
-                exitLogits[k] = model.RunExit(k, state);
+                // One call per layer where the backend computes layer and head together (ONNX segments).
+                LayerStep step = model.RunLayerAndExit(k, state);
+                state = step.State;
+                exitLogits[k] = step.Logits;
             }
             // (batch, M, C): the trace's [sample][exit][class] layout, copied to the host once.
             using Tensor batchLogits = stack(exitLogits, 1).to_type(ScalarType.Float32).cpu().contiguous();

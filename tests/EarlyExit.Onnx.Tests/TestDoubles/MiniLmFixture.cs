@@ -1,9 +1,7 @@
 using EarlyExit.Data.Tokenization;
 using EarlyExit.Onnx.Runtime;
-using EarlyExit.Torch.Models;
 using EarlyExit.Torch.Pretrained;
 using EarlyExit.Torch.Runtime;
-using static TorchSharp.torch;
 
 namespace EarlyExit.Onnx.Tests.TestDoubles;
 
@@ -47,22 +45,6 @@ internal static class MiniLmFixture
         "Stock markets fell sharply on Monday after the central bank raised interest rates again.",
     ];
 
-    private static EncoderExitModel CreateTorch()
-    {
-        MultiExitEncoder encoder = AllMiniLmL6V2.CreateEncoder(Classes);
-        // Fresh heads from our own generator: dense ~ N(0, 1/d), classifier ~ N(0, 0.3²), so the
-        // logits spread from unsure to confident and policies exit at different layers.
-        using var generator = new Generator(20240601);
-        using (no_grad())
-        {
-            foreach (var (name, parameter) in encoder.named_parameters())
-            {
-                if (!name.StartsWith("exits.", StringComparison.Ordinal)) continue;
-                double std = name.Contains(".dense.") ? 1 / Math.Sqrt(384) : name.Contains(".classifier.") ? 0.3 : 0;
-                using Tensor draw = randn(parameter.shape, generator: generator) * std;
-                parameter.copy_(draw);
-            }
-        }
-        return new EncoderExitModel(encoder);
-    }
+    // Seeded heads: the logits spread from unsure to confident, so policies exit at different layers.
+    private static EncoderExitModel CreateTorch() => new(AllMiniLmL6V2.CreateEncoder(Classes, headSeed: 20240601));
 }

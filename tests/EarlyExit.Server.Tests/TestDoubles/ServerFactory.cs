@@ -17,6 +17,8 @@ internal sealed class ServerFactory(ServerOptions? options = null) : WebApplicat
     private static ServerOptions With(ServerOptions o) => new()
     {
         ModelDirectory = TestModel.Directory,
+        Backend = o.Backend,
+        Onnx = o.Onnx,
         Batching = o.Batching,
         MaxBatchSize = o.MaxBatchSize,
         MaxQueueDelay = o.MaxQueueDelay,

@@ -7,7 +7,6 @@ using EarlyExit.Torch.Checkpoints;
 using EarlyExit.Torch.Pretrained;
 using EarlyExit.Torch.Runtime;
 using EarlyExit.Torch.Traces;
-using static TorchSharp.torch;
 
 namespace EarlyExit.Server.Tests.TestDoubles;
 
@@ -106,20 +105,8 @@ internal static class TestModel
                 // Best effort: a temporary directory left behind is harmless.
             }
         };
-        using var encoder = AllMiniLmL6V2.CreateEncoder(LabelNames.Length);
-        // Heads from our own generator: dense ~ N(0, 1/d), classifier ~ N(0, 0.3²), so the exits'
-        // confidence spreads from unsure to sure and policies send inputs out at different layers.
-        using (var generator = new Generator(20240601))
-        using (no_grad())
-        {
-            foreach (var (name, parameter) in encoder.named_parameters())
-            {
-                if (!name.StartsWith("exits.", StringComparison.Ordinal)) continue;
-                double std = name.Contains(".dense.", StringComparison.Ordinal) ? 1 / Math.Sqrt(384) : name.Contains(".classifier.", StringComparison.Ordinal) ? 0.3 : 0;
-                using Tensor draw = randn(parameter.shape, generator: generator) * std;
-                parameter.copy_(draw);
-            }
-        }
+        // Seeded heads: the exits' confidence spreads, so policies send inputs out at different layers.
+        using var encoder = AllMiniLmL6V2.CreateEncoder(LabelNames.Length, headSeed: 20240601);
         var model = new EncoderExitModel(encoder);
         var trace = ExitTraceRecorder.Record(model, TextTokenizer.ForMiniLm(), Sentences, null, Labels, LabelNames);
         ExitCalibration calibration = ExitCalibration.Fit(new TraceEvaluator(trace));
