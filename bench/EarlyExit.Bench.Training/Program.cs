@@ -22,7 +22,8 @@ if (args.Length > 0 && args[0] == "evidence")
             "--threads" => e with { Threads = int.Parse(Value()) },
             "--out" => e with { OutDirectory = Value() },
             "--seed" => e with { Seed = int.Parse(Value()) },
-            _ => throw new ArgumentException($"unknown option {args[i]}; valid: --data --objective --train-examples --epochs --length --batch --lr --head-lr --minutes --threads --out --seed"),
+            "--resume" => e with { Resume = true },
+            _ => throw new ArgumentException($"unknown option {args[i]}; valid: --data --objective --train-examples --epochs --length --batch --lr --head-lr --minutes --threads --out --seed --resume"),
         };
     }
     TrainingEvidence.Run(Console.Out, e);

@@ -21,7 +21,7 @@ namespace EarlyExit.Bench.Training;
 internal static class TrainingEvidence
 {
     public sealed record Settings(string Data, string Objective, int TrainExamples, int Epochs, int Length,
-        int BatchSize, double LearningRate, double HeadLearningRate, int Minutes, int Threads, string OutDirectory, int Seed);
+        int BatchSize, double LearningRate, double HeadLearningRate, int Minutes, int Threads, string OutDirectory, int Seed, bool Resume = false);
 
     public static void Run(TextWriter output, Settings s)
     {
@@ -52,9 +52,15 @@ internal static class TrainingEvidence
             new TokenizerSettings("all-MiniLM-L6-v2", LowerCase: true, MaxLength: s.Length));
         using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(s.Minutes));
         var progress = new Progress(output);
-        var result = trainer.Train(Encode(tokenizer, train), Encode(tokenizer, dataset.Validation), progress, budget.Token);
+        // --resume continues a run the budget stopped (its last/ state), to the same weights as an uninterrupted run.
+        string resumeDirectory = Path.Combine(options.OutputDirectory, MultiExitTrainer.ResumeDirectoryName);
+        if (s.Resume) output.WriteLine($"resuming from {resumeDirectory}");
+        var result = s.Resume
+            ? trainer.Resume(resumeDirectory, Encode(tokenizer, train), Encode(tokenizer, dataset.Validation), progress, budget.Token)
+            : trainer.Train(Encode(tokenizer, train), Encode(tokenizer, dataset.Validation), progress, budget.Token);
+        // CPU time as well as wall time: on a shared machine the wall time says little about the run's own cost.
         output.WriteLine($"training {(result.Completed ? "completed" : "stopped by the time budget")} after {result.GlobalStep} steps, " +
-                         $"{clock.Elapsed.TotalMinutes:F1} min; best epoch {result.BestEpoch}");
+                         $"{clock.Elapsed.TotalMinutes:F1} min, {Process.GetCurrentProcess().TotalProcessorTime.TotalMinutes:F1} CPU min; best epoch {result.BestEpoch}");
         // The best epoch's checkpoint; when the budget stopped training inside the first epoch,
         // the weights as they are after the last finished step (said in the output).
         using var bestModel = result.BestDirectory is null ? null : ModelCheckpoint.Load(result.BestDirectory).Model;
