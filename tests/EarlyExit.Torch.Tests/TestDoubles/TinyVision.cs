@@ -33,4 +33,31 @@ internal static class TinyVision
             return new ImageExample(pixels, config.ImageSize, config.ImageSize, i % config.ClassCount, config.Channels);
         })];
     }
+
+    /// <summary>
+    /// A learnable synthetic task (not real data): class 0 has a bright horizontal bar two pixels
+    /// thick on random rows, class 1 a vertical one on random columns, over dim noise (0–60); shifts and
+    /// left–right flips keep the class, so augmentation does not blur it.
+    /// </summary>
+    public static ImageExample[] Bars(VisionConfig config, int count, int seed)
+    {
+        var random = new Random(seed);
+        int size = config.ImageSize, plane = size * size;
+        return [.. Enumerable.Range(0, count).Select(i =>
+        {
+            int label = random.Next(2);
+            int line = random.Next(1, size - 2);
+            var pixels = new byte[config.Channels * plane];
+            for (int c = 0; c < config.Channels; c++)
+            {
+                for (int p = 0; p < plane; p++)
+                {
+                    int y = p / size, x = p % size;
+                    bool bar = label == 0 ? y == line || y == line + 1 : x == line || x == line + 1;
+                    pixels[(c * plane) + p] = (byte)(bar ? random.Next(200, 256) : random.Next(0, 61));
+                }
+            }
+            return new ImageExample(pixels, size, size, label, config.Channels);
+        })];
+    }
 }

@@ -1,3 +1,5 @@
+using EarlyExit.Torch.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EarlyExit.Torch.Models.Vision;
@@ -14,7 +16,7 @@ namespace EarlyExit.Torch.Models.Vision;
 /// Exit head k's parameters are named <c>exits.k.*</c> (the trainer tells heads from the
 /// backbone by that prefix). Call <c>eval()</c> and run under <c>torch.no_grad()</c> for inference.
 /// </remarks>
-public abstract class MultiExitVisionModel : nn.Module<Tensor, Tensor>
+public abstract class MultiExitVisionModel : nn.Module<Tensor, Tensor>, IMultiExitNetwork
 {
     /// <summary>Validates <paramref name="config"/> and names the module.</summary>
     /// <param name="name">The module's name.</param>
@@ -102,6 +104,19 @@ public abstract class MultiExitVisionModel : nn.Module<Tensor, Tensor>
             logits[k] = Exit(k, hidden);
         }
         return stack(logits).MoveToOuterDisposeScope(); // (exits, batch, classes)
+    }
+
+    nn.Module IMultiExitNetwork.Module => this;
+
+    int IMultiExitNetwork.ExitCount => BlockCount;
+
+    int IMultiExitNetwork.ClassCount => Config.ClassCount;
+
+    /// <summary>The trainer's forward: an <see cref="ImageTrainingSet"/> batch is the images alone.</summary>
+    Tensor IMultiExitNetwork.Forward(TrainingBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return call(batch.Input(0, 1, GetType().Name));
     }
 
     /// <summary>The input layer on normalised images (batch, channels, size, size).</summary>
