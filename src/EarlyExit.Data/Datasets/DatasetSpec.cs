@@ -36,10 +36,16 @@ public sealed record DatasetSpec(DatasetKind Kind, string? Path = null, TextColu
     private static readonly string[] ColumnKeys = ["text", "text_pair", "label"];
 
     /// <summary>The valid forms, as shown in error messages and help: "spam-assassin", …, "csv:PATH", ….</summary>
-    public static IReadOnlyList<string> ValidForms { get; } = [.. Forms.Select(f => f.TakesPath ? f.Name + ":PATH" : f.Name)];
+    public static IReadOnlyList<string> ValidForms { get; } = [.. Forms.Select(Form)];
+
+    /// <summary>The valid forms that name text datasets (load them with <see cref="DatasetCatalog.LoadText"/>).</summary>
+    public static IReadOnlyList<string> TextForms { get; } = [.. Forms.Where(f => !IsImageKind(f.Kind)).Select(Form)];
+
+    /// <summary>The valid forms that name image datasets (load them with <see cref="DatasetCatalog.LoadImages"/>).</summary>
+    public static IReadOnlyList<string> ImageForms { get; } = [.. Forms.Where(f => IsImageKind(f.Kind)).Select(Form)];
 
     /// <summary>Whether this names an image dataset (load it with <see cref="DatasetCatalog.LoadImages"/>).</summary>
-    public bool IsImage => Kind is DatasetKind.FashionMnist or DatasetKind.ImageFolder;
+    public bool IsImage => IsImageKind(Kind);
 
     /// <summary>Parses a spec such as <c>fine-foods</c> or <c>jsonl:data/pairs.jsonl?text=premise&amp;text_pair=hypothesis</c>.</summary>
     /// <param name="spec">The spec.</param>
@@ -114,6 +120,10 @@ public sealed record DatasetSpec(DatasetKind Kind, string? Path = null, TextColu
 
         return $"{name}:{Path}{(overrides.Count == 0 ? "" : "?" + string.Join('&', overrides))}";
     }
+
+    private static string Form((string Name, DatasetKind Kind, bool TakesPath) form) => form.TakesPath ? form.Name + ":PATH" : form.Name;
+
+    private static bool IsImageKind(DatasetKind kind) => kind is DatasetKind.FashionMnist or DatasetKind.ImageFolder;
 
     private static int ParseImageSize(string query, string spec)
     {
