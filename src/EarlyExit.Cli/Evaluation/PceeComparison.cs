@@ -60,11 +60,26 @@ public sealed record PceeComparison(string CompareModel, double CompareFlops, do
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         ArgumentNullException.ThrowIfNull(compare);
-        TraceEvaluator validation = evaluation.Validation, reported = evaluation.Reported;
         using var source = new TraceSource(compare, spec, log, cancellationToken);
-        ExitTrace small = evaluation.Reported == evaluation.Validation ? source.Get(DatasetSplit.Validation) : source.Get(DatasetSplit.Test);
-        var smallValidation = new TraceEvaluator(source.Get(DatasetSplit.Validation));
-        double smallAccuracy = new TraceEvaluator(small).ExitAccuracies[^1], smallValidationAccuracy = smallValidation.ExitAccuracies[^1];
+        ExitTrace smallValidation = source.Get(DatasetSplit.Validation);
+        ExitTrace smallReported = evaluation.Reported == evaluation.Validation ? smallValidation : source.Get(DatasetSplit.Test);
+        return Of(evaluation, compare.Path, smallValidation, smallReported);
+    }
+
+    /// <summary>Compares an evaluated model with a smaller model's traces (no I/O).</summary>
+    /// <param name="evaluation">The larger model's evaluation.</param>
+    /// <param name="compareModel">The smaller model's name or folder, for the output.</param>
+    /// <param name="smallValidation">The smaller model's validation trace.</param>
+    /// <param name="smallReported">Its trace on the reported split.</param>
+    public static PceeComparison Of(ModelEvaluation evaluation, string compareModel, ExitTrace smallValidation, ExitTrace smallReported)
+    {
+        ArgumentNullException.ThrowIfNull(evaluation);
+        ArgumentNullException.ThrowIfNull(smallValidation);
+        ArgumentNullException.ThrowIfNull(smallReported);
+        TraceEvaluator validation = evaluation.Validation, reported = evaluation.Reported;
+        ExitTrace small = smallReported;
+        double smallAccuracy = new TraceEvaluator(smallReported).ExitAccuracies[^1];
+        double smallValidationAccuracy = new TraceEvaluator(smallValidation).ExitAccuracies[^1];
 
         var points = ImmutableArray.CreateBuilder<ComparisonPoint>();
         foreach (string name in Policies)
@@ -92,7 +107,7 @@ public sealed record PceeComparison(string CompareModel, double CompareFlops, do
             return new ComparisonPoint(name, "δ", delta, true, e.Accuracy, Flops(e, reported));
         }
         ImmutableArray<DeltaControl> deltas = [.. DeltaTargets.Select(d => new DeltaControl(d, At(PceePolicy.PlainName, d), At(PceePolicy.SmoothedName, d), At("max-prob", d)))];
-        return new PceeComparison(compare.Path, small.FullModelFlops, smallAccuracy, smallValidationAccuracy,
+        return new PceeComparison(compareModel, small.FullModelFlops, smallAccuracy, smallValidationAccuracy,
             reported.Trace.FullModelFlops, reported.ExitAccuracies[^1], points.ToImmutable(), deltas);
     }
 
