@@ -16,7 +16,7 @@ public static class CliOptions
     /// <param name="required">Whether the command needs it.</param>
     public static Option<string> Data(bool required = true) => new("--data")
     {
-        Description = $"The dataset: {string.Join(", ", DatasetSpec.ValidForms.Where(f => f != "fashion-mnist"))} (your own file or folder, with text and label columns)",
+        Description = $"The dataset: text {string.Join(", ", DatasetSpec.TextForms)} (your own file or folder, with text and label columns), or images {string.Join(", ", DatasetSpec.ImageForms)} (a folder with train/ and test/, one sub-folder per class)",
         HelpName = "SPEC",
         Required = required,
     };
@@ -27,6 +27,13 @@ public static class CliOptions
         Description = "The model folder written by earlyexit train",
         HelpName = "DIR",
         Required = true,
+    };
+
+    /// <summary><c>--compare DIR</c>: a smaller model folder whose full-depth cost and error the model is compared with (PCEE's fig. 1).</summary>
+    public static Option<string?> Compare() => new("--compare")
+    {
+        Description = "A smaller model folder trained on the same data: its full-depth point is compared with this model's early exits (PCEE's claim)",
+        HelpName = "DIR",
     };
 
     /// <summary><c>--seed N</c>, default 42.</summary>

@@ -104,8 +104,8 @@ public sealed class CliAppTests(TrainedModelFixture model)
         Assert.True(run.Status == 0, run.Error);
         Assert.Equal(Path.Combine(folder, "index.html"), run.Out.Trim());
         string html = File.ReadAllText(Path.Combine(folder, "index.html"));
-        Assert.Equal(9, html.Split("data:image/png;base64,").Length - 1); // trade-off, 6 diagrams, histogram, PCEE
-        foreach (string png in new[] { "tradeoff.png", "reliability-exit-1.png", "reliability-exit-6.png", "exit-histogram.png", "pcee-control.png" })
+        Assert.Equal(10, html.Split("data:image/png;base64,").Length - 1); // trade-off, 6 diagrams, histogram, PCEE control, PCEE's figure 1
+        foreach (string png in new[] { "tradeoff.png", "reliability-exit-1.png", "reliability-exit-6.png", "exit-histogram.png", "pcee-control.png", "pcee-error-vs-flops.png" })
         {
             byte[] bytes = File.ReadAllBytes(Path.Combine(folder, png));
             Assert.True(bytes.Length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', $"{png} is not a PNG");

@@ -1,3 +1,4 @@
+using EarlyExit.Cli.Inputs;
 using System.CommandLine;
 using EarlyExit.Cli.Evaluation;
 using EarlyExit.Core.IO;
@@ -19,6 +20,7 @@ public static class EvaluateCommand
           earlyexit evaluate --model models/spam --data spam-assassin --json results.json
           earlyexit evaluate --model models/spam --data spam-assassin --split validation
           earlyexit evaluate --model models/spam --data spam-assassin --backend onnx
+          earlyexit evaluate --model models/vit-large --data fashion-mnist --compare models/vit-small
         """;
 
     /// <summary>Builds the <c>evaluate</c> command.</summary>
@@ -30,13 +32,14 @@ public static class EvaluateCommand
         var data = CliOptions.Data();
         var split = CliOptions.Split();
         var json = new Option<string?>("--json") { Description = "Also write every row to this JSON file", HelpName = "FILE" };
+        var compare = CliOptions.Compare();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var backend = CliOptions.Backend();
         var onnxThreads = CliOptions.OnnxThreads();
         var command = new Command("evaluate", "Measure every exit policy (thresholds, patience, BEEM, PCEE, static, oracles) on a split: accuracy vs speed-up.")
         {
-            model, data, split, json, seed, threads, backend, onnxThreads,
+            model, data, split, json, compare, seed, threads, backend, onnxThreads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new EvaluateSettings
         {
@@ -44,6 +47,7 @@ public static class EvaluateCommand
             Data = parse.GetValue(data)!,
             Split = parse.GetValue(split)!,
             Json = parse.GetValue(json),
+            Compare = parse.GetValue(compare),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
             Backend = parse.GetValue(backend),
@@ -52,7 +56,7 @@ public static class EvaluateCommand
         return command;
     }
 
-    /// <summary>Evaluates: the table on stdout, the JSON file if asked.</summary>
+    /// <summary>Evaluates: the table on stdout (and, with <see cref="EvaluateSettings.Compare"/>, the comparison of <see cref="ComparisonTable"/>), the JSON file if asked.</summary>
     /// <param name="settings">Which model, data and split.</param>
     /// <param name="stdout">The table.</param>
     /// <param name="stderr">Logs and progress.</param>
@@ -66,7 +70,17 @@ public static class EvaluateCommand
         ArgumentNullException.ThrowIfNull(stderr);
         ModelEvaluation evaluation = Evaluate(settings, stderr, cancellationToken);
         EvaluationTable.Write(stdout, evaluation.Result);
+        if (settings.Compare is { } compare)
+            ComparisonTable.Write(stdout, Compare(evaluation, compare, settings.Data, stderr, cancellationToken), settings.Split);
         return CliExitStatus.Success;
+    }
+
+    /// <summary>Compares an evaluated model with the smaller model in <paramref name="compare"/> (<see cref="PceeComparison"/>).</summary>
+    /// <exception cref="CliException">The folder holds no model, or its classes differ.</exception>
+    internal static PceeComparison Compare(ModelEvaluation evaluation, string compare, string data, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ModelDirectory directory = ModelDirectory.Open(compare);
+        return PceeComparison.Run(evaluation, directory, DataSource.Parse(data), stderr, cancellationToken);
     }
 
     /// <summary>Evaluates and writes the JSON file; what <see cref="Run"/> and the demo share.</summary>

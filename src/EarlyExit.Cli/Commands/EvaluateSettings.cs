@@ -18,6 +18,9 @@ public sealed record EvaluateSettings
     /// <summary>Where to write the JSON rows, or null.</summary>
     public string? Json { get; init; }
 
+    /// <summary>A smaller model folder trained on the same data to compare with (<c>--compare</c>, PCEE's claim), or null.</summary>
+    public string? Compare { get; init; }
+
     /// <summary>Seed of torch's generator. Default 42.</summary>
     public int Seed { get; init; } = TrainingDefaults.Seed;
 

@@ -15,6 +15,7 @@ public static class ReportCommand
     /// <summary>The examples <c>--help</c> prints.</summary>
     internal const string Examples = """
           earlyexit report --model models/spam --data spam-assassin --out reports/spam
+          earlyexit report --model models/vit-large --data fashion-mnist --compare models/vit-small --out reports/vit
           xdg-open reports/spam/index.html
         """;
 
@@ -27,11 +28,12 @@ public static class ReportCommand
         var data = CliOptions.Data();
         var output = new Option<string>("--out") { Description = "The report folder (index.html and the PNG plots)", HelpName = "DIR", Required = true };
         var split = CliOptions.Split();
+        var compare = CliOptions.Compare();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var command = new Command("report", "Write an HTML report with plots: accuracy vs speed-up, reliability diagrams, exit layers, PCEE's promise.")
         {
-            model, data, output, split, seed, threads,
+            model, data, output, split, compare, seed, threads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new ReportSettings
         {
@@ -39,6 +41,7 @@ public static class ReportCommand
             Data = parse.GetValue(data)!,
             Out = parse.GetValue(output)!,
             Split = parse.GetValue(split)!,
+            Compare = parse.GetValue(compare),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
         }, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
@@ -68,6 +71,9 @@ public static class ReportCommand
     internal static string Write(ReportSettings settings, ModelDirectory directory, ModelEvaluation evaluation)
     {
         JsonObject? log = File.Exists(directory.TrainingLogPath) ? JsonNode.Parse(File.ReadAllText(directory.TrainingLogPath)) as JsonObject : null;
-        return HtmlReport.Write(settings.Out, evaluation, directory.Path, settings.Data, log);
+        PceeComparison? comparison = settings.Compare is { } compare
+            ? EvaluateCommand.Compare(evaluation, compare, settings.Data, TextWriter.Null, CancellationToken.None)
+            : null;
+        return HtmlReport.Write(settings.Out, evaluation, directory.Path, settings.Data, log, comparison);
     }
 }

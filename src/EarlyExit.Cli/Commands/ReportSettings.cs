@@ -17,6 +17,9 @@ public sealed record ReportSettings
     /// <summary>"test" (default) or "validation".</summary>
     public string Split { get; init; } = "test";
 
+    /// <summary>A smaller model folder trained on the same data to compare with (<c>--compare</c>, PCEE's claim), or null.</summary>
+    public string? Compare { get; init; }
+
     /// <summary>Seed of torch's generator. Default 42.</summary>
     public int Seed { get; init; } = TrainingDefaults.Seed;
 

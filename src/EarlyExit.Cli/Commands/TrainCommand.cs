@@ -10,16 +10,20 @@ using EarlyExit.Data.Datasets;
 using EarlyExit.Data.Tokenization;
 using EarlyExit.Torch.Checkpoints;
 using EarlyExit.Torch.Models;
+using EarlyExit.Torch.Models.Vision;
 using EarlyExit.Torch.Pretrained;
 using EarlyExit.Torch.Training;
 
 namespace EarlyExit.Cli.Commands;
 
 /// <summary>
-/// <c>earlyexit train</c>: fine-tunes all-MiniLM-L6-v2 with an exit after every layer on a
-/// dataset's train split, keeps the epoch with the best validation accuracy (mean over the
-/// exits), and writes it as a model folder (<see cref="ModelDirectory"/>). Ctrl-C stops after
-/// the current step and leaves the resume state; the same command then goes on from there.
+/// <c>earlyexit train</c>: fine-tunes all-MiniLM-L6-v2 with an exit after every layer on a text
+/// dataset's train split (<c>--model minilm</c>), or trains a multi-exit ViT or CNN from scratch on
+/// an image dataset (<c>--model vit-small</c>, … <see cref="VisionPresets"/>); keeps the epoch with
+/// the best validation accuracy (mean over the exits), and writes it as a model folder
+/// (<see cref="ModelDirectory"/>). Ctrl-C stops after the current step and leaves the resume
+/// state; the same command then goes on from there. Both go through the one
+/// <see cref="MultiExitTrainer"/>.
 /// </summary>
 public static class TrainCommand
 {
@@ -28,6 +32,8 @@ public static class TrainCommand
           earlyexit train --data spam-assassin --out models/spam
           earlyexit train --data csv:reviews.csv --objective cosee --epochs 2 --out models/reviews
           earlyexit train --data spam-assassin --freeze-backbone --max-length 64 --train-limit 500 --out models/quick
+          earlyexit train --data fashion-mnist --model vit-large --epochs 3 --batch-size 64 --augment --out models/vit-large
+          earlyexit train --data images:photos?size=32 --model cnn-small --out models/photos
         """;
 
     /// <summary>Builds the <c>train</c> command; its action writes to <paramref name="context"/>.</summary>
@@ -36,22 +42,27 @@ public static class TrainCommand
     {
         ArgumentNullException.ThrowIfNull(context);
         var data = CliOptions.Data();
-        var model = new Option<string>("--model") { Description = "Architecture: minilm (all-MiniLM-L6-v2, an exit after each of its 6 layers)", DefaultValueFactory = _ => TrainingDefaults.MiniLm };
+        var model = new Option<string>("--model")
+        {
+            Description = $"Architecture: {TrainingDefaults.MiniLm} (all-MiniLM-L6-v2 on text, an exit after each of its 6 layers), or on images, from scratch: {string.Join(", ", VisionPresets.Names)} (an exit after every block)",
+            DefaultValueFactory = _ => TrainingDefaults.MiniLm,
+        };
         var objective = new Option<string>("--objective") { Description = "Training objective (ALGORITHMS §3)", DefaultValueFactory = _ => "joint" };
         objective.AcceptOnlyFromAmong([.. TrainingDefaults.Objectives]);
         var output = new Option<string>("--out") { Description = "The model folder to write", HelpName = "DIR", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 3 };
         var batch = new Option<int>("--batch-size") { Description = "Examples per step", DefaultValueFactory = _ => 16 };
-        var rate = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default 2e-5, or 1e-3 with --freeze-backbone)" };
+        var rate = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default 2e-5, or 1e-3 with --freeze-backbone or for a vision model from scratch)" };
         var headRate = new Option<double?>("--head-learning-rate") { Description = "Peak learning rate of the exit heads (default 1e-3: fresh heads need more than the pretrained backbone)" };
         var length = new Option<int>("--max-length") { Description = "Longest input in tokens; longer texts are truncated", DefaultValueFactory = _ => TrainingDefaults.MaxLength };
         var limit = new Option<int?>("--train-limit") { Description = "Train on a seeded random subset of this many training examples", HelpName = "N" };
         var freeze = new Option<bool>("--freeze-backbone") { Description = "Train the exit heads only (fast; the backbone stays pretrained)" };
+        var augment = new Option<bool>("--augment") { Description = "Vision models: random crop with 2 pixels of padding and horizontal flip, seeded" };
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var command = new Command("train", "Fine-tune a multi-exit MiniLM on a dataset and write a model folder.")
         {
-            data, model, objective, output, epochs, batch, rate, headRate, length, limit, freeze, seed, threads,
+            data, model, objective, output, epochs, batch, rate, headRate, length, limit, freeze, augment, seed, threads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new TrainSettings
         {
@@ -66,6 +77,7 @@ public static class TrainCommand
             MaxLength = parse.GetValue(length),
             TrainLimit = parse.GetValue(limit),
             FreezeBackbone = parse.GetValue(freeze),
+            Augment = parse.GetValue(augment),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
         }, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
@@ -84,9 +96,10 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        if (!string.Equals(settings.Model, TrainingDefaults.MiniLm, StringComparison.OrdinalIgnoreCase))
-            throw new CliException($"--model must be {TrainingDefaults.MiniLm}; got '{settings.Model}'");
-        if (settings.MaxLength < TokenizerOptions.MinMaxLength || settings.MaxLength > 512)
+        bool vision = VisionPresets.IsPreset(settings.Model);
+        if (!vision && !string.Equals(settings.Model, TrainingDefaults.MiniLm, StringComparison.OrdinalIgnoreCase))
+            throw new CliException($"--model must be one of {TrainingDefaults.MiniLm}, {string.Join(", ", VisionPresets.Names)}; got '{settings.Model}'");
+        if (!vision && (settings.MaxLength < TokenizerOptions.MinMaxLength || settings.MaxLength > 512))
             throw new CliException($"--max-length must be between {TokenizerOptions.MinMaxLength} and 512 (MiniLM's positions); got {settings.MaxLength}");
         if (settings.TrainLimit is < 1)
             throw new CliException($"--train-limit must be at least 1; got {settings.TrainLimit}");
@@ -98,7 +111,7 @@ public static class TrainCommand
         {
             Epochs = settings.Epochs,
             BatchSize = settings.BatchSize,
-            LearningRate = settings.LearningRate ?? (settings.FreezeBackbone ? 1e-3 : 2e-5),
+            LearningRate = settings.LearningRate ?? (settings.FreezeBackbone || vision ? 1e-3 : 2e-5),
             HeadLearningRate = settings.HeadLearningRate ?? TrainingDefaults.HeadLearningRate,
             Seed = settings.Seed,
             FreezeBackbone = settings.FreezeBackbone,
@@ -116,37 +129,104 @@ public static class TrainCommand
         }
 
         DatasetSpec spec = DataSource.Parse(settings.Data);
+        DataSource.CheckKind(spec, images: vision);
         TorchSetup.Apply(settings.Threads, settings.Seed);
         stderr.WriteLine($"loading {spec}");
-        Dataset<TextExample> data = DataSource.Load(spec, cancellationToken);
-        IReadOnlyList<TextExample> trainSplit = settings.TrainLimit is { } n && n < data.Train.Count
-            ? Subset(data.Train, n, settings.Seed)
-            : data.Train;
-        if (trainSplit.Count == 0) throw new CliException($"--data {spec}: the train split is empty");
+        var job = new TrainingJob(settings, spec, directory, objective, options, stdout, stderr, cancellationToken);
+        return vision ? TrainImages(job) : TrainText(job);
+    }
+
+    private static CliExitStatus TrainText(TrainingJob job)
+    {
+        TrainSettings settings = job.Settings;
+        Dataset<TextExample> data = DataSource.Load(job.Spec, job.CancellationToken);
+        IReadOnlyList<TextExample> trainSplit = TrainSubset(job, data);
         var tokenizer = TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = settings.MaxLength });
-        List<TrainingExample> train = Tokenize(tokenizer, trainSplit, "tokenizing the train split", stderr);
+        List<TrainingExample> train = Tokenize(tokenizer, trainSplit, "tokenizing the train split", job.Stderr);
         // Validation after each epoch picks the best epoch; with one epoch there is nothing to pick,
         // so the pass is skipped (calibrate measures every exit on validation anyway).
-        List<TrainingExample>? validation = data.Validation.Count == 0 || settings.Epochs == 1
-            ? null
-            : Tokenize(tokenizer, data.Validation, "tokenizing the validation split", stderr);
-        if (validation is null && data.Validation.Count > 0)
-            stderr.WriteLine("one epoch: no validation pass during training (earlyexit calibrate measures every exit on validation)");
-        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training {TrainingDefaults.Vocabulary} ({objective.Name}{(settings.FreezeBackbone ? ", backbone frozen" : "")}) on {train.Count:N0} examples"
+        List<TrainingExample>? validation = ValidateEachEpoch(job, data)
+            ? Tokenize(tokenizer, data.Validation, "tokenizing the validation split", job.Stderr)
+            : null;
+        TrainerOptions options = job.Options;
+        job.Stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"training {TrainingDefaults.Vocabulary} ({job.Objective.Name}{(settings.FreezeBackbone ? ", backbone frozen" : "")}) on {train.Count:N0} examples"
             + $"{(train.Count < data.Train.Count ? $" (a seeded subset of {data.Train.Count:N0})" : "")}, ≤ {settings.MaxLength} tokens, "
             + $"{options.Epochs} epoch(s) of {(train.Count + options.BatchSize - 1) / options.BatchSize} steps, learning rate {options.LearningRate:G3} (heads {options.HeadLearningRate ?? options.LearningRate:G3}), {settings.Threads} thread(s)"));
 
         using MultiExitEncoder model = AllMiniLmL6V2.CreateEncoder(data.ClassNames.Count);
         var tokenizerSettings = new TokenizerSettings(TrainingDefaults.Vocabulary, LowerCase: true, settings.MaxLength);
-        var trainer = new MultiExitTrainer(model, objective, options, data.ClassNames, tokenizerSettings);
+        var metadata = new CheckpointMetadata { Config = model.Config, LabelNames = [.. data.ClassNames], Tokenizer = tokenizerSettings };
+        return Fit(job, model, metadata, new TokenTrainingSet(train, model.Config, "train"),
+            validation is null ? null : new TokenTrainingSet(validation, model.Config, "validation"),
+            new JsonObject { ["model"] = TrainingDefaults.MiniLm, ["max_length"] = settings.MaxLength });
+    }
+
+    private static CliExitStatus TrainImages(TrainingJob job)
+    {
+        TrainSettings settings = job.Settings;
+        Dataset<ImageExample> data = DataSource.LoadImages(job.Spec, job.CancellationToken);
+        IReadOnlyList<ImageExample> train = TrainSubset(job, data);
+        if (train.Count == 0) throw new CliException($"--data {job.Spec}: the train split is empty");
+        // Normalisation from the training images themselves (our choice; for Fashion-MNIST about
+        // mean 0.286, std 0.353): the config carries it, so every later use applies the same.
+        PixelStatistics pixels = PixelStatistics.Of(train);
+        VisionConfig config;
+        try
+        {
+            config = VisionPresets.Create(settings.Model, data.ClassNames.Count, train[0].Height, train[0].Channels, pixels.Mean, pixels.Std);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new CliException($"--model {settings.Model} does not fit --data {job.Spec}: {CliErrors.MessageOf(e)}", CliExitStatus.UserError, e);
+        }
+        ImageAugmentation? augmentation = settings.Augment ? new ImageAugmentation() : null;
+        TrainerOptions options = job.Options;
+        job.Stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"training {settings.Model} ({config.Architecture}, {config.BlockCount} blocks of width {config.Width}, {job.Objective.Name}) from scratch on {train.Count:N0} "
+            + $"{config.ImageSize}-pixel images{(train.Count < data.Train.Count ? $" (a seeded subset of {data.Train.Count:N0})" : "")}, {(augmentation is null ? "no augmentation" : "crop and flip")}, "
+            + $"pixels normalised with mean {pixels.Mean:F3} and std {pixels.Std:F3}, {options.Epochs} epoch(s) of {(train.Count + options.BatchSize - 1) / options.BatchSize} steps, "
+            + $"learning rate {options.LearningRate:G3} (heads {options.HeadLearningRate ?? options.LearningRate:G3}), {settings.Threads} thread(s)"));
+
+        using MultiExitVisionModel model = MultiExitVisionModel.Create(config);
+        var metadata = new CheckpointMetadata { Kind = ModelKind.Vision, Vision = config, LabelNames = [.. data.ClassNames] };
+        return Fit(job, model, metadata, new ImageTrainingSet(train, config, augmentation, "train"),
+            ValidateEachEpoch(job, data) ? new ImageTrainingSet(data.Validation, config, name: "validation") : null,
+            new JsonObject { ["model"] = settings.Model.ToLowerInvariant(), ["augment"] = settings.Augment, ["image_size"] = config.ImageSize });
+    }
+
+    /// <summary>The train split, or a seeded subset of <see cref="TrainSettings.TrainLimit"/> examples of it.</summary>
+    private static IReadOnlyList<T> TrainSubset<T>(TrainingJob job, Dataset<T> data)
+        where T : ILabelledExample
+    {
+        IReadOnlyList<T> train = job.Settings.TrainLimit is { } n && n < data.Train.Count ? Subset(data.Train, n, job.Settings.Seed) : data.Train;
+        return train.Count > 0 ? train : throw new CliException($"--data {job.Spec}: the train split is empty");
+    }
+
+    /// <summary>Whether to validate after each epoch: only with more than one epoch to choose from.</summary>
+    private static bool ValidateEachEpoch<T>(TrainingJob job, Dataset<T> data)
+        where T : ILabelledExample
+    {
+        bool validate = data.Validation.Count > 0 && job.Settings.Epochs > 1;
+        if (!validate && data.Validation.Count > 0)
+            job.Stderr.WriteLine("one epoch: no validation pass during training (earlyexit calibrate measures every exit on validation)");
+        return validate;
+    }
+
+    /// <summary>Runs the trainer (or resumes it), then writes the model folder, the training log and the epoch table.</summary>
+    private static CliExitStatus Fit(TrainingJob job, IMultiExitNetwork model, CheckpointMetadata metadata,
+        ITrainingSet train, ITrainingSet? validation, JsonObject modelLog)
+    {
+        TrainerOptions options = job.Options;
+        ModelDirectory directory = job.Directory;
+        var trainer = new MultiExitTrainer(model, job.Objective, options, metadata);
         string resume = Path.Combine(directory.TrainingPath, MultiExitTrainer.ResumeDirectoryName);
         bool resuming = File.Exists(Path.Combine(resume, MultiExitTrainer.StateFileName));
-        if (resuming) stderr.WriteLine($"resuming the stopped run from {resume}");
+        if (resuming) job.Stderr.WriteLine($"resuming the stopped run from {resume}");
 
         var clock = Stopwatch.StartNew();
         long totalSteps = (long)options.Epochs * ((train.Count + options.BatchSize - 1) / options.BatchSize);
-        TrainingResult result = ConsoleProgress.Run(stderr, "training", totalSteps, bar =>
+        TrainingResult result = ConsoleProgress.Run(job.Stderr, "training", totalSteps, bar =>
         {
             var progress = new SynchronousProgress(p => bar.Report(p.GlobalStep, p.Validation is { } v
                 ? string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch + 1} validation accuracy by exit {string.Join(" ", v.ExitAccuracies.Select(a => a.ToString("F3", CultureInfo.InvariantCulture)))}")
@@ -154,8 +234,8 @@ public static class TrainCommand
             try
             {
                 return resuming
-                    ? trainer.Resume(resume, train, validation, progress, cancellationToken)
-                    : trainer.Train(train, validation, progress, cancellationToken);
+                    ? trainer.Resume(resume, train, validation, progress, job.CancellationToken)
+                    : trainer.Train(train, validation, progress, job.CancellationToken);
             }
             catch (InvalidDataException e)
             {
@@ -164,7 +244,7 @@ public static class TrainCommand
         });
         if (!result.Completed)
         {
-            stderr.WriteLine($"stopped after step {result.GlobalStep} of {totalSteps}; run the same command again to resume from {result.ResumeDirectory}");
+            job.Stderr.WriteLine($"stopped after step {result.GlobalStep} of {totalSteps}; run the same command again to resume from {result.ResumeDirectory}");
             return CliExitStatus.Cancelled;
         }
 
@@ -176,13 +256,15 @@ public static class TrainCommand
         }
         else
         {
-            ModelCheckpoint.Save(model, new CheckpointMetadata { Config = model.Config, LabelNames = [.. data.ClassNames], Tokenizer = tokenizerSettings }, directory.Path);
+            ModelCheckpoint.Save(model, metadata, directory.Path);
         }
-        AtomicFile.WriteAllText(directory.TrainingLogPath, TrainingLog(settings, spec, options, train.Count, validation?.Count ?? 0, result, clock.Elapsed).ToJsonString(new() { WriteIndented = true }));
+        JsonObject log = TrainingLog(job, train.Count, validation?.Count ?? 0, result, clock.Elapsed);
+        foreach (var (key, value) in modelLog) log[key] = value?.DeepClone();
+        AtomicFile.WriteAllText(directory.TrainingLogPath, log.ToJsonString(new() { WriteIndented = true }));
         Directory.Delete(directory.TrainingPath, recursive: true);
 
-        WriteEpochTable(stdout, result);
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        WriteEpochTable(job.Stdout, result);
+        job.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"model written to {directory.Path} (epoch {(result.BestEpoch ?? result.Epochs.Count - 1) + 1}, {clock.Elapsed.TotalSeconds:F0} s)"));
         return CliExitStatus.Success;
     }
@@ -208,7 +290,7 @@ public static class TrainCommand
         _ => e.Message,
     };
 
-    private static List<TextExample> Subset(IReadOnlyList<TextExample> examples, int count, int seed)
+    private static List<T> Subset<T>(IReadOnlyList<T> examples, int count, int seed)
     {
         // A seeded shuffle, then the first count: a random subset that is the same on every run.
         int[] order = [.. Enumerable.Range(0, examples.Count)];
@@ -236,22 +318,19 @@ public static class TrainCommand
         return result;
     }
 
-    private static JsonObject TrainingLog(TrainSettings settings, DatasetSpec spec, TrainerOptions options, int trainCount, int validationCount,
-        TrainingResult result, TimeSpan elapsed) => new()
+    private static JsonObject TrainingLog(TrainingJob job, int trainCount, int validationCount, TrainingResult result, TimeSpan elapsed) => new()
     {
-        ["data"] = spec.ToString(),
-        ["model"] = TrainingDefaults.MiniLm,
-        ["objective"] = settings.Objective,
-        ["epochs"] = options.Epochs,
-        ["batch_size"] = options.BatchSize,
-        ["learning_rate"] = options.LearningRate,
-        ["head_learning_rate"] = options.HeadLearningRate,
-        ["max_length"] = settings.MaxLength,
+        ["data"] = job.Spec.ToString(),
+        ["objective"] = job.Settings.Objective,
+        ["epochs"] = job.Options.Epochs,
+        ["batch_size"] = job.Options.BatchSize,
+        ["learning_rate"] = job.Options.LearningRate,
+        ["head_learning_rate"] = job.Options.HeadLearningRate,
         ["train_examples"] = trainCount,
         ["validation_examples"] = validationCount,
-        ["freeze_backbone"] = options.FreezeBackbone,
-        ["seed"] = options.Seed,
-        ["threads"] = settings.Threads,
+        ["freeze_backbone"] = job.Options.FreezeBackbone,
+        ["seed"] = job.Options.Seed,
+        ["threads"] = job.Settings.Threads,
         ["best_epoch"] = result.BestEpoch,
         ["seconds"] = Math.Round(elapsed.TotalSeconds, 1),
         ["epoch_results"] = new JsonArray([.. result.Epochs.Select(e => (JsonNode)new JsonObject
@@ -286,6 +365,10 @@ public static class TrainCommand
         stdout.WriteLine(validated ? "validation accuracy of each exit after each epoch (* = kept):" : "training loss of each epoch:");
         TextTable.Write(stdout, header, rows);
     }
+
+    /// <summary>What one run of the command trains, shared by the text and image paths.</summary>
+    private sealed record TrainingJob(TrainSettings Settings, DatasetSpec Spec, ModelDirectory Directory, ITrainingObjective Objective,
+        TrainerOptions Options, TextWriter Stdout, TextWriter Stderr, CancellationToken CancellationToken);
 
     /// <summary>Reports on the training thread (the trainer's reports are synchronous already).</summary>
     private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>

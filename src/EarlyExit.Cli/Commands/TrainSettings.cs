@@ -11,7 +11,7 @@ public sealed record TrainSettings
     /// <summary>The model folder to write (<c>--out</c>).</summary>
     public required string Out { get; init; }
 
-    /// <summary>Architecture; only "minilm".</summary>
+    /// <summary>Architecture: "minilm" (text), or "vit-small", "vit-large", "cnn-small", "cnn-large" (images, from scratch).</summary>
     public string Model { get; init; } = TrainingDefaults.MiniLm;
 
     /// <summary>joint, beem, two-stage or cosee. Default joint.</summary>
@@ -23,7 +23,7 @@ public sealed record TrainSettings
     /// <summary>Examples per step. Default 16 (fits a CPU's caches better than 32 at the same learning rate).</summary>
     public int BatchSize { get; init; } = 16;
 
-    /// <summary>Peak learning rate; null = 2e-5 for full fine-tuning, 1e-3 with <see cref="FreezeBackbone"/>.</summary>
+    /// <summary>Peak learning rate; null = 2e-5 for full fine-tuning, 1e-3 with <see cref="FreezeBackbone"/> or for a vision model trained from scratch.</summary>
     public double? LearningRate { get; init; }
 
     /// <summary>Peak learning rate of the exit heads; null = <see cref="Models.TrainingDefaults.HeadLearningRate"/>.</summary>
@@ -37,6 +37,9 @@ public sealed record TrainSettings
 
     /// <summary>Train the exit heads only.</summary>
     public bool FreezeBackbone { get; init; }
+
+    /// <summary>Vision models: random crop (2 pixels of padding) and horizontal flip of training images, seeded. Default false.</summary>
+    public bool Augment { get; init; }
 
     /// <summary>Seeds head initialisation, shuffling and dropout (not the data split). Default 42.</summary>
     public int Seed { get; init; } = TrainingDefaults.Seed;

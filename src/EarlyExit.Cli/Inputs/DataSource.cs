@@ -3,9 +3,9 @@ using EarlyExit.Data.Datasets;
 namespace EarlyExit.Cli.Inputs;
 
 /// <summary>
-/// Turns a <c>--data</c> value into a text dataset, with every failure as a one-line
-/// <see cref="CliException"/>: an unknown name (listing the valid forms), an image dataset, a
-/// missing file, a fetch that failed, a malformed row.
+/// Turns a <c>--data</c> value into a text or an image dataset, with every failure as a one-line
+/// <see cref="CliException"/>: an unknown name (listing the valid forms), images for a text model
+/// or text for a vision model, a missing file, a fetch that failed, a malformed row or image.
 /// </summary>
 /// <remarks>
 /// The split is always the loaders' default (seed 42, <see cref="SplitOptions"/>), whatever
@@ -22,10 +22,7 @@ public static class DataSource
         ArgumentNullException.ThrowIfNull(spec);
         try
         {
-            var parsed = DatasetSpec.Parse(spec);
-            if (parsed.IsImage)
-                throw new CliException($"--data {spec}: an image dataset; the earlyexit command trains MiniLM on text (valid: {string.Join(", ", DatasetSpec.ValidForms.Where(f => f != "fashion-mnist"))})");
-            return parsed;
+            return DatasetSpec.Parse(spec);
         }
         catch (ArgumentException e)
         {
@@ -36,13 +33,41 @@ public static class DataSource
     /// <summary>Loads (fetching on first use) the text dataset <paramref name="spec"/> names.</summary>
     /// <param name="spec">A parsed spec.</param>
     /// <param name="cancellationToken">Cancels a download.</param>
-    /// <exception cref="CliException">The data cannot be fetched or read; the message says why.</exception>
+    /// <exception cref="CliException">The spec names images, or the data cannot be fetched or read; the message says why.</exception>
     public static Dataset<TextExample> Load(DatasetSpec spec, CancellationToken cancellationToken)
     {
+        CheckKind(spec, images: false);
+        return Loading(spec, () => DatasetCatalog.LoadText(spec, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Loads (fetching on first use) the image dataset <paramref name="spec"/> names.</summary>
+    /// <param name="spec">A parsed spec.</param>
+    /// <param name="cancellationToken">Cancels a download.</param>
+    /// <exception cref="CliException">The spec names text, or the images cannot be fetched or decoded; the message names the file.</exception>
+    public static Dataset<ImageExample> LoadImages(DatasetSpec spec, CancellationToken cancellationToken)
+    {
+        CheckKind(spec, images: true);
+        return Loading(spec, () => DatasetCatalog.LoadImages(spec, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Checks <paramref name="spec"/> names images when <paramref name="images"/> is true, text otherwise.</summary>
+    /// <param name="spec">A parsed spec.</param>
+    /// <param name="images">Whether the model reads images.</param>
+    /// <exception cref="CliException">It names the other kind; the message lists the forms that fit.</exception>
+    public static void CheckKind(DatasetSpec spec, bool images)
+    {
         ArgumentNullException.ThrowIfNull(spec);
+        if (spec.IsImage && !images)
+            throw new CliException($"--data {spec}: an image dataset; a text model (--model minilm) reads {string.Join(", ", DatasetSpec.TextForms)}");
+        if (!spec.IsImage && images)
+            throw new CliException($"--data {spec}: a text dataset; a vision model reads {string.Join(", ", DatasetSpec.ImageForms)}");
+    }
+
+    private static T Loading<T>(DatasetSpec spec, Func<T> load)
+    {
         try
         {
-            return DatasetCatalog.LoadText(spec, cancellationToken: cancellationToken);
+            return load();
         }
         catch (DatasetException e)
         {
@@ -65,13 +90,16 @@ public static class DataSource
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.Path is null) return spec.ToString();
+        // An image folder keeps its files in train/CLASS/…: every file below it counts.
+        SearchOption depth = spec.Kind == DatasetKind.ImageFolder ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
         IEnumerable<string> files = Directory.Exists(spec.Path)
-            ? Directory.EnumerateFiles(spec.Path).Order(StringComparer.Ordinal)
+            ? Directory.EnumerateFiles(spec.Path, "*", depth).Order(StringComparer.Ordinal)
             : File.Exists(spec.Path) ? [spec.Path] : [];
         return spec + "|" + string.Join("|", files.Select(f =>
         {
             var info = new FileInfo(f);
-            return $"{info.Name}:{info.Length}:{info.LastWriteTimeUtc.Ticks}";
+            string name = depth == SearchOption.AllDirectories ? Path.GetRelativePath(spec.Path, f) : info.Name;
+            return $"{name}:{info.Length}:{info.LastWriteTimeUtc.Ticks}";
         }));
     }
 }

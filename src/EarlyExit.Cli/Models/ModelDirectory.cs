@@ -91,13 +91,33 @@ public sealed class ModelDirectory
         return directory;
     }
 
-    /// <summary>Loads the model, in evaluation mode.</summary>
-    /// <exception cref="CliException">A checkpoint file is missing or corrupt; the message names it.</exception>
+    /// <summary>Which model the folder holds (<c>kind</c> in <c>checkpoint.json</c>; absent = a text encoder).</summary>
+    /// <exception cref="CliException">The metadata is missing or corrupt.</exception>
+    public ModelKind Kind => Checked(() => ModelCheckpoint.ReadMetadata(Path)).Kind;
+
+    /// <summary>Loads the text model, in evaluation mode.</summary>
+    /// <exception cref="CliException">The folder holds a vision model, or a checkpoint file is missing or corrupt; the message names it.</exception>
     public LoadedCheckpoint LoadModel()
+    {
+        if (Kind != ModelKind.TextEncoder)
+            throw new CliException($"--model {Path} holds a vision model; this needs a text model (earlyexit train --model {TrainingDefaults.MiniLm})");
+        return Checked(() => ModelCheckpoint.Load(Path));
+    }
+
+    /// <summary>Loads the vision model (ViT or CNN), in evaluation mode.</summary>
+    /// <exception cref="CliException">The folder holds a text model, or a checkpoint file is missing or corrupt; the message names it.</exception>
+    public LoadedVisionCheckpoint LoadVisionModel()
+    {
+        if (Kind != ModelKind.Vision)
+            throw new CliException($"--model {Path} holds a text model; this needs a vision model (earlyexit train --model vit-small, …)");
+        return Checked(() => ModelCheckpoint.LoadVision(Path));
+    }
+
+    private T Checked<T>(Func<T> load)
     {
         try
         {
-            return ModelCheckpoint.Load(Path);
+            return load();
         }
         catch (Exception e) when (e is InvalidDataException or FileNotFoundException or JsonException or KeyNotFoundException or InvalidOperationException)
         {

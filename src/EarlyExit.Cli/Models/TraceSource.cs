@@ -7,6 +7,7 @@ using EarlyExit.Data.Datasets;
 using EarlyExit.Data.Tokenization;
 using EarlyExit.Onnx.Runtime;
 using EarlyExit.Torch.Checkpoints;
+using EarlyExit.Torch.Models.Vision;
 using EarlyExit.Torch.Runtime;
 using EarlyExit.Torch.Traces;
 
@@ -17,6 +18,8 @@ namespace EarlyExit.Cli.Models;
 /// folder's cache when it was recorded from the same data, the same weights and on the same
 /// backend, otherwise recorded (with a progress bar) and cached. The model and the data are
 /// loaded only when a trace has to be recorded, so re-running evaluate or report costs seconds.
+/// A text model's traces are recorded from texts, a vision model's (ViT, CNN) from images,
+/// through the same <see cref="ExitTraceRecorder"/>.
 /// </summary>
 /// <remarks>
 /// The manifest (<see cref="ModelDirectory.TraceManifestPath"/>) records each trace's backend
@@ -30,6 +33,9 @@ public sealed class TraceSource : IDisposable
     /// <summary>Texts per forward pass when recording. 32 keeps padding waste low on mixed lengths.</summary>
     public const int BatchSize = 32;
 
+    /// <summary>Images per forward pass when recording: images have no padding, so larger batches only help.</summary>
+    public const int ImageBatchSize = 128;
+
     private readonly ModelDirectory _directory;
     private readonly DatasetSpec _spec;
     private readonly TextWriter _log;
@@ -37,8 +43,8 @@ public sealed class TraceSource : IDisposable
     private readonly Lazy<string> _weightsHash;
     private readonly InferenceBackend _backend;
     private readonly OnnxBackendOptions? _onnxOptions;
-    private Dataset<TextExample>? _data;
     private LoadedCheckpoint? _model;
+    private LoadedVisionCheckpoint? _visionModel;
     private IMultiExitModel<TokenBatch>? _exitModel;
 
     /// <summary>Creates the source; nothing is read yet.</summary>
@@ -62,12 +68,6 @@ public sealed class TraceSource : IDisposable
         _backend = backend;
         _onnxOptions = onnxOptions;
     }
-
-    /// <summary>The dataset, loaded on first use.</summary>
-    public Dataset<TextExample> Data => _data ??= LoadData();
-
-    /// <summary>The model, loaded on first use.</summary>
-    public LoadedCheckpoint Model => _model ??= _directory.LoadModel();
 
     /// <summary>The split's trace, from the cache or recorded now.</summary>
     /// <param name="split">Validation or test (train is never traced: it says nothing about new data).</param>
@@ -116,11 +116,12 @@ public sealed class TraceSource : IDisposable
         return trace;
     }
 
-    /// <summary>Disposes the model and its backend if they were loaded.</summary>
+    /// <summary>Disposes the models and the backend if they were loaded.</summary>
     public void Dispose()
     {
         (_exitModel as IDisposable)?.Dispose();
         _model?.Model.Dispose();
+        _visionModel?.Model.Dispose();
     }
 
     /// <summary>A tokenizer with the settings the model was trained with.</summary>
@@ -136,37 +137,71 @@ public sealed class TraceSource : IDisposable
         return TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = settings.MaxLength, LowerCase = settings.LowerCase });
     }
 
-    private ExitTrace Record(DatasetSplit split)
+    private ExitTrace Record(DatasetSplit split) =>
+        _directory.Kind == ModelKind.Vision ? RecordImages(split) : RecordText(split);
+
+    private ExitTrace RecordText(DatasetSplit split)
     {
-        IReadOnlyList<TextExample> examples = Data[split];
-        if (examples.Count == 0)
-            throw new CliException($"--data {_spec}: the {split.ToString().ToLowerInvariant()} split is empty");
-        LoadedCheckpoint model = Model;
-        if (!model.Metadata.LabelNames.SequenceEqual(Data.ClassNames))
-            throw new CliException($"--data {_spec} has classes [{string.Join(", ", Data.ClassNames)}] but the model was trained on [{string.Join(", ", model.Metadata.LabelNames)}]");
+        _log.WriteLine($"loading {_spec}");
+        Dataset<TextExample> data = DataSource.Load(_spec, _cancellationToken);
+        IReadOnlyList<TextExample> examples = Examples(data, split);
+        LoadedCheckpoint model = _model ??= _directory.LoadModel();
+        CheckClasses(data.ClassNames, model.Metadata.LabelNames);
         TextTokenizer tokenizer = TokenizerFor(model.Metadata);
         // One backend model for both splits: the ONNX one exports the encoder once.
         IMultiExitModel<TokenBatch> exitModel = _exitModel ??= InferenceBackends.CreateModel(_backend, model.Model, _onnxOptions);
-        int[] labels = [.. examples.Select(e => e.Label)];
-        string what = $"recording every exit on {examples.Count:N0} {split.ToString().ToLowerInvariant()} examples with {InferenceBackends.NameOf(_backend)}";
-        return ConsoleProgress.Run(_log, what, examples.Count, bar =>
-            ExitTraceRecorder.Record(exitModel, Batches(examples, tokenizer, bar), labels, model.Metadata.LabelNames));
+        return ConsoleProgress.Run(_log, Recording(examples.Count, split), examples.Count, bar =>
+            ExitTraceRecorder.Record(exitModel, Batches(examples, BatchSize, bar, chunk => tokenizer.EncodeExamples(chunk)),
+                Labels(examples), model.Metadata.LabelNames));
     }
 
-    private IEnumerable<TokenBatch> Batches(IReadOnlyList<TextExample> examples, TextTokenizer tokenizer, IProgressBar bar)
+    private ExitTrace RecordImages(DatasetSplit split)
     {
-        for (int start = 0; start < examples.Count; start += BatchSize)
+        // The ONNX export covers the text encoder's segments only.
+        if (_backend != InferenceBackend.Torch)
+            throw new CliException($"--backend {InferenceBackends.NameOf(_backend)}: vision models run on the torch backend only");
+        _log.WriteLine($"loading {_spec}");
+        Dataset<ImageExample> data = DataSource.LoadImages(_spec, _cancellationToken);
+        IReadOnlyList<ImageExample> examples = Examples(data, split);
+        LoadedVisionCheckpoint model = _visionModel ??= _directory.LoadVisionModel();
+        CheckClasses(data.ClassNames, model.Metadata.LabelNames);
+        VisionConfig config = model.Model.Config;
+        if (examples[0].Height != config.ImageSize)
+            throw new CliException($"--data {_spec} has {examples[0].Height}-pixel images; the model takes {config.ImageSize} (for an image folder, add ?size={config.ImageSize})");
+        var exitModel = new VisionExitModel(model.Model);
+        return ConsoleProgress.Run(_log, Recording(examples.Count, split), examples.Count, bar =>
+            ExitTraceRecorder.Record(exitModel, Batches(examples, ImageBatchSize, bar,
+                chunk => ImageBatch.FromExamples(chunk, [.. Enumerable.Range(0, chunk.Length)], config)),
+                Labels(examples), model.Metadata.LabelNames));
+    }
+
+    private IReadOnlyList<T> Examples<T>(Dataset<T> data, DatasetSplit split)
+        where T : ILabelledExample
+    {
+        IReadOnlyList<T> examples = data[split];
+        return examples.Count > 0 ? examples : throw new CliException($"--data {_spec}: the {split.ToString().ToLowerInvariant()} split is empty");
+    }
+
+    private void CheckClasses(IReadOnlyList<string> data, IReadOnlyList<string> model)
+    {
+        if (!model.SequenceEqual(data))
+            throw new CliException($"--data {_spec} has classes [{string.Join(", ", data)}] but the model was trained on [{string.Join(", ", model)}]");
+    }
+
+    private string Recording(int count, DatasetSplit split) =>
+        $"recording every exit on {count:N0} {split.ToString().ToLowerInvariant()} examples with {InferenceBackends.NameOf(_backend)}";
+
+    private static int[] Labels<T>(IReadOnlyList<T> examples)
+        where T : ILabelledExample => [.. examples.Select(e => e.Label)];
+
+    private IEnumerable<TBatch> Batches<T, TBatch>(IReadOnlyList<T> examples, int size, IProgressBar bar, Func<T[], TBatch> collate)
+    {
+        for (int start = 0; start < examples.Count; start += size)
         {
             _cancellationToken.ThrowIfCancellationRequested();
             bar.Report(start);
-            yield return tokenizer.EncodeExamples([.. examples.Skip(start).Take(BatchSize)]);
+            yield return collate([.. examples.Skip(start).Take(size)]);
         }
-    }
-
-    private Dataset<TextExample> LoadData()
-    {
-        _log.WriteLine($"loading {_spec}");
-        return DataSource.Load(_spec, _cancellationToken);
     }
 
     private JsonObject ReadManifest()

@@ -28,7 +28,9 @@ public static class HtmlReport
     /// <param name="modelPath">The model folder, for the page.</param>
     /// <param name="data">The data spec, for the page.</param>
     /// <param name="trainingLog">The model's training.json, or null.</param>
-    public static string Write(string folder, ModelEvaluation evaluation, string modelPath, string data, JsonObject? trainingLog)
+    /// <param name="comparison">A smaller model's full-depth point for PCEE's figure and tables, or null.</param>
+    public static string Write(string folder, ModelEvaluation evaluation, string modelPath, string data, JsonObject? trainingLog,
+        PceeComparison? comparison = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentNullException.ThrowIfNull(evaluation);
@@ -57,7 +59,7 @@ public static class HtmlReport
         if (trainingLog is not null)
         {
             html.Append(CultureInfo.InvariantCulture,
-                $"<p class=\"note\">Training: objective {E((string?)trainingLog["objective"] ?? "?")}, {trainingLog["train_examples"]} training examples, ≤ {trainingLog["max_length"]} tokens, {trainingLog["epochs"]} epoch(s), learning rate {trainingLog["learning_rate"]}, {(((bool?)trainingLog["freeze_backbone"]) == true ? "backbone frozen, " : "")}{trainingLog["seconds"]} s.</p>");
+                $"<p class=\"note\">Training: objective {E((string?)trainingLog["objective"] ?? "?")}, {trainingLog["train_examples"]} training examples, {(trainingLog["max_length"] is { } length ? $"≤ {length} tokens" : $"model {trainingLog["model"]}")}, {trainingLog["epochs"]} epoch(s), learning rate {trainingLog["learning_rate"]}, {(((bool?)trainingLog["freeze_backbone"]) == true ? "backbone frozen, " : "")}{trainingLog["seconds"]} s.</p>");
         }
 
         // 1. Trade-off.
@@ -109,6 +111,17 @@ public static class HtmlReport
         string control = Plot(folder, "pcee-control.png", ReportPlots.PceeControl(result));
         html.Append("<h2>PCEE: does the realised accuracy meet the target δ?</h2><section>").Append(Image(control, "PCEE target vs realised accuracy"));
         html.Append("<div>").Append(ControlTable(result)).Append("<p class=\"note\">Shortfall = max(0, δ − realised accuracy). PCEE promises an accuracy of at least δ; above the final exit's accuracy no policy can keep it.</p></div></section>");
+
+        // 5. PCEE's figure 1: error vs FLOPs, with the smaller model's full-depth point.
+        string figure = Plot(folder, "pcee-error-vs-flops.png", PceeFigure.Draw(evaluation, comparison));
+        html.Append("<h2>Error vs compute (PCEE's figure 1)</h2><section>").Append(Image(figure, "error vs average FLOPs per input"));
+        if (comparison is not null)
+        {
+            using var text = new StringWriter(CultureInfo.InvariantCulture);
+            ComparisonTable.Write(text, comparison, result.Split);
+            html.Append("<div><pre>").Append(E(text.ToString())).Append("</pre></div>");
+        }
+        html.Append("</section>");
 
         html.Append("</body></html>\n");
         string index = Path.Combine(folder, IndexFileName);

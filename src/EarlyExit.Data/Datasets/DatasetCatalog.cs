@@ -1,5 +1,6 @@
 using EarlyExit.Data.Datasets.FashionMnist;
 using EarlyExit.Data.Datasets.FineFoods;
+using EarlyExit.Data.Datasets.ImageFolders;
 using EarlyExit.Data.Datasets.SpamAssassin;
 using EarlyExit.Data.Datasets.TextFiles;
 using EarlyExit.Data.Fetching;
@@ -31,7 +32,7 @@ public static class DatasetCatalog
     }
 
     /// <summary>Loads an image dataset.</summary>
-    /// <param name="spec">Which dataset (fashion-mnist).</param>
+    /// <param name="spec">Which dataset: fashion-mnist, or your folder (<c>images:PATH</c>).</param>
     /// <param name="cache">Where downloads are kept; <see langword="null"/> for <see cref="DatasetCache.FromEnvironment"/>.</param>
     /// <param name="split">How validation is drawn; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels fetching.</param>
@@ -40,8 +41,11 @@ public static class DatasetCatalog
     public static Dataset<ImageExample> LoadImages(DatasetSpec spec, DatasetCache? cache = null, SplitOptions? split = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return spec.Kind == DatasetKind.FashionMnist
-            ? FashionMnistDataset.Load(cache, split, cancellationToken)
-            : throw new ArgumentException($"'{spec}' is a text dataset; load it with LoadText", nameof(spec));
+        return spec.Kind switch
+        {
+            DatasetKind.FashionMnist => FashionMnistDataset.Load(cache, split, cancellationToken),
+            DatasetKind.ImageFolder => ImageFolderDataset.Load(spec.Path!, spec.ImageSize ?? ImageFolderDataset.DefaultImageSize, split),
+            _ => throw new ArgumentException($"'{spec}' is a text dataset; load it with LoadText", nameof(spec)),
+        };
     }
 }

@@ -20,4 +20,7 @@ public enum DatasetKind
 
     /// <summary>Your JSON Lines file or folder.</summary>
     JsonLines,
+
+    /// <summary>Your folder of images, one sub-folder per class (images, any number of classes).</summary>
+    ImageFolder,
 }

@@ -1,5 +1,6 @@
 using EarlyExit.Data.Datasets.FashionMnist;
 using EarlyExit.Data.Datasets.FineFoods;
+using EarlyExit.Data.Datasets.ImageFolders;
 using EarlyExit.Data.Datasets.SpamAssassin;
 using EarlyExit.Data.Datasets.TextFiles;
 
@@ -7,15 +8,18 @@ namespace EarlyExit.Data.Datasets;
 
 /// <summary>
 /// A dataset named on a command line: <c>spam-assassin</c>, <c>fine-foods</c>, <c>fashion-mnist</c>,
-/// or your own file or folder as <c>csv:PATH</c>, <c>tsv:PATH</c> or <c>jsonl:PATH</c>, optionally
+/// your own file or folder as <c>csv:PATH</c>, <c>tsv:PATH</c> or <c>jsonl:PATH</c>, optionally
 /// followed by column names: <c>csv:reviews.csv?text=review&amp;label=stars</c> (keys <c>text</c>,
-/// <c>text_pair</c>, <c>label</c>).
+/// <c>text_pair</c>, <c>label</c>), or your own image folder as <c>images:PATH</c>, optionally
+/// with the side images are resized to: <c>images:photos?size=32</c>.
 /// </summary>
 /// <param name="Kind">Which dataset.</param>
 /// <param name="Path">File or folder for <see cref="DatasetKind.Csv"/>, <see cref="DatasetKind.Tsv"/> and
 /// <see cref="DatasetKind.JsonLines"/>; <see langword="null"/> otherwise.</param>
 /// <param name="Columns">Column names for your own files; <see langword="null"/> means the defaults.</param>
-public sealed record DatasetSpec(DatasetKind Kind, string? Path = null, TextColumns? Columns = null)
+/// <param name="ImageSize">For <see cref="DatasetKind.ImageFolder"/>: the side images are resized to;
+/// <see langword="null"/> means <see cref="ImageFolderDataset.DefaultImageSize"/>.</param>
+public sealed record DatasetSpec(DatasetKind Kind, string? Path = null, TextColumns? Columns = null, int? ImageSize = null)
 {
     // The one table that parsing, formatting and the error message all use.
     private static readonly (string Name, DatasetKind Kind, bool TakesPath)[] Forms =
@@ -26,15 +30,22 @@ public sealed record DatasetSpec(DatasetKind Kind, string? Path = null, TextColu
         ("csv", DatasetKind.Csv, true),
         ("tsv", DatasetKind.Tsv, true),
         ("jsonl", DatasetKind.JsonLines, true),
+        (ImageFolderDataset.Name, DatasetKind.ImageFolder, true),
     ];
 
     private static readonly string[] ColumnKeys = ["text", "text_pair", "label"];
 
     /// <summary>The valid forms, as shown in error messages and help: "spam-assassin", …, "csv:PATH", ….</summary>
-    public static IReadOnlyList<string> ValidForms { get; } = [.. Forms.Select(f => f.TakesPath ? f.Name + ":PATH" : f.Name)];
+    public static IReadOnlyList<string> ValidForms { get; } = [.. Forms.Select(Form)];
+
+    /// <summary>The valid forms that name text datasets (load them with <see cref="DatasetCatalog.LoadText"/>).</summary>
+    public static IReadOnlyList<string> TextForms { get; } = [.. Forms.Where(f => !IsImageKind(f.Kind)).Select(Form)];
+
+    /// <summary>The valid forms that name image datasets (load them with <see cref="DatasetCatalog.LoadImages"/>).</summary>
+    public static IReadOnlyList<string> ImageForms { get; } = [.. Forms.Where(f => IsImageKind(f.Kind)).Select(Form)];
 
     /// <summary>Whether this names an image dataset (load it with <see cref="DatasetCatalog.LoadImages"/>).</summary>
-    public bool IsImage => Kind == DatasetKind.FashionMnist;
+    public bool IsImage => IsImageKind(Kind);
 
     /// <summary>Parses a spec such as <c>fine-foods</c> or <c>jsonl:data/pairs.jsonl?text=premise&amp;text_pair=hypothesis</c>.</summary>
     /// <param name="spec">The spec.</param>
@@ -68,6 +79,11 @@ public sealed record DatasetSpec(DatasetKind Kind, string? Path = null, TextColu
             throw new ArgumentException($"'{formName}' needs a path, as in {formName}:PATH; got '{spec}'", nameof(spec));
         }
 
+        if (kind == DatasetKind.ImageFolder)
+        {
+            return new DatasetSpec(kind, path, ImageSize: question < 0 ? null : ParseImageSize(rest[(question + 1)..], spec));
+        }
+
         return new DatasetSpec(kind, path, question < 0 ? null : ParseColumns(rest[(question + 1)..], spec));
     }
 
@@ -78,6 +94,11 @@ public sealed record DatasetSpec(DatasetKind Kind, string? Path = null, TextColu
         if (!takesPath)
         {
             return name;
+        }
+
+        if (Kind == DatasetKind.ImageFolder)
+        {
+            return $"{name}:{Path}{(ImageSize is { } size ? "?size=" + size.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")}";
         }
 
         var columns = Columns ?? new TextColumns();
@@ -98,6 +119,20 @@ public sealed record DatasetSpec(DatasetKind Kind, string? Path = null, TextColu
         }
 
         return $"{name}:{Path}{(overrides.Count == 0 ? "" : "?" + string.Join('&', overrides))}";
+    }
+
+    private static string Form((string Name, DatasetKind Kind, bool TakesPath) form) => form.TakesPath ? form.Name + ":PATH" : form.Name;
+
+    private static bool IsImageKind(DatasetKind kind) => kind is DatasetKind.FashionMnist or DatasetKind.ImageFolder;
+
+    private static int ParseImageSize(string query, string spec)
+    {
+        const string key = "size=";
+        return query.StartsWith(key, StringComparison.Ordinal)
+            && int.TryParse(query.AsSpan(key.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size)
+            && size >= 1
+                ? size
+                : throw new ArgumentException($"an image folder takes only ?size=N with N ≥ 1 (the side images are resized to); got '{spec}'", nameof(spec));
     }
 
     private static TextColumns ParseColumns(string query, string spec)

@@ -166,7 +166,7 @@ public sealed class OnnxExitModel : IMultiExitModel<TokenBatch>, IDisposable
         return logits;
     }
 
-    /// <summary>FLOPs of one layer for an input of <paramref name="tokens"/> real tokens (<see cref="EncoderFlops.Layer"/>), as the TorchSharp backend counts them.</summary>
+    /// <summary>FLOPs of one layer for an input of <paramref name="tokens"/> real tokens (<see cref="EncoderFlops.Layer(EncoderConfig, int)"/>), as the TorchSharp backend counts them.</summary>
     /// <param name="layerIndex">0-based layer (all cost the same).</param>
     /// <param name="tokens">The input's real tokens.</param>
     public double LayerFlops(int layerIndex, int tokens) => EncoderFlops.Layer(Config, tokens);

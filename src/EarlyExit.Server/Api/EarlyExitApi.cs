@@ -148,7 +148,7 @@ public static class EarlyExitApi
         var calibration = model.Calibration is { } c ? new CalibrationSummary(c.SampleCount, [.. c.ExitAccuracies], c.FinalExitAccuracy) : null;
         string mode = o.Batching switch { BatchingMode.DepthPooled => "depthPooled", BatchingMode.Static => "static", _ => "single" };
         return TypedResults.Ok(new ModelInfo(
-            model.Metadata.Config, model.Labels, model.Metadata.Tokenizer, calibration,
+            model.Config, model.Labels, model.Metadata.Tokenizer, calibration,
             PolicyInfo.Of(model.ResolvePolicy(null)), PolicyCatalog.DeployableNames,
             new ServingInfo(mode, o.MaxBatchSize, o.MaxQueueDelay.TotalMilliseconds, o.QueueCapacity, o.MaxInputsPerRequest,
                 o.MaxCharactersPerInput, o.MaxRequestBodyBytes, InferenceBackends.NameOf(model.Backend))));

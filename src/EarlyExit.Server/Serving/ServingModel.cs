@@ -6,6 +6,7 @@ using EarlyExit.Core.Policies;
 using EarlyExit.Data.Tokenization;
 using EarlyExit.Onnx.Runtime;
 using EarlyExit.Torch.Checkpoints;
+using EarlyExit.Torch.Models;
 using EarlyExit.Torch.Runtime;
 
 namespace EarlyExit.Server.Serving;
@@ -46,6 +47,9 @@ public sealed class ServingModel : IDisposable
 
     /// <summary>The checkpoint's metadata: config, labels, tokenizer settings, calibration JSON.</summary>
     public CheckpointMetadata Metadata => _checkpoint.Metadata;
+
+    /// <summary>The encoder's architecture (the served models are text encoders).</summary>
+    public EncoderConfig Config => _checkpoint.Model.Config;
 
     /// <summary>The backend that runs <see cref="Model"/>.</summary>
     public InferenceBackend Backend { get; }

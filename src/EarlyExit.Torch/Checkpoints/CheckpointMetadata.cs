@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using EarlyExit.Torch.Models;
+using EarlyExit.Torch.Models.Vision;
 
 namespace EarlyExit.Torch.Checkpoints;
 
@@ -7,6 +9,11 @@ namespace EarlyExit.Torch.Checkpoints;
 /// Everything a checkpoint stores beside the weights: what is needed to rebuild the model and
 /// to turn its outputs into answers. Written as <see cref="ModelCheckpoint.MetadataFileName"/>.
 /// </summary>
+/// <remarks>
+/// <see cref="Kind"/> says which of <see cref="Config"/> (text) and <see cref="Vision"/> (images)
+/// describes the model. Files written before vision models existed have no kind and a
+/// <see cref="Config"/>: they read as <see cref="ModelKind.TextEncoder"/>, unchanged.
+/// </remarks>
 public sealed record CheckpointMetadata
 {
     /// <summary>The format version this code writes and reads.</summary>
@@ -15,10 +22,22 @@ public sealed record CheckpointMetadata
     /// <summary>Format version of the file; <see cref="CurrentFormatVersion"/> by default.</summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 
-    /// <summary>The architecture; loading rebuilds the model from it before reading weights.</summary>
-    public required EncoderConfig Config { get; init; }
+    /// <summary>Which model the checkpoint holds. Default (and when absent from the file) <see cref="ModelKind.TextEncoder"/>.</summary>
+    public ModelKind Kind { get; init; } = ModelKind.TextEncoder;
 
-    /// <summary>Class names, index = class id; as many as <see cref="EncoderConfig.ClassCount"/>.</summary>
+    /// <summary>A text encoder's architecture (<see cref="ModelKind.TextEncoder"/>); loading rebuilds the model from it before reading weights. Null for a vision model.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EncoderConfig? Config { get; init; }
+
+    /// <summary>A vision model's architecture and pixel normalisation (<see cref="ModelKind.Vision"/>); null for a text encoder.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public VisionConfig? Vision { get; init; }
+
+    /// <summary>The classes of the described model's exits, or 0 when the config of its kind is missing.</summary>
+    [JsonIgnore]
+    public int ClassCount => Kind == ModelKind.Vision ? Vision?.ClassCount ?? 0 : Config?.ClassCount ?? 0;
+
+    /// <summary>Class names, index = class id; as many as <see cref="ClassCount"/>.</summary>
     public required IReadOnlyList<string> LabelNames { get; init; }
 
     /// <summary>The tokenizer the model was trained with, or null if not recorded.</summary>

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using EarlyExit.Core.IO;
 using EarlyExit.Torch.Models;
+using EarlyExit.Torch.Models.Vision;
+using EarlyExit.Torch.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
 
@@ -35,58 +37,95 @@ public static class ModelCheckpoint
     };
 
     /// <summary>Writes <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="directory"/>, creating it if needed.</summary>
-    /// <param name="model">The model; its weights are saved as they are (any device, float32).</param>
-    /// <param name="metadata">Must carry the model's own config and one label name per class.</param>
+    /// <param name="model">A <see cref="MultiExitEncoder"/> or a <see cref="MultiExitVisionModel"/>; its weights
+    /// (and BatchNorm statistics) are saved as they are (any device).</param>
+    /// <param name="metadata">Must carry the model's kind, its own config and one label name per class.</param>
     /// <param name="directory">The checkpoint directory; existing checkpoint files are replaced.</param>
-    /// <exception cref="ArgumentException">The metadata's config is not the model's, or the label
+    /// <exception cref="ArgumentException">The metadata does not describe the model, or the label
     /// names do not match the class count.</exception>
-    public static void Save(MultiExitEncoder model, CheckpointMetadata metadata, string directory)
+    public static void Save(IMultiExitNetwork model, CheckpointMetadata metadata, string directory)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (metadata.Config != model.Config)
-            throw new ArgumentException($"metadata.Config must be the model's config; got {metadata.Config}, the model has {model.Config}", nameof(metadata));
+        CheckDescribes(model, metadata);
         CheckLabels(metadata, nameof(metadata));
 
         Directory.CreateDirectory(directory);
-        AtomicFile.Write(Path.Combine(directory, WeightsFileName), stream => model.save_safetensors(stream, leaveOpen: true));
+        AtomicFile.Write(Path.Combine(directory, WeightsFileName), stream => model.Module.save_safetensors(stream, leaveOpen: true));
         AtomicFile.Write(Path.Combine(directory, MetadataFileName), stream => JsonSerializer.Serialize(stream, metadata, Json));
     }
 
-    /// <summary>Rebuilds the model saved in <paramref name="directory"/>.</summary>
+    /// <summary>Rebuilds the text encoder saved in <paramref name="directory"/>.</summary>
     /// <param name="directory">A directory written by <see cref="Save"/>.</param>
     /// <returns>The model in evaluation mode on the CPU, and its metadata.</returns>
     /// <exception cref="FileNotFoundException">A checkpoint file is missing.</exception>
     /// <exception cref="InvalidDataException">The metadata is malformed or of another format
-    /// version, or the weights do not fit it: the message names the missing, misshapen,
-    /// unexpected or truncated tensor.</exception>
+    /// version, the checkpoint holds a vision model (load it with <see cref="LoadVision"/>), or the
+    /// weights do not fit it: the message names the missing, misshapen, unexpected or truncated tensor.</exception>
     public static LoadedCheckpoint Load(string directory)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        string metadataPath = Path.Combine(directory, MetadataFileName);
-        string weightsPath = Path.Combine(directory, WeightsFileName);
-        if (!File.Exists(metadataPath)) throw new FileNotFoundException($"checkpoint metadata {metadataPath} not found", metadataPath);
-        if (!File.Exists(weightsPath)) throw new FileNotFoundException($"checkpoint weights {weightsPath} not found", weightsPath);
-
-        CheckpointMetadata metadata = ReadMetadata(metadataPath);
-        var model = new MultiExitEncoder(metadata.Config);
-        try
-        {
-            CheckWeights(weightsPath, model);
-            model.load_safetensors(weightsPath, strict: true);
-            model.eval();
-            return new LoadedCheckpoint(model, metadata);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        CheckpointMetadata metadata = ReadMetadata(directory);
+        if (metadata.Kind != ModelKind.TextEncoder)
+            throw new InvalidDataException($"{Path.Combine(directory, MetadataFileName)} holds a {metadata.Kind} model, not a text encoder; load it with LoadVision");
+        var model = new MultiExitEncoder(metadata.Config!);
+        return new LoadedCheckpoint(ReadWeightsInto(model, directory), metadata);
     }
 
-    private static CheckpointMetadata ReadMetadata(string path)
+    /// <summary>Rebuilds the vision model (ViT or CNN) saved in <paramref name="directory"/>.</summary>
+    /// <param name="directory">A directory written by <see cref="Save"/>.</param>
+    /// <returns>The model in evaluation mode on the CPU, and its metadata.</returns>
+    /// <exception cref="FileNotFoundException">A checkpoint file is missing.</exception>
+    /// <exception cref="InvalidDataException">As for <see cref="Load"/>, or the checkpoint holds a text encoder.</exception>
+    public static LoadedVisionCheckpoint LoadVision(string directory)
     {
+        CheckpointMetadata metadata = ReadMetadata(directory);
+        if (metadata.Kind != ModelKind.Vision)
+            throw new InvalidDataException($"{Path.Combine(directory, MetadataFileName)} holds a {metadata.Kind} model, not a vision model; load it with Load");
+        MultiExitVisionModel model = MultiExitVisionModel.Create(metadata.Vision!);
+        return new LoadedVisionCheckpoint(ReadWeightsInto(model, directory), metadata);
+    }
+
+    /// <summary>
+    /// Reads the weights saved in <paramref name="directory"/> into <paramref name="model"/> in place
+    /// (a resumed training run), after checking the checkpoint describes that very model.
+    /// </summary>
+    /// <param name="model">The model; its mode is left as it is.</param>
+    /// <param name="directory">A directory written by <see cref="Save"/>.</param>
+    /// <returns>The checkpoint's metadata.</returns>
+    /// <exception cref="FileNotFoundException">A checkpoint file is missing.</exception>
+    /// <exception cref="InvalidDataException">The metadata is malformed or describes another model
+    /// (the message gives both configs), or the weights do not fit.</exception>
+    public static CheckpointMetadata LoadWeights(IMultiExitNetwork model, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckpointMetadata metadata = ReadMetadata(directory);
+        try
+        {
+            CheckDescribes(model, metadata);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{directory} holds another model: {e.Message}", e);
+        }
+        string weightsPath = Path.Combine(directory, WeightsFileName);
+        CheckWeights(weightsPath, model.Module);
+        model.Module.load_safetensors(weightsPath, strict: true);
+        return metadata;
+    }
+
+    /// <summary>Reads and checks <see cref="MetadataFileName"/> alone (no weights) and checks the weights file exists.</summary>
+    /// <param name="directory">A directory written by <see cref="Save"/>.</param>
+    /// <exception cref="FileNotFoundException">A checkpoint file is missing.</exception>
+    /// <exception cref="InvalidDataException">The metadata is malformed, of another format version,
+    /// lacks the config of its kind, or its label names do not match the classes.</exception>
+    public static CheckpointMetadata ReadMetadata(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        string path = Path.Combine(directory, MetadataFileName);
+        string weightsPath = Path.Combine(directory, WeightsFileName);
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint metadata {path} not found", path);
+        if (!File.Exists(weightsPath)) throw new FileNotFoundException($"checkpoint weights {weightsPath} not found", weightsPath);
         CheckpointMetadata? metadata;
         try
         {
@@ -97,13 +136,15 @@ public static class ModelCheckpoint
         {
             throw new InvalidDataException($"{path} is not valid checkpoint metadata: {e.Message}", e);
         }
-        if (metadata is null || metadata.Config is null || metadata.LabelNames is null)
-            throw new InvalidDataException($"{path} lacks the config or the label names");
+        bool hasConfig = metadata?.Kind == ModelKind.Vision ? metadata.Vision is not null : metadata?.Config is not null;
+        if (metadata is null || !hasConfig || metadata.LabelNames is null)
+            throw new InvalidDataException($"{path} lacks the {(metadata?.Kind == ModelKind.Vision ? "vision config" : "config")} or the label names");
         if (metadata.FormatVersion != CheckpointMetadata.CurrentFormatVersion)
             throw new InvalidDataException($"{path} has format version {metadata.FormatVersion}; this code reads version {CheckpointMetadata.CurrentFormatVersion}");
         try
         {
-            metadata.Config.Validate();
+            if (metadata.Kind == ModelKind.Vision) metadata.Vision!.Validate();
+            else metadata.Config!.Validate();
             CheckLabels(metadata, nameof(metadata));
         }
         catch (ArgumentException e)
@@ -113,11 +154,45 @@ public static class ModelCheckpoint
         return metadata;
     }
 
+    private static TModel ReadWeightsInto<TModel>(TModel model, string directory)
+        where TModel : IMultiExitNetwork
+    {
+        try
+        {
+            LoadWeights(model, directory);
+            model.Module.eval();
+            return model;
+        }
+        catch
+        {
+            model.Module.Dispose();
+            throw;
+        }
+    }
+
+    /// <exception cref="ArgumentException">The metadata's kind or config is not the model's.</exception>
+    private static void CheckDescribes(IMultiExitNetwork model, CheckpointMetadata metadata)
+    {
+        switch (model)
+        {
+            case MultiExitEncoder encoder when metadata.Kind != ModelKind.TextEncoder || metadata.Config != encoder.Config:
+                throw new ArgumentException(
+                    $"metadata must describe the model: kind TextEncoder with config {encoder.Config}; got kind {metadata.Kind} with config {metadata.Config}", nameof(metadata));
+            case MultiExitVisionModel vision when metadata.Kind != ModelKind.Vision || metadata.Vision != vision.Config:
+                throw new ArgumentException(
+                    $"metadata must describe the model: kind Vision with config {vision.Config}; got kind {metadata.Kind} with config {metadata.Vision}", nameof(metadata));
+            case MultiExitEncoder or MultiExitVisionModel:
+                return;
+            default:
+                throw new ArgumentException($"a checkpoint holds a MultiExitEncoder or a MultiExitVisionModel; got {model.GetType().Name}", nameof(model));
+        }
+    }
+
     private static void CheckLabels(CheckpointMetadata metadata, string parameterName)
     {
-        if (metadata.LabelNames.Count != metadata.Config.ClassCount)
+        if (metadata.LabelNames.Count != metadata.ClassCount)
             throw new ArgumentException(
-                $"LabelNames must have one name per class ({metadata.Config.ClassCount}); got {metadata.LabelNames.Count}", parameterName);
+                $"LabelNames must have one name per class ({metadata.ClassCount}); got {metadata.LabelNames.Count}", parameterName);
     }
 
     /// <summary>
@@ -126,9 +201,10 @@ public static class ModelCheckpoint
     /// after the header) against the model's state dict, so a mismatched or truncated file fails
     /// with the tensor's name rather than inside the reader.
     /// </summary>
-    private static void CheckWeights(string path, MultiExitEncoder model)
+    private static void CheckWeights(string path, torch.nn.Module model)
     {
         Dictionary<string, long[]> expected = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+        Dictionary<string, string> dtypes = model.state_dict().ToDictionary(kv => kv.Key, kv => SafetensorsType(kv.Value.dtype));
         using FileStream stream = File.OpenRead(path);
         long fileLength = stream.Length;
         Span<byte> prefix = stackalloc byte[8];
@@ -152,11 +228,11 @@ public static class ModelCheckpoint
             string dtype = entry.Value.GetProperty("dtype").GetString() ?? "";
             long[] fileShape = [.. entry.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64())];
             long[] offsets = [.. entry.Value.GetProperty("data_offsets").EnumerateArray().Select(d => d.GetInt64())];
-            if (dtype != "F32")
-                throw new InvalidDataException($"{path}: tensor {name} is {dtype}; expected F32");
+            if (dtype != dtypes[name])
+                throw new InvalidDataException($"{path}: tensor {name} is {dtype}; expected {dtypes[name]}");
             if (!fileShape.SequenceEqual(shape))
                 throw new InvalidDataException($"{path}: tensor {name} has shape [{string.Join(", ", fileShape)}]; the config needs [{string.Join(", ", shape)}]");
-            long bytes = shape.Aggregate(4L, (a, d) => a * d);
+            long bytes = shape.Aggregate(dtype == "I64" ? 8L : 4L, (a, d) => a * d);
             if (offsets.Length != 2 || offsets[1] - offsets[0] != bytes)
                 throw new InvalidDataException($"{path}: tensor {name} has data offsets [{string.Join(", ", offsets)}]; its shape needs {bytes} bytes");
             if (offsets[1] > dataLength)
@@ -168,4 +244,11 @@ public static class ModelCheckpoint
             throw new InvalidDataException($"{path} lacks {missing.Length} tensor(s) the config's model needs: {string.Join(", ", missing)}");
     }
 
+    /// <summary>The safetensors name of a state-dict dtype: F32 for weights, I64 for BatchNorm's batch counter.</summary>
+    private static string SafetensorsType(torch.ScalarType dtype) => dtype switch
+    {
+        torch.ScalarType.Float32 => "F32",
+        torch.ScalarType.Int64 => "I64",
+        _ => dtype.ToString(),
+    };
 }

@@ -33,8 +33,25 @@ public static class EncoderFlops
     public static double Layer(EncoderConfig config, int tokens)
     {
         ArgumentNullException.ThrowIfNull(config);
+        return Layer(tokens, config.HiddenSize, config.IntermediateSize);
+    }
+
+    /// <summary>
+    /// FLOPs of one transformer layer of width <paramref name="hidden"/> and feed-forward width
+    /// <paramref name="intermediate"/> over <paramref name="tokens"/> tokens, 8·n·d² + 4·n²·d + 4·n·d·f:
+    /// the count of the remarks, shared by every transformer here (BERT's post-LN layer and the
+    /// pre-LN blocks of <see cref="Vision.MultiExitVit"/> run the same matrix products).
+    /// </summary>
+    /// <param name="tokens">n, ≥ 0.</param>
+    /// <param name="hidden">d, ≥ 1.</param>
+    /// <param name="intermediate">f, ≥ 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
+    public static double Layer(int tokens, int hidden, int intermediate)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(tokens);
-        double n = tokens, d = config.HiddenSize, f = config.IntermediateSize;
+        ArgumentOutOfRangeException.ThrowIfLessThan(hidden, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(intermediate, 1);
+        double n = tokens, d = hidden, f = intermediate;
         return (8 * n * d * d) + (4 * n * n * d) + (4 * n * d * f);
     }
 

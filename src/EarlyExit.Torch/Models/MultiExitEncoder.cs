@@ -1,3 +1,5 @@
+using EarlyExit.Torch.Training;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -16,7 +18,7 @@ namespace EarlyExit.Torch.Models;
 /// followed by exit k. Call <c>eval()</c> and run under <c>torch.no_grad()</c> for inference;
 /// in training mode dropout is active.
 /// </remarks>
-public sealed class MultiExitEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
+public sealed class MultiExitEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>, IMultiExitNetwork
 {
     private readonly BertEmbeddings embeddings;
     private readonly BertEncoder encoder;
@@ -129,6 +131,19 @@ public sealed class MultiExitEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
             logits[k] = RunExit(k, hidden, attentionMask);
         }
         return stack(logits).MoveToOuterDisposeScope(); // (exits, batch, classes)
+    }
+
+    nn.Module IMultiExitNetwork.Module => this;
+
+    int IMultiExitNetwork.ExitCount => LayerCount;
+
+    int IMultiExitNetwork.ClassCount => Config.ClassCount;
+
+    /// <summary>The trainer's forward: a <see cref="TokenTrainingSet"/> batch is (ids, segment ids, mask).</summary>
+    Tensor IMultiExitNetwork.Forward(TrainingBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return call(batch.Input(0, 3, nameof(MultiExitEncoder)), batch.Inputs[1], batch.Inputs[2]);
     }
 
     private void CheckIndex(int index, string name)

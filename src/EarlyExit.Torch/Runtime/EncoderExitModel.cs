@@ -84,7 +84,7 @@ public sealed class EncoderExitModel : IMultiExitModel<TokenBatch>
         return Encoder.RunExit(exitIndex, state.Hidden, mask);
     }
 
-    /// <summary>FLOPs of one layer for an input of <paramref name="tokens"/> real tokens (<see cref="EncoderFlops.Layer"/>; every layer has the same shape).</summary>
+    /// <summary>FLOPs of one layer for an input of <paramref name="tokens"/> real tokens (<see cref="EncoderFlops.Layer(EncoderConfig, int)"/>; every layer has the same shape).</summary>
     /// <param name="layerIndex">0-based layer (all cost the same).</param>
     /// <param name="tokens">The input's real tokens.</param>
     public double LayerFlops(int layerIndex, int tokens) => EncoderFlops.Layer(Encoder.Config, tokens);

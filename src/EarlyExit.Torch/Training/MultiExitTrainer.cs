@@ -11,15 +11,22 @@ using static TorchSharp.torch;
 namespace EarlyExit.Torch.Training;
 
 /// <summary>
-/// Trains a <see cref="MultiExitEncoder"/> with one of the objectives of ALGORITHMS §3: AdamW
-/// with linear warm-up and decay, gradient clipping, seeded shuffling and dropout, validation
-/// after every epoch with the best checkpoint kept, progress reports, stop and resume.
+/// Trains a multi-exit model — a <see cref="MultiExitEncoder"/> on text or a
+/// <see cref="Models.Vision.MultiExitVisionModel"/> on images, any <see cref="IMultiExitNetwork"/> —
+/// with one of the objectives of ALGORITHMS §3: AdamW with linear warm-up and decay, gradient
+/// clipping, seeded shuffling, dropout and augmentation, validation after every epoch with the
+/// best checkpoint kept, progress reports, stop and resume.
 /// </summary>
 /// <remarks>
+/// <para>One loop for every input: the examples come as an <see cref="ITrainingSet"/>
+/// (<see cref="TokenTrainingSet"/>, <see cref="ImageTrainingSet"/>) that collates the rows of a
+/// step into the tensors its network's <see cref="IMultiExitNetwork.Forward"/> reads; the
+/// objectives see only (exits, batch, classes) logits and the labels.</para>
 /// <para>Each step runs inside its own <c>torch.NewDisposeScope()</c>, so the memory of a step is
 /// freed before the next. Evaluation runs in <c>eval()</c> mode under <c>no_grad</c>.</para>
 /// <para>Determinism: before every step torch's generator is seeded from (seed, global step),
-/// and every epoch's order is a permutation seeded from (seed, epoch). With the optimiser state
+/// and every epoch's order is a permutation seeded from (seed, epoch); a training set's
+/// augmentation draws from a generator seeded from (seed, global step) too. With the optimiser state
 /// saved (TorchSharp's AdamW state: step count and both moments), a run stopped and resumed
 /// reaches the same weights as an uninterrupted one, to the bit on the same machine — provided
 /// nothing else in the process seeds or draws from torch's global generator while it trains
@@ -47,13 +54,14 @@ public sealed class MultiExitTrainer
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    private readonly MultiExitEncoder _model;
+    private readonly IMultiExitNetwork _network;
+    private readonly nn.Module _model;
     private readonly ITrainingObjective _objective;
     private readonly CheckpointMetadata _metadata;
 
     private readonly HashSet<AdamW.ParamGroup> _headGroups = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>Creates a trainer.</summary>
+    /// <summary>Creates a trainer of a text encoder.</summary>
     /// <param name="model">The model to train, in place.</param>
     /// <param name="objective">The loss.</param>
     /// <param name="options">Training options; null for the defaults.</param>
@@ -63,31 +71,54 @@ public sealed class MultiExitTrainer
     /// <exception cref="ArgumentException">The label names do not match the model's class count.</exception>
     public MultiExitTrainer(MultiExitEncoder model, ITrainingObjective objective, TrainerOptions? options,
         IReadOnlyList<string> labelNames, TokenizerSettings? tokenizer = null)
+        : this(model, objective, options, Describe(model, labelNames, tokenizer))
+    {
+    }
+
+    /// <summary>Creates a trainer of any multi-exit network.</summary>
+    /// <param name="model">The model to train, in place: a <see cref="MultiExitEncoder"/> or a <see cref="Models.Vision.MultiExitVisionModel"/>.</param>
+    /// <param name="objective">The loss.</param>
+    /// <param name="options">Training options; null for the defaults.</param>
+    /// <param name="metadata">What checkpoints store beside the weights: the model's kind and config, label names, tokenizer.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range, or the objective does not fit the model or the epoch count.</exception>
+    /// <exception cref="ArgumentException">The metadata does not describe the model, or its label names do not match the classes.</exception>
+    public MultiExitTrainer(IMultiExitNetwork model, ITrainingObjective objective, TrainerOptions? options, CheckpointMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(objective);
-        ArgumentNullException.ThrowIfNull(labelNames);
+        ArgumentNullException.ThrowIfNull(metadata);
         options ??= new TrainerOptions();
         options.Validate();
-        objective.Validate(model.LayerCount, options.Epochs);
-        if (labelNames.Count != model.Config.ClassCount)
-            throw new ArgumentException($"labelNames must have one name per class ({model.Config.ClassCount}); got {labelNames.Count}", nameof(labelNames));
-        _model = model;
+        objective.Validate(model.ExitCount, options.Epochs);
+        if (metadata.LabelNames is null || metadata.LabelNames.Count != model.ClassCount)
+            throw new ArgumentException($"metadata.LabelNames must have one name per class ({model.ClassCount}); got {metadata.LabelNames?.Count ?? 0}", nameof(metadata));
+        _network = model;
+        _model = model.Module;
         _objective = objective;
         Options = options;
-        _metadata = new CheckpointMetadata { Config = model.Config, LabelNames = [.. labelNames], Tokenizer = tokenizer };
+        _metadata = metadata;
     }
 
     /// <summary>The options in force.</summary>
     public TrainerOptions Options { get; }
 
-    /// <summary>Trains from the model's current weights.</summary>
+    /// <summary>Trains a text encoder from its current weights on tokenized examples (<see cref="TokenTrainingSet"/>).</summary>
     /// <param name="train">Training examples; at least one.</param>
     /// <param name="validation">Validation examples for model selection, or null (then no <c>best/</c>).</param>
     /// <param name="progress">Receives a report after every step and every validation, synchronously on the training thread.</param>
     /// <param name="cancellationToken">Stops after the current step; the resume state is written and the result says <see cref="TrainingResult.Completed"/> false.</param>
     /// <exception cref="ArgumentException">No training examples, a label outside the classes, or an example longer than the model's positions.</exception>
+    /// <exception cref="InvalidOperationException">The trainer's model is not a text encoder.</exception>
     public TrainingResult Train(IReadOnlyList<TrainingExample> train, IReadOnlyList<TrainingExample>? validation = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(Tokens(train, nameof(train))!, Tokens(validation, nameof(validation)), progress, cancellationToken, resumeDirectory: null);
+
+    /// <summary>Trains from the model's current weights.</summary>
+    /// <param name="train">Training examples collated for the model; at least one.</param>
+    /// <param name="validation">Validation examples for model selection, or null (then no <c>best/</c>); never augmented.</param>
+    /// <param name="progress">Receives a report after every step and every validation, synchronously on the training thread.</param>
+    /// <param name="cancellationToken">Stops after the current step; the resume state is written and the result says <see cref="TrainingResult.Completed"/> false.</param>
+    public TrainingResult Train(ITrainingSet train, ITrainingSet? validation = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Run(train, validation, progress, cancellationToken, resumeDirectory: null);
 
@@ -99,23 +130,47 @@ public sealed class MultiExitTrainer
     /// <param name="resumeDirectory">A <c>last/</c> directory written by a previous run.</param>
     /// <param name="train">The same training examples, in the same order.</param>
     /// <param name="validation">Validation examples, or null.</param>
-    /// <param name="progress">As for <see cref="Train"/>.</param>
-    /// <param name="cancellationToken">As for <see cref="Train"/>.</param>
+    /// <param name="progress">As for <see cref="Train(ITrainingSet, ITrainingSet?, IProgress{TrainingProgress}?, CancellationToken)"/>.</param>
+    /// <param name="cancellationToken">As for <see cref="Train(ITrainingSet, ITrainingSet?, IProgress{TrainingProgress}?, CancellationToken)"/>.</param>
     /// <exception cref="FileNotFoundException">A resume file is missing.</exception>
     /// <exception cref="InvalidDataException">The state is malformed or belongs to another run (objective, seed, epochs, batch size, freezing or number of examples differ); the message names the field.</exception>
     public TrainingResult Resume(string resumeDirectory, IReadOnlyList<TrainingExample> train, IReadOnlyList<TrainingExample>? validation = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(resumeDirectory);
+        return Run(Tokens(train, nameof(train))!, Tokens(validation, nameof(validation)), progress, cancellationToken, resumeDirectory);
+    }
+
+    /// <summary>
+    /// Continues a run from the resume state in <paramref name="resumeDirectory"/>, as
+    /// <see cref="Resume(string, IReadOnlyList{TrainingExample}, IReadOnlyList{TrainingExample}?, IProgress{TrainingProgress}?, CancellationToken)"/>
+    /// does, on any training set.
+    /// </summary>
+    /// <param name="resumeDirectory">A <c>last/</c> directory written by a previous run.</param>
+    /// <param name="train">The same training examples, in the same order.</param>
+    /// <param name="validation">Validation examples, or null.</param>
+    /// <param name="progress">As for <see cref="Train(ITrainingSet, ITrainingSet?, IProgress{TrainingProgress}?, CancellationToken)"/>.</param>
+    /// <param name="cancellationToken">As for <see cref="Train(ITrainingSet, ITrainingSet?, IProgress{TrainingProgress}?, CancellationToken)"/>.</param>
+    /// <exception cref="FileNotFoundException">A resume file is missing.</exception>
+    /// <exception cref="InvalidDataException">The state is malformed or belongs to another run; the message names the field.</exception>
+    public TrainingResult Resume(string resumeDirectory, ITrainingSet train, ITrainingSet? validation = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(resumeDirectory);
         return Run(train, validation, progress, cancellationToken, resumeDirectory);
     }
 
-    /// <summary>Every exit's accuracy and mean cross-entropy on <paramref name="examples"/> (eval mode, no gradients).</summary>
+    /// <summary>Every exit's accuracy and mean cross-entropy on tokenized <paramref name="examples"/> (eval mode, no gradients).</summary>
     /// <exception cref="ArgumentException">No examples, or an invalid one.</exception>
-    public ValidationResult Evaluate(IReadOnlyList<TrainingExample> examples)
+    /// <exception cref="InvalidOperationException">The trainer's model is not a text encoder.</exception>
+    public ValidationResult Evaluate(IReadOnlyList<TrainingExample> examples) => Evaluate(Tokens(examples, nameof(examples))!);
+
+    /// <summary>Every exit's accuracy and mean cross-entropy on <paramref name="examples"/> (eval mode, no gradients, no augmentation).</summary>
+    /// <param name="examples">Examples collated for the model.</param>
+    public ValidationResult Evaluate(ITrainingSet examples)
     {
-        CheckExamples(examples, nameof(examples));
-        int exitCount = _model.LayerCount;
+        ArgumentNullException.ThrowIfNull(examples);
+        int exitCount = _network.ExitCount;
         var correct = new long[exitCount];
         var lossSum = new double[exitCount];
         bool wasTraining = _model.training;
@@ -128,8 +183,8 @@ public sealed class MultiExitTrainer
             {
                 using var scope = NewDisposeScope();
                 int count = Math.Min(Options.EvaluationBatchSize, examples.Count - start);
-                using var batch = Batch.Collate(examples, order.AsSpan(start, count));
-                Tensor logits = _model.call(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask); // (exits, batch, classes)
+                using TrainingBatch batch = examples.Collate(order.AsSpan(start, count), augmentationSeed: null);
+                Tensor logits = _network.Forward(batch); // (exits, batch, classes)
                 float[] ce = ExitLosses.PerSample(logits, batch.Labels).sum(1).to_type(ScalarType.Float32).data<float>().ToArray();
                 long[] hits = logits.argmax(-1).eq(batch.Labels.unsqueeze(0)).sum(1).data<long>().ToArray();
                 for (int m = 0; m < exitCount; m++)
@@ -148,11 +203,11 @@ public sealed class MultiExitTrainer
             [.. lossSum.Select(s => s / examples.Count)]);
     }
 
-    private TrainingResult Run(IReadOnlyList<TrainingExample> train, IReadOnlyList<TrainingExample>? validation,
+    private TrainingResult Run(ITrainingSet train, ITrainingSet? validation,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, string? resumeDirectory)
     {
-        CheckExamples(train, nameof(train));
-        if (validation is not null) CheckExamples(validation, nameof(validation));
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.Count == 0) throw new ArgumentException("train must hold at least one example; got none", nameof(train));
 
         int epochs = Options.Epochs;
         int stepsPerEpoch = (train.Count + Options.BatchSize - 1) / Options.BatchSize;
@@ -238,7 +293,7 @@ public sealed class MultiExitTrainer
                 {
                     bestAccuracy = validationResult!.MeanAccuracy;
                     bestEpoch = epoch;
-                    if (bestDirectory is not null) ModelCheckpoint.Save(_model, _metadata, bestDirectory);
+                    if (bestDirectory is not null) ModelCheckpoint.Save(_network, _metadata, bestDirectory);
                 }
                 results.Add(new EpochResult(epoch, phase, stepsRun == 0 ? double.NaN : lossSum / stepsRun, validationResult, isBest, seconds));
                 SaveResume(lastDirectory, optimizer!, train.Count, epoch + 1, 0, globalStep, stageStart, bestAccuracy, bestEpoch);
@@ -255,18 +310,19 @@ public sealed class MultiExitTrainer
     }
 
     /// <summary>One optimisation step in its own dispose scope; returns the loss.</summary>
-    private double TrainStep(AdamW optimizer, List<Parameter> trainable, IReadOnlyList<TrainingExample> train,
+    private double TrainStep(AdamW optimizer, List<Parameter> trainable, ITrainingSet train,
         ReadOnlySpan<int> rows, double learningRate, TrainingStep step)
     {
         using var scope = NewDisposeScope();
-        manual_seed(StepSeed(Options.Seed, step.Step));
+        long stepSeed = StepSeed(Options.Seed, step.Step);
+        manual_seed(stepSeed);
         // learningRate is the backbone's scheduled rate; heads keep their peak ratio to it.
         double headScale = (Options.HeadLearningRate ?? Options.LearningRate) / Options.LearningRate;
         foreach (var group in optimizer.ParamGroups)
             group.LearningRate = _headGroups.Contains(group) ? learningRate * headScale : learningRate;
-        using var batch = Batch.Collate(train, rows);
+        using TrainingBatch batch = train.Collate(rows, stepSeed);
         optimizer.zero_grad();
-        Tensor logits = _model.call(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask); // (exits, batch, classes)
+        Tensor logits = _network.Forward(batch); // (exits, batch, classes)
         Tensor loss = _objective.Loss(logits, batch.Labels, step);
         loss.backward();
         if (Options.MaxGradNorm > 0)
@@ -279,7 +335,7 @@ public sealed class MultiExitTrainer
     private List<Parameter> SetTrainable(TrainingPhase phase)
     {
         var trainable = new List<Parameter>();
-        int last = _model.LayerCount - 1;
+        int last = _network.ExitCount - 1;
         foreach (var (name, parameter) in _model.named_parameters())
         {
             int exit = ExitOf(name);
@@ -308,7 +364,9 @@ public sealed class MultiExitTrainer
         foreach (var (name, parameter) in _model.named_parameters())
         {
             if (!parameter.requires_grad) continue;
-            bool undecayed = name.EndsWith(".bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal);
+            // Biases and normalisation scales (the 1-D parameters: BERT's LayerNorm, a ViT's norms,
+            // a CNN's BatchNorm) are not decayed, as BERT and Hugging Face do.
+            bool undecayed = parameter.dim() < 2;
             split[ExitOf(name) >= 0 ? 1 : 0, undecayed ? 1 : 0].Add(parameter);
         }
         var groups = new List<AdamW.ParamGroup>();
@@ -376,32 +434,29 @@ public sealed class MultiExitTrainer
         }
     }
 
-    private void CheckExamples(IReadOnlyList<TrainingExample> examples, string name)
+    /// <summary>Tokenized examples as a training set for the trainer's text encoder; null stays null.</summary>
+    private TokenTrainingSet? Tokens(IReadOnlyList<TrainingExample>? examples, string name)
     {
-        ArgumentNullException.ThrowIfNull(examples, name);
-        if (examples.Count == 0)
-            throw new ArgumentException($"{name} must hold at least one example; got none", name);
-        int classes = _model.Config.ClassCount, positions = _model.Config.MaxPositions, vocabulary = _model.Config.VocabularySize;
-        for (int i = 0; i < examples.Count; i++)
-        {
-            TrainingExample e = examples[i] ?? throw new ArgumentException($"{name}[{i}] is null", name);
-            if (e.Label >= classes)
-                throw new ArgumentException($"{name}[{i}] has label {e.Label}; the model has {classes} classes (0 to {classes - 1})", name);
-            if (e.Length > positions)
-                throw new ArgumentException($"{name}[{i}] has {e.Length} tokens; the model has {positions} positions", name);
-            foreach (long id in e.InputIds)
-            {
-                if ((ulong)id >= (ulong)vocabulary)
-                    throw new ArgumentException($"{name}[{i}] has token id {id}; the vocabulary has {vocabulary} ids", name);
-            }
-        }
+        if (examples is null) return null;
+        if (_network is not MultiExitEncoder encoder)
+            throw new InvalidOperationException($"tokenized examples train a text encoder; this trainer's model is a {_network.GetType().Name}: pass an ITrainingSet for it");
+        return new TokenTrainingSet(examples, encoder.Config, name);
+    }
+
+    private static CheckpointMetadata Describe(MultiExitEncoder model, IReadOnlyList<string> labelNames, TokenizerSettings? tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(labelNames);
+        if (labelNames.Count != model.Config.ClassCount)
+            throw new ArgumentException($"labelNames must have one name per class ({model.Config.ClassCount}); got {labelNames.Count}", nameof(labelNames));
+        return new CheckpointMetadata { Config = model.Config, LabelNames = [.. labelNames], Tokenizer = tokenizer };
     }
 
     private void SaveResume(string? directory, AdamW optimizer, int trainingExamples, int epoch, int stepInEpoch, long globalStep,
         int stageStart, double bestAccuracy, int? bestEpoch)
     {
         if (directory is null) return;
-        ModelCheckpoint.Save(_model, _metadata, directory);
+        ModelCheckpoint.Save(_network, _metadata, directory);
         AtomicFile.Write(Path.Combine(directory, OptimizerFileName), stream =>
         {
             using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
@@ -452,13 +507,9 @@ public sealed class MultiExitTrainer
         Same(statePath, "freezeBackbone", state.FreezeBackbone, Options.FreezeBackbone);
         Same(statePath, "trainingExamples", state.TrainingExamples, trainingExamples);
 
-        LoadedCheckpoint loaded = ModelCheckpoint.Load(directory);
-        using (loaded.Model)
+        using (no_grad())
         {
-            if (loaded.Metadata.Config != _model.Config)
-                throw new InvalidDataException($"{directory} holds a model with config {loaded.Metadata.Config}; the trainer's model has {_model.Config}");
-            using var noGrad = no_grad();
-            _model.load_state_dict(loaded.Model.state_dict(), strict: true);
+            ModelCheckpoint.LoadWeights(_network, directory);
         }
         if (state.ObjectiveState is not null) _objective.RestoreState(state.ObjectiveState);
         return state;
@@ -468,52 +519,5 @@ public sealed class MultiExitTrainer
     {
         if (!EqualityComparer<T>.Default.Equals(saved, current))
             throw new InvalidDataException($"{path} belongs to another run: its {field} is {saved}, this run's is {current}");
-    }
-
-
-    /// <summary>A padded batch on the CPU: ids, segment ids and mask (batch, seq) int64, labels (batch) int64.</summary>
-    private sealed class Batch : IDisposable
-    {
-        private Batch(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask, Tensor labels)
-        {
-            InputIds = inputIds;
-            TokenTypeIds = tokenTypeIds;
-            AttentionMask = attentionMask;
-            Labels = labels;
-        }
-
-        public Tensor InputIds { get; }
-        public Tensor TokenTypeIds { get; }
-        public Tensor AttentionMask { get; }
-        public Tensor Labels { get; }
-
-        /// <summary>Pads the rows to the longest with id 0 and mask 0 (the mask hides padding, so the id only has to exist).</summary>
-        public static Batch Collate(IReadOnlyList<TrainingExample> examples, ReadOnlySpan<int> rows)
-        {
-            int width = 0;
-            foreach (int r in rows) width = Math.Max(width, examples[r].Length);
-            var ids = new long[rows.Length * width];
-            var types = new long[rows.Length * width];
-            var mask = new long[rows.Length * width];
-            var labels = new long[rows.Length];
-            for (int i = 0; i < rows.Length; i++)
-            {
-                TrainingExample e = examples[rows[i]];
-                e.InputIds.CopyTo(ids, i * width);
-                e.TokenTypeIds?.CopyTo(types, i * width);
-                mask.AsSpan(i * width, e.Length).Fill(1);
-                labels[i] = e.Label;
-            }
-            long[] shape = [rows.Length, width];
-            return new Batch(tensor(ids, shape), tensor(types, shape), tensor(mask, shape), tensor(labels));
-        }
-
-        public void Dispose()
-        {
-            InputIds.Dispose();
-            TokenTypeIds.Dispose();
-            AttentionMask.Dispose();
-            Labels.Dispose();
-        }
     }
 }

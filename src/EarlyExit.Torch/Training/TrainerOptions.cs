@@ -54,7 +54,8 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// Seeds the shuffling of every epoch and, before every step, torch's generator (dropout,
-    /// COSEE's thresholds), both as functions of (seed, epoch or step) so a resumed run repeats
+    /// COSEE's thresholds) and the training set's augmentation, all as functions of (seed, epoch
+    /// or step) so a resumed run repeats
     /// the uninterrupted one exactly. Default 42. The model's initial weights are the caller's.
     /// </summary>
     public int Seed { get; init; } = 42;

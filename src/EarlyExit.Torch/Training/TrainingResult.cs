@@ -1,6 +1,6 @@
 namespace EarlyExit.Torch.Training;
 
-/// <summary>The outcome of <see cref="MultiExitTrainer.Train"/> or <see cref="MultiExitTrainer.Resume"/>.</summary>
+/// <summary>The outcome of <see cref="MultiExitTrainer.Train(ITrainingSet, ITrainingSet?, IProgress{TrainingProgress}?, CancellationToken)"/> or <see cref="MultiExitTrainer.Resume(string, ITrainingSet, ITrainingSet?, IProgress{TrainingProgress}?, CancellationToken)"/> (and their overloads for tokenized text).</summary>
 /// <param name="Completed">False when stopped by the cancellation token before the last step.</param>
 /// <param name="GlobalStep">Steps taken in the whole run so far, resumed ones included.</param>
 /// <param name="Epochs">The epochs finished in this call.</param>

@@ -57,4 +57,27 @@ public sealed class DatasetSpecTests
         Assert.Contains("image dataset", Assert.Throws<ArgumentException>(() => DatasetCatalog.LoadText(DatasetSpec.Parse("fashion-mnist"))).Message);
         Assert.Contains("text dataset", Assert.Throws<ArgumentException>(() => DatasetCatalog.LoadImages(DatasetSpec.Parse("fine-foods"))).Message);
     }
+
+    [Theory]
+    [InlineData("images:photos", "photos", null, "images:photos")]
+    [InlineData("images:/data/photos?size=32", "/data/photos", 32, "images:/data/photos?size=32")]
+    public void Parse_ImageFolder_AndRoundTrips(string spec, string path, int? size, string formatted)
+    {
+        var parsed = DatasetSpec.Parse(spec);
+
+        Assert.Equal(DatasetKind.ImageFolder, parsed.Kind);
+        Assert.Equal(path, parsed.Path);
+        Assert.Equal(size, parsed.ImageSize);
+        Assert.True(parsed.IsImage);
+        Assert.Equal(formatted, parsed.ToString());
+    }
+
+    [Theory]
+    [InlineData("images:photos?size=0")]
+    [InlineData("images:photos?text=x")]
+    public void Parse_ImageFolder_TakesOnlyAPositiveSize(string spec)
+    {
+        var e = Assert.Throws<ArgumentException>(() => DatasetSpec.Parse(spec));
+        Assert.Contains("an image folder takes only ?size=N with N ≥ 1", e.Message);
+    }
 }

@@ -75,7 +75,7 @@ public sealed class ModelCheckpointTests : IDisposable
         LoadedCheckpoint loaded = ModelCheckpoint.Load(_directory);
         using MultiExitEncoder model = loaded.Model;
 
-        Assert.Equal(2, loaded.Metadata.Config.ClassCount);
+        Assert.Equal(2, loaded.Metadata.Config!.ClassCount);
         Assert.Equal(2, Directory.GetFiles(_directory).Length);
     }
 

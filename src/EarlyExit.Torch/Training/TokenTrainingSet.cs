@@ -1,0 +1,69 @@
+using EarlyExit.Torch.Models;
+using static TorchSharp.torch;
+
+namespace EarlyExit.Torch.Training;
+
+/// <summary>
+/// Tokenized texts for a <see cref="MultiExitEncoder"/>: each batch is padded to its longest row
+/// and collated as (ids, segment ids, mask), each (batch, seq) int64. Texts are not augmented.
+/// </summary>
+public sealed class TokenTrainingSet : ITrainingSet
+{
+    private readonly IReadOnlyList<TrainingExample> _examples;
+
+    /// <summary>Wraps <paramref name="examples"/> after checking each against <paramref name="config"/>.</summary>
+    /// <param name="examples">At least one example.</param>
+    /// <param name="config">The encoder's sizes: classes, positions, vocabulary.</param>
+    /// <param name="name">The examples' name in messages (e.g. "train").</param>
+    /// <exception cref="ArgumentException">No examples, a null one, a label outside the classes, an
+    /// example longer than the positions, or a token id outside the vocabulary; the message names its index.</exception>
+    public TokenTrainingSet(IReadOnlyList<TrainingExample> examples, EncoderConfig config, string name = "examples")
+    {
+        ArgumentNullException.ThrowIfNull(examples, name);
+        ArgumentNullException.ThrowIfNull(config);
+        if (examples.Count == 0)
+            throw new ArgumentException($"{name} must hold at least one example; got none", name);
+        int classes = config.ClassCount, positions = config.MaxPositions, vocabulary = config.VocabularySize;
+        for (int i = 0; i < examples.Count; i++)
+        {
+            TrainingExample e = examples[i] ?? throw new ArgumentException($"{name}[{i}] is null", name);
+            if (e.Label >= classes)
+                throw new ArgumentException($"{name}[{i}] has label {e.Label}; the model has {classes} classes (0 to {classes - 1})", name);
+            if (e.Length > positions)
+                throw new ArgumentException($"{name}[{i}] has {e.Length} tokens; the model has {positions} positions", name);
+            foreach (long id in e.InputIds)
+            {
+                if ((ulong)id >= (ulong)vocabulary)
+                    throw new ArgumentException($"{name}[{i}] has token id {id}; the vocabulary has {vocabulary} ids", name);
+            }
+        }
+        _examples = examples;
+    }
+
+    /// <inheritdoc/>
+    public int Count => _examples.Count;
+
+    /// <summary>Pads the rows to the longest with id 0 and mask 0 (the mask hides padding, so the id only has to exist).</summary>
+    /// <param name="rows">Example indices.</param>
+    /// <param name="augmentationSeed">Ignored: texts are not augmented.</param>
+    /// <returns>Inputs (ids, segment ids, mask), each (batch, seq) int64; labels (batch) int64.</returns>
+    public TrainingBatch Collate(ReadOnlySpan<int> rows, long? augmentationSeed)
+    {
+        int width = 0;
+        foreach (int r in rows) width = Math.Max(width, _examples[r].Length);
+        var ids = new long[rows.Length * width];
+        var types = new long[rows.Length * width];
+        var mask = new long[rows.Length * width];
+        var labels = new long[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            TrainingExample e = _examples[rows[i]];
+            e.InputIds.CopyTo(ids, i * width);
+            e.TokenTypeIds?.CopyTo(types, i * width);
+            mask.AsSpan(i * width, e.Length).Fill(1);
+            labels[i] = e.Label;
+        }
+        long[] shape = [rows.Length, width];
+        return new TrainingBatch([tensor(ids, shape), tensor(types, shape), tensor(mask, shape)], tensor(labels));
+    }
+}
