@@ -2,16 +2,18 @@ using System.Globalization;
 using EarlyExit.Bench.Onnx;
 
 // Prints a table; never passes or fails.
-// Usage: EarlyExit.Bench.Onnx [--model DIR] [--texts N] [--threads T] [--rounds R] [--train-examples K] [--save-model DIR] [--spin]
+// Usage: EarlyExit.Bench.Onnx [--data SPEC] [--model DIR] [--texts N] [--threads T] [--rounds R] [--train-examples K] [--save-model DIR] [--spin]
 //   --model DIR          a ModelCheckpoint directory (e.g. from training); without it the heads are
 //                        trained here on the frozen MiniLM backbone (K examples, one epoch).
-//   --texts N            test texts of spam-assassin to time (default 400; all if fewer).
+//   --data SPEC          whose test texts are timed (default spam-assassin; the model must be trained on it).
+//   --texts N            test texts to time (default 400; all if fewer).
 //   --threads T          threads for libtorch and for each ORT session (default 2).
 //   --rounds R           timed passes per configuration, order rotated each round (default 3).
 //   --train-examples K   training examples when no --model is given (default 400).
 //   --save-model DIR     save the heads trained here as a ModelCheckpoint, for --model in a later run.
 //   --spin               ORT threads spin between calls (ORT's default; off by default here, see OnnxBackendOptions.AllowSpinning).
 var settings = new OnnxBenchmark.Settings(
+    Data: Value("--data") ?? "spam-assassin",
     Model: Value("--model"),
     Texts: Int("--texts", 400),
     Threads: Int("--threads", 2),

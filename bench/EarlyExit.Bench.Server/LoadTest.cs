@@ -32,6 +32,10 @@ internal static class LoadRunner
             MaxBatchSize = test.BatchSize,
             MaxQueueDelay = test.QueueDelay,
             QueueCapacity = 4096,
+            // Real mails run to tens of thousands of characters; the default limit (4,096) would turn
+            // them away with 400s. The model reads the first 128 tokens of each either way.
+            MaxCharactersPerInput = Math.Max(new ServerOptions().MaxCharactersPerInput, texts.Max(t => t.Text.Length)),
+            MaxRequestBodyBytes = Math.Max(new ServerOptions().MaxRequestBodyBytes, 8L * texts.Max(t => t.Text.Length) + 1024),
         };
         await using WebApplication app = EarlyExitServer.Build(options, ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
         await app.StartAsync();
