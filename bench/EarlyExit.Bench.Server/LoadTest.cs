@@ -47,13 +47,15 @@ internal static class LoadRunner
 
         var latencies = new double[requests];
         var answers = new ClassifyResult?[requests];
-        int next = -1, errors = 0;
+        int next = -1, errors = 0, sent = 0;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
             int i;
-            while ((i = Interlocked.Increment(ref next)) < requests && clock.Elapsed < timeLimit)
+            // Check the clock before taking an index, so that an index taken is a request sent.
+            while (clock.Elapsed < timeLimit && (i = Interlocked.Increment(ref next)) < requests)
             {
+                Interlocked.Increment(ref sent);
                 long start = Stopwatch.GetTimestamp();
                 try
                 {
@@ -75,7 +77,6 @@ internal static class LoadRunner
         double seconds = clock.Elapsed.TotalSeconds;
         await app.StopAsync();
 
-        int sent = Math.Min(next, requests);
         var answered = Enumerable.Range(0, sent).Where(i => answers[i] is not null).ToArray();
         double[] sorted = [.. answered.Select(i => latencies[i]).Order()];
         int agreeing = answered.Count(i => Agrees(answers[i]!, offline[i % texts.Length]));
