@@ -25,6 +25,8 @@ internal static class LoadRunner
     public static async Task<LoadResult> RunAsync(LoadTest test, string modelDirectory, (string Text, int Label)[] texts,
         int concurrency, int requests, TimeSpan timeLimit, IReadOnlyList<ClassifyResult> offline)
     {
+        var defaults = new ServerOptions();
+        int longest = texts.Max(t => t.Text.Length);
         var options = new ServerOptions
         {
             ModelDirectory = modelDirectory,
@@ -34,8 +36,8 @@ internal static class LoadRunner
             QueueCapacity = 4096,
             // Real mails run to tens of thousands of characters; the default limit (4,096) would turn
             // them away with 400s. The model reads the first 128 tokens of each either way.
-            MaxCharactersPerInput = Math.Max(new ServerOptions().MaxCharactersPerInput, texts.Max(t => t.Text.Length)),
-            MaxRequestBodyBytes = Math.Max(new ServerOptions().MaxRequestBodyBytes, 8L * texts.Max(t => t.Text.Length) + 1024),
+            MaxCharactersPerInput = Math.Max(defaults.MaxCharactersPerInput, longest),
+            MaxRequestBodyBytes = Math.Max(defaults.MaxRequestBodyBytes, 8L * longest + 1024),
         };
         await using WebApplication app = EarlyExitServer.Build(options, ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
         await app.StartAsync();

@@ -43,6 +43,8 @@ public sealed class TraceSource : IDisposable
     private readonly Lazy<string> _weightsHash;
     private readonly InferenceBackend _backend;
     private readonly OnnxBackendOptions? _onnxOptions;
+    private Dataset<TextExample>? _textData;
+    private Dataset<ImageExample>? _imageData;
     private LoadedCheckpoint? _model;
     private LoadedVisionCheckpoint? _visionModel;
     private IMultiExitModel<TokenBatch>? _exitModel;
@@ -142,8 +144,8 @@ public sealed class TraceSource : IDisposable
 
     private ExitTrace RecordText(DatasetSplit split)
     {
-        _log.WriteLine($"loading {_spec}");
-        Dataset<TextExample> data = DataSource.Load(_spec, _cancellationToken);
+        // Loaded once for both splits: parsing a data set (MIME mails, R serialisation, images) takes seconds.
+        Dataset<TextExample> data = _textData ??= Loaded(() => DataSource.Load(_spec, _cancellationToken));
         IReadOnlyList<TextExample> examples = Examples(data, split);
         LoadedCheckpoint model = _model ??= _directory.LoadModel();
         CheckClasses(data.ClassNames, model.Metadata.LabelNames);
@@ -160,8 +162,7 @@ public sealed class TraceSource : IDisposable
         // The ONNX export covers the text encoder's segments only.
         if (_backend != InferenceBackend.Torch)
             throw new CliException($"--backend {InferenceBackends.NameOf(_backend)}: vision models run on the torch backend only");
-        _log.WriteLine($"loading {_spec}");
-        Dataset<ImageExample> data = DataSource.LoadImages(_spec, _cancellationToken);
+        Dataset<ImageExample> data = _imageData ??= Loaded(() => DataSource.LoadImages(_spec, _cancellationToken));
         IReadOnlyList<ImageExample> examples = Examples(data, split);
         LoadedVisionCheckpoint model = _visionModel ??= _directory.LoadVisionModel();
         CheckClasses(data.ClassNames, model.Metadata.LabelNames);
@@ -173,6 +174,12 @@ public sealed class TraceSource : IDisposable
             ExitTraceRecorder.Record(exitModel, Batches(examples, ImageBatchSize, bar,
                 chunk => ImageBatch.FromExamples(chunk, [.. Enumerable.Range(0, chunk.Length)], config)),
                 Labels(examples), model.Metadata.LabelNames));
+    }
+
+    private T Loaded<T>(Func<T> load)
+    {
+        _log.WriteLine($"loading {_spec}");
+        return load();
     }
 
     private IReadOnlyList<T> Examples<T>(Dataset<T> data, DatasetSplit split)
