@@ -17,7 +17,8 @@ namespace EarlyExit.Torch.Runtime;
 /// <list type="number">
 /// <item>run layer k on the running rows and compute exit k's logits for them, (rows, C)
 /// (<see cref="IMultiExitModel.RunLayerAndExit"/>: layer then head, or both in one call where the
-/// backend fuses them), and copy those rows × C floats to the host:
+/// backend fuses them; for k = 0, <see cref="IMultiExitModel{TInput}.RunFirstStep"/>, the input
+/// embedding too), and copy those rows × C floats to the host:
 /// the only device-to-host transfer per layer, and all the decision needs;</item>
 /// <item>for each row, <see cref="ExitSignals.Compute(ReadOnlySpan{float}, int, int)"/> and
 /// <see cref="ExitPolicy.ShouldExit"/> with the row's own <see cref="ExitState"/>
@@ -73,7 +74,8 @@ public sealed class EarlyExitRuntime<TInput>
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
 
-        ExitBatchState state = Model.Begin(batch);
+        LayerStep step = Model.RunFirstStep(batch);
+        ExitBatchState state = step.State;
         int inputs = state.RowCount, exits = Model.ExitCount, classes = Model.ClassCount;
         var results = new ExitResult[inputs];
         var exitStates = new ExitState[inputs];       // indexed by input row
@@ -82,10 +84,8 @@ public sealed class EarlyExitRuntime<TInput>
         var hostLogits = new float[inputs * classes]; // (rows, C) of the current exit
         var continuing = new int[inputs];             // state rows that go on to the next layer
 
-        for (int k = 0; k < exits; k++)
+        for (int k = 0; ; k++)
         {
-            LayerStep step = Model.RunLayerAndExit(k, state);
-            state = step.State;
             int rows = state.RowCount;
             Span<float> logits = hostLogits.AsSpan(0, rows * classes);
             ExitStep.CopyLogits(Model, step.Logits, rows, k, logits);
@@ -103,9 +103,11 @@ public sealed class EarlyExitRuntime<TInput>
                     continuing[kept++] = r;
             }
 
-            if (kept == 0) break;
+            if (kept == 0) break; // the last exit always exits, so every row has left by k = M − 1
             // Rows that exited leave the batch: layer k + 1 computes nothing for them.
             if (kept < rows) state = state.SelectRows(continuing.AsSpan(0, kept));
+            step = Model.RunLayerAndExit(k + 1, state);
+            state = step.State;
         }
         return ImmutableArray.Create(results);
     }

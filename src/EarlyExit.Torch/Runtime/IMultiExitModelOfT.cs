@@ -17,4 +17,14 @@ public interface IMultiExitModel<in TInput> : IMultiExitModel
     /// <returns>A state with one row per input, in input order (<see cref="ExitBatchState.InputRows"/> = 0..B−1),
     /// and each input's size in <see cref="ExitBatchState.TokenCounts"/>.</returns>
     ExitBatchState Begin(TInput batch);
+
+    /// <summary>
+    /// Starts a batch and runs its first step: <see cref="Begin"/>, then layer 0 and exit head 0
+    /// (<see cref="IMultiExitModel.RunLayerAndExit"/>). The default does just that; a backend that
+    /// holds the input embedding, layer 0 and head 0 in one graph overrides it to make one call
+    /// instead of two, which matters at batch 1, where a call's fixed cost is a few percent of a layer.
+    /// </summary>
+    /// <param name="batch">The inputs; at least one row.</param>
+    /// <returns>The rows as <see cref="Begin"/> numbers them, holding layer 0's output, and exit 0's (rows, classes) logits.</returns>
+    LayerStep RunFirstStep(TInput batch) => RunLayerAndExit(0, Begin(batch));
 }
