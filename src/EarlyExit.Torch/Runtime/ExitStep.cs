@@ -30,7 +30,13 @@ public static class ExitStep
         if (logits.dim() != 2 || logits.shape[0] != rows || logits.shape[1] != classes)
             throw new InvalidOperationException(
                 $"exit {exitIndex} of {model.GetType().Name} returned logits of shape ({string.Join(", ", logits.shape)}); expected ({rows}, {classes})");
-        // No-ops for CPU float32 logits (the usual case); a copy otherwise.
+        if (logits.dtype == ScalarType.Float32 && logits.device_type == TorchSharp.DeviceType.CPU && logits.is_contiguous())
+        {
+            // The usual case, read in place: the conversions below would be no-ops, but each still
+            // makes a tensor handle, together ~40 µs, half a percent of a MiniLM layer at batch 1.
+            logits.data<float>().CopyTo(destination);
+            return;
+        }
         using Tensor host = logits.to_type(ScalarType.Float32).cpu().contiguous();
         host.data<float>().CopyTo(destination);
     }
