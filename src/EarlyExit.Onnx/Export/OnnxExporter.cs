@@ -19,7 +19,7 @@ namespace EarlyExit.Onnx.Export;
 /// </remarks>
 public static class OnnxExporter
 {
-    /// <summary>Exports the embeddings, each layer with its exit head, and each head alone.</summary>
+    /// <summary>Exports the embeddings, each layer with its exit head, each head alone, and the first step fused (embeddings, layer 0, exit 0).</summary>
     /// <param name="encoder">The model; read only.</param>
     /// <returns>The segments; see <see cref="OnnxSegments"/> for their signatures.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="encoder"/> is null.</exception>
@@ -52,7 +52,17 @@ public static class OnnxExporter
         graph.Embeddings(e, ids, types, attentionMask, OnnxTensorNames.Hidden, OnnxTensorNames.AttentionBias);
         e.Output(OnnxTensorNames.Hidden, DataType.Float, "batch", "sequence", (long)config.HiddenSize);
         e.Output(OnnxTensorNames.AttentionBias, DataType.Float, "batch", 1L, 1L, "sequence");
-        return new OnnxSegments(config, e.ToModel(EncoderGraph.Opset), layers.MoveToImmutable(), exits.MoveToImmutable());
+
+        // The embeddings, layer 0 and exit 0 in one graph: a batch's first step in one ORT call.
+        var f = new OnnxGraphBuilder("first");
+        (ids, types, attentionMask) = TokenInputs(f);
+        var (embedded, firstBias) = graph.Embeddings(f, ids, types, attentionMask, null, OnnxTensorNames.AttentionBias);
+        f.Annotate(embedded, DataType.Float, "batch", "sequence", (long)config.HiddenSize); // as in ExportFullModel
+        graph.Exit(f, 0, graph.Layer(f, 0, embedded, firstBias, OnnxTensorNames.HiddenOut), attentionMask, OnnxTensorNames.Logits);
+        f.Output(OnnxTensorNames.HiddenOut, DataType.Float, "batch", "sequence", (long)config.HiddenSize);
+        f.Output(OnnxTensorNames.AttentionBias, DataType.Float, "batch", 1L, 1L, "sequence");
+        LogitsOutput(f, config);
+        return new OnnxSegments(config, e.ToModel(EncoderGraph.Opset), f.ToModel(EncoderGraph.Opset), layers.MoveToImmutable(), exits.MoveToImmutable());
     }
 
     /// <summary>

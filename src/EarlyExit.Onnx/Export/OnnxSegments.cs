@@ -16,6 +16,9 @@ namespace EarlyExit.Onnx.Export;
 /// <list type="bullet">
 /// <item><see cref="Embeddings"/>: input_ids, token_type_ids, attention_mask (batch, seq) int64 →
 /// hidden (batch, seq, hidden), attention_bias (batch, 1, 1, seq).</item>
+/// <item><see cref="First"/>: input_ids, token_type_ids, attention_mask → hidden_out,
+/// attention_bias, logits: the embeddings, layer 0 and exit head 0 in one graph, so a batch's
+/// first step is one ORT call (at batch 1 a call's fixed cost is a few percent of a layer).</item>
 /// <item><see cref="Layers"/>[k]: hidden, attention_bias, attention_mask → hidden_out
 /// (batch, seq, hidden), logits (batch, classes).</item>
 /// <item><see cref="Exits"/>[k]: hidden, attention_mask → logits: head k alone, for callers
@@ -24,16 +27,21 @@ namespace EarlyExit.Onnx.Export;
 /// </remarks>
 /// <param name="Config">The encoder's architecture (sizes, pooling, head shape); FLOPs are counted from it.</param>
 /// <param name="Embeddings">The embeddings graph.</param>
+/// <param name="First">The embeddings, layer 0 and exit head 0 fused.</param>
 /// <param name="Layers">M graphs, layer k with exit head k.</param>
 /// <param name="Exits">M graphs, exit head k alone.</param>
 public sealed record OnnxSegments(
     EncoderConfig Config,
     ModelProto Embeddings,
+    ModelProto First,
     ImmutableArray<ModelProto> Layers,
     ImmutableArray<ModelProto> Exits)
 {
     /// <summary>File name of the embeddings graph in a directory written by <see cref="Save"/>.</summary>
     public const string EmbeddingsFileName = "embeddings.onnx";
+
+    /// <summary>File name of the fused first step (embeddings, layer 0, exit 0).</summary>
+    public const string FirstFileName = "first.onnx";
 
     /// <summary>File name of segment k (layer k + exit k), e.g. <c>layer_0.onnx</c>.</summary>
     /// <param name="layerIndex">0-based layer.</param>
@@ -45,7 +53,7 @@ public sealed record OnnxSegments(
 
     /// <summary>
     /// Writes every graph to <paramref name="directory"/> (created if missing), each file
-    /// atomically: <see cref="EmbeddingsFileName"/>, <see cref="LayerFileName"/> and <see cref="ExitFileName"/> per k.
+    /// atomically: <see cref="EmbeddingsFileName"/>, <see cref="FirstFileName"/>, <see cref="LayerFileName"/> and <see cref="ExitFileName"/> per k.
     /// </summary>
     /// <param name="directory">The target directory.</param>
     /// <exception cref="ArgumentException"><paramref name="directory"/> is null or blank.</exception>
@@ -54,6 +62,7 @@ public sealed record OnnxSegments(
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory.CreateDirectory(directory);
         Write(Path.Combine(directory, EmbeddingsFileName), Embeddings);
+        Write(Path.Combine(directory, FirstFileName), First);
         for (int k = 0; k < Layers.Length; k++)
         {
             Write(Path.Combine(directory, LayerFileName(k)), Layers[k]);

@@ -53,10 +53,9 @@ public sealed class OnnxClassifier : IDisposable
         ArgumentNullException.ThrowIfNull(batch);
         long[] shape = [batch.BatchSize, batch.SequenceLength];
         var logits = new float[batch.BatchSize * ClassCount];
-        // TokenBatch's memory is read-only to its users; ORT only reads inputs, so sharing it is safe.
-        using OrtValue ids = Input(batch.InputIds, shape);
-        using OrtValue types = Input(batch.TokenTypeIds, shape);
-        using OrtValue mask = Input(batch.AttentionMask, shape);
+        using OrtValue ids = TensorValues.ReadOnly(batch.InputIds, shape);
+        using OrtValue types = TensorValues.ReadOnly(batch.TokenTypeIds, shape);
+        using OrtValue mask = TensorValues.ReadOnly(batch.AttentionMask, shape);
         using OrtValue output = OrtValue.CreateTensorValueFromMemory(logits, [batch.BatchSize, ClassCount]);
         _session.Run(_runOptions, InputNames, [ids, types, mask], OutputNames, [output]);
         return logits;
@@ -68,8 +67,4 @@ public sealed class OnnxClassifier : IDisposable
         _session.Dispose();
         _runOptions.Dispose();
     }
-
-    private static OrtValue Input(ReadOnlyMemory<long> values, long[] shape) =>
-        OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
-            System.Runtime.InteropServices.MemoryMarshal.AsMemory(values), shape);
 }

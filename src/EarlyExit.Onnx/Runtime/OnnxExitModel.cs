@@ -21,7 +21,8 @@ namespace EarlyExit.Onnx.Runtime;
 /// each segment's inputs from those tensors and writes its outputs into tensors allocated for it,
 /// through ORT values that share their memory (no copy either way). So the runtime compacts rows
 /// with the same <c>index_select</c> for both backends, and one exit loop serves both.</para>
-/// <para><see cref="RunLayerAndExit"/> runs segment k (layer k and exit head k) in one ORT call;
+/// <para><see cref="RunFirstStep"/> embeds a batch and runs layer 0 and exit 0 in one ORT call (the
+/// fused first segment); <see cref="RunLayerAndExit"/> runs segment k (layer k and exit head k) in one ORT call;
 /// <see cref="RunLayer"/> and <see cref="RunExit"/> exist for callers that need them apart (the
 /// exit-trace recorder, test doubles): the first runs segment k and drops its logits, the second
 /// runs head k's own graph.</para>
@@ -31,23 +32,26 @@ public sealed class OnnxExitModel : IMultiExitModel<TokenBatch>, IDisposable
 {
     private static readonly string[] EmbeddingInputs = [OnnxTensorNames.InputIds, OnnxTensorNames.TokenTypeIds, OnnxTensorNames.AttentionMask];
     private static readonly string[] EmbeddingOutputs = [OnnxTensorNames.Hidden, OnnxTensorNames.AttentionBias];
+    private static readonly string[] FirstOutputs = [OnnxTensorNames.HiddenOut, OnnxTensorNames.AttentionBias, OnnxTensorNames.Logits];
     private static readonly string[] LayerInputs = [OnnxTensorNames.Hidden, OnnxTensorNames.AttentionBias, OnnxTensorNames.AttentionMask];
     private static readonly string[] LayerOutputs = [OnnxTensorNames.HiddenOut, OnnxTensorNames.Logits];
     private static readonly string[] ExitInputs = [OnnxTensorNames.Hidden, OnnxTensorNames.AttentionMask];
     private static readonly string[] ExitOutputs = [OnnxTensorNames.Logits];
 
     private readonly InferenceSession _embeddings;
+    private readonly InferenceSession _first;
     private readonly ImmutableArray<InferenceSession> _layers;
     private readonly ImmutableArray<InferenceSession> _exits;
     private readonly RunOptions _runOptions = new();
     private readonly double _exitFlops;
 
     private OnnxExitModel(EncoderConfig config, OnnxBackendOptions options,
-        InferenceSession embeddings, ImmutableArray<InferenceSession> layers, ImmutableArray<InferenceSession> exits)
+        InferenceSession embeddings, InferenceSession first, ImmutableArray<InferenceSession> layers, ImmutableArray<InferenceSession> exits)
     {
         Config = config;
         Options = options;
         _embeddings = embeddings;
+        _first = first;
         _layers = layers;
         _exits = exits;
         _exitFlops = EncoderFlops.Exit(config);
@@ -90,9 +94,10 @@ public sealed class OnnxExitModel : IMultiExitModel<TokenBatch>, IDisposable
                 return session;
             }
             InferenceSession embeddings = Open(segments.Embeddings);
+            InferenceSession first = Open(segments.First);
             ImmutableArray<InferenceSession> layerSessions = [.. segments.Layers.Select(Open)];
             ImmutableArray<InferenceSession> exitSessions = [.. segments.Exits.Select(Open)];
-            return new OnnxExitModel(segments.Config, options, embeddings, layerSessions, exitSessions);
+            return new OnnxExitModel(segments.Config, options, embeddings, first, layerSessions, exitSessions);
         }
         catch
         {
@@ -120,17 +125,26 @@ public sealed class OnnxExitModel : IMultiExitModel<TokenBatch>, IDisposable
     /// <exception cref="ArgumentException">The batch is longer than the encoder's positions.</exception>
     public ExitBatchState Begin(TokenBatch batch)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (batch.SequenceLength > Config.MaxPositions)
-            throw new ArgumentException($"the batch has {batch.SequenceLength} tokens per row; the model has {Config.MaxPositions} positions", nameof(batch));
-        long rows = batch.BatchSize, seq = batch.SequenceLength;
-        Tensor ids = tensor(batch.InputIds.ToArray(), [rows, seq]);
-        Tensor types = tensor(batch.TokenTypeIds.ToArray(), [rows, seq]);
-        Tensor mask = tensor(batch.AttentionMask.ToArray(), [rows, seq]);
-        Tensor hidden = empty([rows, seq, Config.HiddenSize], ScalarType.Float32);
-        Tensor bias = empty([rows, 1, 1, seq], ScalarType.Float32);
-        Run(_embeddings, EmbeddingInputs, [ids, types, mask], EmbeddingOutputs, [hidden, bias]);
+        var (mask, hidden, bias) = TokenTensors(batch);
+        RunOnTokens(_embeddings, batch, mask, EmbeddingOutputs, [hidden, bias]);
         return ExitBatchState.Start(hidden, mask, bias, batch.Lengths.Span);
+    }
+
+    /// <summary>
+    /// Starts a batch and runs its first step in one ORT call: the fused segment of the embeddings,
+    /// layer 0 and exit head 0 (<see cref="OnnxSegments.First"/>), the same numbers as
+    /// <see cref="Begin"/> followed by <see cref="RunLayerAndExit"/>(0) in one call instead of two.
+    /// </summary>
+    /// <param name="batch">Tokenized text.</param>
+    /// <returns>The rows holding layer 0's output (with mask and bias, as <see cref="Begin"/> gives), and exit 0's logits.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="batch"/> is null.</exception>
+    /// <exception cref="ArgumentException">The batch is longer than the encoder's positions.</exception>
+    public LayerStep RunFirstStep(TokenBatch batch)
+    {
+        var (mask, hidden, bias) = TokenTensors(batch);
+        Tensor logits = empty([batch.BatchSize, Config.ClassCount], ScalarType.Float32);
+        RunOnTokens(_first, batch, mask, FirstOutputs, [hidden, bias, logits]);
+        return new LayerStep(ExitBatchState.Start(hidden, mask, bias, batch.Lengths.Span), logits);
     }
 
     /// <summary>Runs segment <paramref name="layerIndex"/>: layer k and exit head k in one ORT call.</summary>
@@ -180,6 +194,7 @@ public sealed class OnnxExitModel : IMultiExitModel<TokenBatch>, IDisposable
     public void Dispose()
     {
         _embeddings.Dispose();
+        _first.Dispose();
         foreach (InferenceSession session in _layers) session.Dispose();
         foreach (InferenceSession session in _exits) session.Dispose();
         _runOptions.Dispose();
@@ -201,6 +216,40 @@ public sealed class OnnxExitModel : IMultiExitModel<TokenBatch>, IDisposable
             foreach (OrtValue? value in inputValues) value?.Dispose();
             foreach (OrtValue? value in outputValues) value?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Runs a segment that reads the tokens: ids and token types straight from the batch's arrays
+    /// (ORT only reads inputs), the mask from <paramref name="mask"/>, which the state keeps.
+    /// </summary>
+    private void RunOnTokens(InferenceSession session, TokenBatch batch, Tensor mask, string[] outputNames, Tensor[] outputs)
+    {
+        long[] shape = [batch.BatchSize, batch.SequenceLength];
+        var outputValues = new OrtValue[outputs.Length];
+        try
+        {
+            using OrtValue ids = TensorValues.ReadOnly(batch.InputIds, shape);
+            using OrtValue types = TensorValues.ReadOnly(batch.TokenTypeIds, shape);
+            using OrtValue maskValue = TensorValues.Wrap(mask);
+            for (int i = 0; i < outputs.Length; i++) outputValues[i] = TensorValues.Wrap(outputs[i]);
+            session.Run(_runOptions, EmbeddingInputs, [ids, types, maskValue], outputNames, outputValues);
+        }
+        finally
+        {
+            foreach (OrtValue? value in outputValues) value?.Dispose();
+        }
+    }
+
+    /// <summary>A batch's (rows, seq) mask, which the state keeps, and the (rows, seq, hidden) and (rows, 1, 1, seq) tensors ORT fills.</summary>
+    private (Tensor Mask, Tensor Hidden, Tensor Bias) TokenTensors(TokenBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.SequenceLength > Config.MaxPositions)
+            throw new ArgumentException($"the batch has {batch.SequenceLength} tokens per row; the model has {Config.MaxPositions} positions", nameof(batch));
+        long rows = batch.BatchSize, seq = batch.SequenceLength;
+        return (tensor(batch.AttentionMask.ToArray(), [rows, seq]),
+            empty([rows, seq, Config.HiddenSize], ScalarType.Float32),
+            empty([rows, 1, 1, seq], ScalarType.Float32));
     }
 
     private static (Tensor Hidden, Tensor Bias, Tensor Mask) Parts(ExitBatchState state)

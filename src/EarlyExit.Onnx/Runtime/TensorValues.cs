@@ -31,4 +31,11 @@ internal static class TensorValues
         var data = (IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetReference(bytes));
         return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, type, tensor.shape, data, bytes.Length);
     }
+
+    /// <summary>
+    /// An ORT input value over a read-only int64 array (a <c>TokenBatch</c>'s ids, token types or
+    /// mask), without a copy: ORT only reads its inputs, so sharing read-only memory is safe.
+    /// </summary>
+    internal static OrtValue ReadOnly(ReadOnlyMemory<long> values, long[] shape) =>
+        OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(values), shape);
 }

@@ -83,12 +83,15 @@ public sealed class OnnxExporterTests
         {
             segments.Save(directory);
 
-            string[] expected = [OnnxSegments.EmbeddingsFileName,
+            string[] expected = [OnnxSegments.EmbeddingsFileName, OnnxSegments.FirstFileName,
                 .. Enumerable.Range(0, 6).SelectMany(k => new[] { OnnxSegments.LayerFileName(k), OnnxSegments.ExitFileName(k) })];
             Assert.Equal(expected.Order(), Directory.GetFiles(directory).Select(Path.GetFileName).Order());
             using var session = new InferenceSession(Path.Combine(directory, OnnxSegments.LayerFileName(3)));
             Assert.Equal([OnnxTensorNames.Hidden, OnnxTensorNames.AttentionBias, OnnxTensorNames.AttentionMask], session.InputNames);
             Assert.Equal([OnnxTensorNames.HiddenOut, OnnxTensorNames.Logits], session.OutputNames);
+            using var first = new InferenceSession(Path.Combine(directory, OnnxSegments.FirstFileName));
+            Assert.Equal([OnnxTensorNames.InputIds, OnnxTensorNames.TokenTypeIds, OnnxTensorNames.AttentionMask], first.InputNames);
+            Assert.Equal([OnnxTensorNames.HiddenOut, OnnxTensorNames.AttentionBias, OnnxTensorNames.Logits], first.OutputNames);
         }
         finally
         {
@@ -105,6 +108,14 @@ public sealed class OnnxExporterTests
         ExitBatchState actual = onnxModel.Begin(batch);
         AssertClose(expected.Hidden, actual.Hidden, "embeddings", relative: true);
         AssertClose(expected.AttentionBias!, actual.AttentionBias!, "attention bias");
+        // The fused first segment (embeddings, layer 0, exit 0 in one call) computes step 0 as TorchSharp does.
+        LayerStep first = onnxModel.RunFirstStep(batch);
+        LayerStep step0 = ((IMultiExitModel)torchModel).RunLayerAndExit(0, expected);
+        AssertClose(step0.State.Hidden, first.State.Hidden, "hidden states after the fused first step", relative: true);
+        AssertClose(step0.Logits, first.Logits, "logits of the fused first step");
+        AssertClose(expected.AttentionBias!, first.State.AttentionBias!, "attention bias of the fused first step");
+        Assert.Equal(actual.AttentionMask!.data<long>().ToArray(), first.State.AttentionMask!.data<long>().ToArray());
+        Assert.Equal(actual.TokenCounts.ToArray(), first.State.TokenCounts.ToArray());
         for (int k = 0; k < torchModel.ExitCount; k++)
         {
             LayerStep want = ((IMultiExitModel)torchModel).RunLayerAndExit(k, expected);

@@ -4,6 +4,7 @@ using EarlyExit.Core.Signals;
 using EarlyExit.Data.Tokenization;
 using EarlyExit.Onnx.Runtime;
 using EarlyExit.Onnx.Tests.TestDoubles;
+using EarlyExit.Torch.Models;
 using EarlyExit.Torch.Runtime;
 using static TorchSharp.torch;
 
@@ -89,6 +90,30 @@ public sealed class OnnxExitModelTests
 
         Assert.Equal("layerIndex", error.ParamName);
         Assert.StartsWith("layerIndex must be between 0 and 5 (the model has 6 layers); got 6", error.Message);
+    }
+
+    [Fact]
+    public void BatchLongerThanThePositionsIsRefusedByBeginAndByTheFirstStep()
+    {
+        // A small random encoder (synthetic weights, fixed seed) with 8 positions; the sentence has more tokens.
+        var config = new EncoderConfig
+        {
+            VocabularySize = MiniLmFixture.Tokenizer.VocabularySize, HiddenSize = 16, LayerCount = 2, HeadCount = 2,
+            IntermediateSize = 32, ClassCount = 2, MaxPositions = 8,
+        };
+        random.manual_seed(3);
+        using var encoder = new MultiExitEncoder(config);
+        using OnnxExitModel model = OnnxExitModel.Create(encoder, MiniLmFixture.Options);
+        TokenBatch batch = MiniLmFixture.Tokenizer.Encode(MiniLmFixture.Sentences[0]);
+        Assert.True(batch.SequenceLength > 8);
+        using var scope = NewDisposeScope();
+
+        foreach (Action run in new Action[] { () => model.Begin(batch), () => model.RunFirstStep(batch) })
+        {
+            var error = Assert.Throws<ArgumentException>(run);
+            Assert.Equal("batch", error.ParamName);
+            Assert.StartsWith($"the batch has {batch.SequenceLength} tokens per row; the model has 8 positions", error.Message);
+        }
     }
 
     [Fact]
