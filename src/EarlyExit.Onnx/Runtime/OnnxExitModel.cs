@@ -204,16 +204,28 @@ public sealed class OnnxExitModel : IMultiExitModel<TokenBatch>, IDisposable
     private void Run(InferenceSession session, string[] inputNames, Tensor[] inputs, string[] outputNames, Tensor[] outputs)
     {
         var inputValues = new OrtValue[inputs.Length];
-        var outputValues = new OrtValue[outputs.Length];
         try
         {
             for (int i = 0; i < inputs.Length; i++) inputValues[i] = TensorValues.Wrap(inputs[i]);
+            Run(session, inputNames, inputValues, outputNames, outputs);
+        }
+        finally
+        {
+            foreach (OrtValue? value in inputValues) value?.Dispose();
+        }
+    }
+
+    /// <summary>One ORT call on the given input values, writing its outputs into the given tensors (shared, not copied).</summary>
+    private void Run(InferenceSession session, string[] inputNames, OrtValue[] inputValues, string[] outputNames, Tensor[] outputs)
+    {
+        var outputValues = new OrtValue[outputs.Length];
+        try
+        {
             for (int i = 0; i < outputs.Length; i++) outputValues[i] = TensorValues.Wrap(outputs[i]);
             session.Run(_runOptions, inputNames, inputValues, outputNames, outputValues);
         }
         finally
         {
-            foreach (OrtValue? value in inputValues) value?.Dispose();
             foreach (OrtValue? value in outputValues) value?.Dispose();
         }
     }
@@ -225,19 +237,10 @@ public sealed class OnnxExitModel : IMultiExitModel<TokenBatch>, IDisposable
     private void RunOnTokens(InferenceSession session, TokenBatch batch, Tensor mask, string[] outputNames, Tensor[] outputs)
     {
         long[] shape = [batch.BatchSize, batch.SequenceLength];
-        var outputValues = new OrtValue[outputs.Length];
-        try
-        {
-            using OrtValue ids = TensorValues.ReadOnly(batch.InputIds, shape);
-            using OrtValue types = TensorValues.ReadOnly(batch.TokenTypeIds, shape);
-            using OrtValue maskValue = TensorValues.Wrap(mask);
-            for (int i = 0; i < outputs.Length; i++) outputValues[i] = TensorValues.Wrap(outputs[i]);
-            session.Run(_runOptions, EmbeddingInputs, [ids, types, maskValue], outputNames, outputValues);
-        }
-        finally
-        {
-            foreach (OrtValue? value in outputValues) value?.Dispose();
-        }
+        using OrtValue ids = TensorValues.ReadOnly(batch.InputIds, shape);
+        using OrtValue types = TensorValues.ReadOnly(batch.TokenTypeIds, shape);
+        using OrtValue maskValue = TensorValues.Wrap(mask);
+        Run(session, EmbeddingInputs, [ids, types, maskValue], outputNames, outputs);
     }
 
     /// <summary>A batch's (rows, seq) mask, which the state keeps, and the (rows, seq, hidden) and (rows, 1, 1, seq) tensors ORT fills.</summary>
