@@ -69,7 +69,7 @@ public static class ModelCheckpoint
         if (metadata.Kind != ModelKind.TextEncoder)
             throw new InvalidDataException($"{Path.Combine(directory, MetadataFileName)} holds a {metadata.Kind} model, not a text encoder; load it with LoadVision");
         var model = new MultiExitEncoder(metadata.Config!);
-        return new LoadedCheckpoint(ReadWeightsInto(model, directory), metadata);
+        return new LoadedCheckpoint(ReadWeightsInto(model, directory, metadata), metadata);
     }
 
     /// <summary>Rebuilds the vision model (ViT or CNN) saved in <paramref name="directory"/>.</summary>
@@ -83,7 +83,7 @@ public static class ModelCheckpoint
         if (metadata.Kind != ModelKind.Vision)
             throw new InvalidDataException($"{Path.Combine(directory, MetadataFileName)} holds a {metadata.Kind} model, not a vision model; load it with Load");
         MultiExitVisionModel model = MultiExitVisionModel.Create(metadata.Vision!);
-        return new LoadedVisionCheckpoint(ReadWeightsInto(model, directory), metadata);
+        return new LoadedVisionCheckpoint(ReadWeightsInto(model, directory, metadata), metadata);
     }
 
     /// <summary>
@@ -100,17 +100,7 @@ public static class ModelCheckpoint
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckpointMetadata metadata = ReadMetadata(directory);
-        try
-        {
-            CheckDescribes(model, metadata);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidDataException($"{directory} holds another model: {e.Message}", e);
-        }
-        string weightsPath = Path.Combine(directory, WeightsFileName);
-        CheckWeights(weightsPath, model.Module);
-        model.Module.load_safetensors(weightsPath, strict: true);
+        ReadWeights(model, directory, metadata);
         return metadata;
     }
 
@@ -154,12 +144,28 @@ public static class ModelCheckpoint
         return metadata;
     }
 
-    private static TModel ReadWeightsInto<TModel>(TModel model, string directory)
+    /// <summary>The weights into <paramref name="model"/>, once <paramref name="metadata"/> (already read) is checked to describe it.</summary>
+    private static void ReadWeights(IMultiExitNetwork model, string directory, CheckpointMetadata metadata)
+    {
+        try
+        {
+            CheckDescribes(model, metadata);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{directory} holds another model: {e.Message}", e);
+        }
+        string weightsPath = Path.Combine(directory, WeightsFileName);
+        CheckWeights(weightsPath, model.Module);
+        model.Module.load_safetensors(weightsPath, strict: true);
+    }
+
+    private static TModel ReadWeightsInto<TModel>(TModel model, string directory, CheckpointMetadata metadata)
         where TModel : IMultiExitNetwork
     {
         try
         {
-            LoadWeights(model, directory);
+            ReadWeights(model, directory, metadata);
             model.Module.eval();
             return model;
         }
@@ -203,8 +209,9 @@ public static class ModelCheckpoint
     /// </summary>
     private static void CheckWeights(string path, torch.nn.Module model)
     {
-        Dictionary<string, long[]> expected = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
-        Dictionary<string, string> dtypes = model.state_dict().ToDictionary(kv => kv.Key, kv => SafetensorsType(kv.Value.dtype));
+        // One pass over the state dict: each call makes a wrapper per tensor.
+        Dictionary<string, (long[] Shape, string Type)> expected = model.state_dict()
+            .ToDictionary(kv => kv.Key, kv => (kv.Value.shape, SafetensorsType(kv.Value.dtype)));
         using FileStream stream = File.OpenRead(path);
         long fileLength = stream.Length;
         Span<byte> prefix = stackalloc byte[8];
@@ -223,13 +230,14 @@ public static class ModelCheckpoint
         {
             if (entry.Name == "__metadata__") continue;
             string name = entry.Name;
-            if (!expected.TryGetValue(name, out long[]? shape))
+            if (!expected.TryGetValue(name, out var wanted))
                 throw new InvalidDataException($"{path} has tensor {name}, which the config's model does not have");
             string dtype = entry.Value.GetProperty("dtype").GetString() ?? "";
             long[] fileShape = [.. entry.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64())];
             long[] offsets = [.. entry.Value.GetProperty("data_offsets").EnumerateArray().Select(d => d.GetInt64())];
-            if (dtype != dtypes[name])
-                throw new InvalidDataException($"{path}: tensor {name} is {dtype}; expected {dtypes[name]}");
+            long[] shape = wanted.Shape;
+            if (dtype != wanted.Type)
+                throw new InvalidDataException($"{path}: tensor {name} is {dtype}; expected {wanted.Type}");
             if (!fileShape.SequenceEqual(shape))
                 throw new InvalidDataException($"{path}: tensor {name} has shape [{string.Join(", ", fileShape)}]; the config needs [{string.Join(", ", shape)}]");
             long bytes = shape.Aggregate(dtype == "I64" ? 8L : 4L, (a, d) => a * d);
