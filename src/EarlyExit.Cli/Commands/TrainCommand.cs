@@ -167,7 +167,6 @@ public static class TrainCommand
         TrainSettings settings = job.Settings;
         Dataset<ImageExample> data = DataSource.LoadImages(job.Spec, job.CancellationToken);
         IReadOnlyList<ImageExample> train = TrainSubset(job, data);
-        if (train.Count == 0) throw new CliException($"--data {job.Spec}: the train split is empty");
         // Normalisation from the training images themselves (our choice; for Fashion-MNIST about
         // mean 0.286, std 0.353): the config carries it, so every later use applies the same.
         PixelStatistics pixels = PixelStatistics.Of(train);
