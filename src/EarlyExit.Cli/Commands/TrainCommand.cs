@@ -49,6 +49,12 @@ public static class TrainCommand
         };
         var objective = new Option<string>("--objective") { Description = "Training objective (ALGORITHMS §3)", DefaultValueFactory = _ => "joint" };
         objective.AcceptOnlyFromAmong([.. TrainingDefaults.Objectives]);
+        var exitHead = new Option<string>("--exit-head")
+        {
+            Description = "Text models: each exit's head, dense (pool, dense + tanh, classifier; BERT's pooler) or linear (pool, classifier: cheaper at every exit passed)",
+            DefaultValueFactory = _ => TrainingDefaults.ExitHeads[0],
+        };
+        exitHead.AcceptOnlyFromAmong([.. TrainingDefaults.ExitHeads]);
         var output = new Option<string>("--out") { Description = "The model folder to write", HelpName = "DIR", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 3 };
         var batch = new Option<int>("--batch-size") { Description = "Examples per step", DefaultValueFactory = _ => 16 };
@@ -62,7 +68,7 @@ public static class TrainCommand
         var threads = CliOptions.Threads();
         var command = new Command("train", "Fine-tune a multi-exit MiniLM on a dataset and write a model folder.")
         {
-            data, model, objective, output, epochs, batch, rate, headRate, length, limit, freeze, augment, seed, threads,
+            data, model, objective, exitHead, output, epochs, batch, rate, headRate, length, limit, freeze, augment, seed, threads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new TrainSettings
         {
@@ -70,6 +76,7 @@ public static class TrainCommand
             Out = parse.GetValue(output)!,
             Model = parse.GetValue(model)!,
             Objective = parse.GetValue(objective)!,
+            ExitHead = parse.GetValue(exitHead)!,
             Epochs = parse.GetValue(epochs),
             BatchSize = parse.GetValue(batch),
             LearningRate = parse.GetValue(rate),
@@ -99,6 +106,10 @@ public static class TrainCommand
         bool vision = VisionPresets.IsPreset(settings.Model);
         if (!vision && !string.Equals(settings.Model, TrainingDefaults.MiniLm, StringComparison.OrdinalIgnoreCase))
             throw new CliException($"--model must be one of {TrainingDefaults.MiniLm}, {string.Join(", ", VisionPresets.Names)}; got '{settings.Model}'");
+        if (!TrainingDefaults.ExitHeads.Contains(settings.ExitHead, StringComparer.OrdinalIgnoreCase))
+            throw new CliException($"--exit-head must be one of {string.Join(", ", TrainingDefaults.ExitHeads)}; got '{settings.ExitHead}'");
+        if (vision && LinearHead(settings))
+            throw new CliException($"--exit-head applies to text models (--model {TrainingDefaults.MiniLm}); the vision presets have their own heads");
         if (!vision && (settings.MaxLength < TokenizerOptions.MinMaxLength || settings.MaxLength > 512))
             throw new CliException($"--max-length must be between {TokenizerOptions.MinMaxLength} and 512 (MiniLM's positions); got {settings.MaxLength}");
         if (settings.TrainLimit is < 1)
@@ -152,14 +163,18 @@ public static class TrainCommand
         job.Stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"training {TrainingDefaults.Vocabulary} ({job.Objective.Name}{(settings.FreezeBackbone ? ", backbone frozen" : "")}) on {train.Count:N0} examples"
             + $"{(train.Count < data.Train.Count ? $" (a seeded subset of {data.Train.Count:N0})" : "")}, ≤ {settings.MaxLength} tokens, "
-            + $"{options.Epochs} epoch(s) of {(train.Count + options.BatchSize - 1) / options.BatchSize} steps, learning rate {options.LearningRate:G3} (heads {options.HeadLearningRate ?? options.LearningRate:G3}), {settings.Threads} thread(s)"));
+            + $"{options.Epochs} epoch(s) of {(train.Count + options.BatchSize - 1) / options.BatchSize} steps, learning rate {options.LearningRate:G3} (heads {options.HeadLearningRate ?? options.LearningRate:G3}), {settings.ExitHead.ToLowerInvariant()} exit heads, {settings.Threads} thread(s)"));
 
-        using MultiExitEncoder model = AllMiniLmL6V2.CreateEncoder(data.ClassNames.Count);
+        EncoderConfig config = EncoderConfig.AllMiniLmL6V2(data.ClassNames.Count) with
+        {
+            HeadDense = !LinearHead(settings),
+        };
+        using MultiExitEncoder model = AllMiniLmL6V2.CreateEncoder(config);
         var tokenizerSettings = new TokenizerSettings(TrainingDefaults.Vocabulary, LowerCase: true, settings.MaxLength);
         var metadata = new CheckpointMetadata { Config = model.Config, LabelNames = [.. data.ClassNames], Tokenizer = tokenizerSettings };
         return Fit(job, model, metadata, new TokenTrainingSet(train, model.Config, "train"),
             validation is null ? null : new TokenTrainingSet(validation, model.Config, "validation"),
-            new JsonObject { ["model"] = TrainingDefaults.MiniLm, ["max_length"] = settings.MaxLength });
+            new JsonObject { ["model"] = TrainingDefaults.MiniLm, ["max_length"] = settings.MaxLength, ["exit_head"] = settings.ExitHead.ToLowerInvariant() });
     }
 
     private static CliExitStatus TrainImages(TrainingJob job)
@@ -193,6 +208,8 @@ public static class TrainCommand
             ValidateEachEpoch(job, data) ? new ImageTrainingSet(data.Validation, config, name: "validation") : null,
             new JsonObject { ["model"] = settings.Model.ToLowerInvariant(), ["augment"] = settings.Augment, ["image_size"] = config.ImageSize });
     }
+
+    private static bool LinearHead(TrainSettings settings) => string.Equals(settings.ExitHead, "linear", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The train split, or a seeded subset of <see cref="TrainSettings.TrainLimit"/> examples of it.</summary>
     private static IReadOnlyList<T> TrainSubset<T>(TrainingJob job, Dataset<T> data)

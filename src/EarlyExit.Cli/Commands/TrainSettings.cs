@@ -17,6 +17,9 @@ public sealed record TrainSettings
     /// <summary>joint, beem, two-stage or cosee. Default joint.</summary>
     public string Objective { get; init; } = "joint";
 
+    /// <summary>Text models' exit head: "dense" (default) or "linear" (<see cref="TrainingDefaults.ExitHeads"/>).</summary>
+    public string ExitHead { get; init; } = "dense";
+
     /// <summary>Passes over the training set. Default 3 (two-stage: the first half trains the final exit).</summary>
     public int Epochs { get; init; } = 3;
 

@@ -1,4 +1,5 @@
 using EarlyExit.Cli.Tests.TestDoubles;
+using EarlyExit.Torch.Checkpoints;
 
 namespace EarlyExit.Cli.Tests.Commands;
 
@@ -22,6 +23,37 @@ public sealed class TrainCommandTests(TrainedModelFixture model)
         Assert.True(resumed.Status == 0, resumed.Error);
         Assert.Contains("resuming the stopped run from", resumed.Error);
         Assert.True(File.Exists(Path.Combine(output, "model.safetensors")));
+    }
+
+    [Fact]
+    public void Linear_exit_heads_are_trained_saved_and_served_without_the_dense_layer()
+    {
+        string output = Path.Combine(model.Root, "linear-" + Guid.NewGuid().ToString("N"));
+
+        CliRun trained = CliRun.Of("train", "--data", model.DataSpec, "--out", output, "--exit-head", "linear",
+            "--freeze-backbone", "--max-length", "16", "--epochs", "1", "--batch-size", "48", "--train-limit", "96");
+        CliRun predicted = CliRun.Of("predict", "--model", output, "--backend", "onnx", "free money now");
+
+        Assert.True(trained.Status == 0, trained.Error);
+        Assert.Contains("linear exit heads", trained.Error);
+        LoadedCheckpoint loaded = ModelCheckpoint.Load(output);
+        using (loaded.Model)
+        {
+            Assert.False(loaded.Model.Config.HeadDense);
+            string[] names = [.. loaded.Model.named_parameters().Select(p => p.name)];
+            Assert.Contains("exits.0.classifier.weight", names);
+            Assert.DoesNotContain(names, n => n.Contains(".dense.", StringComparison.Ordinal) && n.StartsWith("exits.", StringComparison.Ordinal));
+        }
+        Assert.True(predicted.Status == 0, predicted.Error);
+    }
+
+    [Fact]
+    public void Linear_exit_heads_are_refused_for_a_vision_model()
+    {
+        CliRun run = CliRun.Of("train", "--data", "fashion-mnist", "--model", "vit-small", "--exit-head", "linear", "--out", Path.Combine(model.Root, "never"));
+
+        Assert.Equal(1, run.Status);
+        Assert.Equal(["earlyexit: --exit-head applies to text models (--model minilm); the vision presets have their own heads"], run.ErrorLines);
     }
 
     [Fact]
