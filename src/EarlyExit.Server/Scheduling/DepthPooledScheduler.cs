@@ -241,7 +241,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         }
         finally
         {
-            foreach (Segment segment in freed) Free(segment.State, next);
+            foreach (Segment segment in freed) segment.State.DisposeTensorsExcept(next);
         }
     }
 
@@ -259,7 +259,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
                     pool.RemoveAt(i);
                 else
                     pool[i] = new Segment(Own(segment.State.SelectRows(live)), [.. live.Select(r => segment.Rows[r])], segment.EnteredStep);
-                Free(segment.State, null);
+                segment.State.DisposeTensorsExcept(null);
                 Release(segment.Rows.Length - live.Length);
             }
         }
@@ -281,19 +281,6 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         state.AttentionMask?.DetachFromDisposeScope();
         state.AttentionBias?.DetachFromDisposeScope();
         return state;
-    }
-
-    // Disposes a pooled state's tensors, except those the next state still uses (a layer changes
-    // only the hidden states, so rows that all continue keep their mask and bias).
-    private static void Free(ExitBatchState state, ExitBatchState? keep)
-    {
-        foreach (Tensor? tensor in (Tensor?[])[state.Hidden, state.AttentionMask, state.AttentionBias])
-        {
-            if (tensor is null) continue;
-            if (keep is not null && (ReferenceEquals(tensor, keep.Hidden) || ReferenceEquals(tensor, keep.AttentionMask) || ReferenceEquals(tensor, keep.AttentionBias)))
-                continue;
-            tensor.Dispose();
-        }
     }
 
     /// <summary>An input in flight: where it came from, its exit state and the FLOPs it has run.</summary>

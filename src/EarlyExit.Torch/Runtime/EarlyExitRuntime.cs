@@ -25,6 +25,9 @@ namespace EarlyExit.Torch.Runtime;
 /// (<see cref="ExitStep.Decide"/>, shared with the server's schedulers); record the rows that exit;</item>
 /// <item>compact the state to the rows that continue (<see cref="ExitBatchState.SelectRows"/>:
 /// <c>index_select</c> on hidden states, mask and bias), or stop when none is left.</item>
+/// <item>free each state, and each exit's logits, as soon as they are read
+/// (<see cref="ExitBatchState.DisposeTensorsExcept"/>): a batch holds two layers' hidden states
+/// at a time, not M.</item>
 /// </list>
 /// <para>A batch of one takes the same path. Each call to <see cref="Run"/> opens one
 /// <c>torch.NewDisposeScope()</c> (every tensor of the batch is freed on return) and runs under
@@ -103,12 +106,20 @@ public sealed class EarlyExitRuntime<TInput>
                     continuing[kept++] = r;
             }
 
+            step.Logits.Dispose();
             if (kept == 0) break; // the last exit always exits, so every row has left by k = M − 1
             // Rows that exited leave the batch: layer k + 1 computes nothing for them.
-            if (kept < rows) state = state.SelectRows(continuing.AsSpan(0, kept));
+            if (kept < rows) state = Replace(state, state.SelectRows(continuing.AsSpan(0, kept)));
             step = Model.RunLayerAndExit(k + 1, state);
-            state = step.State;
+            state = Replace(state, step.State);
         }
         return ImmutableArray.Create(results);
+    }
+
+    /// <summary>Frees what <paramref name="previous"/> holds and <paramref name="next"/> does not, as soon as it is no longer read.</summary>
+    private static ExitBatchState Replace(ExitBatchState previous, ExitBatchState next)
+    {
+        previous.DisposeTensorsExcept(next);
+        return next;
     }
 }

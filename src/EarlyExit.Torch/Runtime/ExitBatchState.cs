@@ -12,7 +12,7 @@ namespace EarlyExit.Torch.Runtime;
 /// <remarks>
 /// Every tensor has the rows on dimension 0, so <see cref="SelectRows"/> compacts them all with
 /// one <c>index_select</c> each. Tensors are not owned: they belong to the dispose scope they were
-/// created in (the runtime opens one per batch).
+/// created in (the runtime opens one per batch), unless <see cref="DisposeTensorsExcept"/> frees them sooner.
 /// </remarks>
 public sealed class ExitBatchState
 {
@@ -112,6 +112,25 @@ public sealed class ExitBatchState
             AttentionBias?.index_select(0, index),
             ImmutableArray.Create(inputRows),
             ImmutableArray.Create(tokenCounts));
+    }
+
+    /// <summary>
+    /// Frees this state's tensors now instead of at the end of their dispose scope, except those
+    /// <paramref name="keep"/> still holds (a layer replaces only the hidden states, so a state and
+    /// its successor share the mask and bias until rows are dropped). Call it on a state no one reads
+    /// again. The runtime does after each layer, so a batch holds two layers' hidden states at a
+    /// time instead of all M, and the next layer's output can reuse the memory just freed.
+    /// </summary>
+    /// <param name="keep">The state that replaces this one, or null to free every tensor.</param>
+    public void DisposeTensorsExcept(ExitBatchState? keep)
+    {
+        foreach (Tensor? tensor in (Tensor?[])[Hidden, AttentionMask, AttentionBias])
+        {
+            if (tensor is null) continue;
+            if (keep is not null && (ReferenceEquals(tensor, keep.Hidden) || ReferenceEquals(tensor, keep.AttentionMask) || ReferenceEquals(tensor, keep.AttentionBias)))
+                continue;
+            tensor.Dispose();
+        }
     }
 
     /// <summary>

@@ -17,6 +17,9 @@ namespace EarlyExit.Torch.Runtime;
 /// <para>FLOPs: <see cref="LayerFlops"/> and <see cref="ExitFlops"/> count one input's cost from
 /// its own size (its tokens, not the batch's padded width), so a row's compute does not depend on
 /// the batch it ran in. <see cref="ModelFlops"/> sums them.</para>
+/// <para>Tensors: return new tensors, or the very <c>Tensor</c> objects of the state given (the mask
+/// and bias a layer does not change). The runtime disposes a state's tensors once the next state
+/// is made, except those the next state holds, and disposes logits once read.</para>
 /// </remarks>
 public interface IMultiExitModel
 {

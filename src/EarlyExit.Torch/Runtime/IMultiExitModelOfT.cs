@@ -26,5 +26,11 @@ public interface IMultiExitModel<in TInput> : IMultiExitModel
     /// </summary>
     /// <param name="batch">The inputs; at least one row.</param>
     /// <returns>The rows as <see cref="Begin"/> numbers them, holding layer 0's output, and exit 0's (rows, classes) logits.</returns>
-    LayerStep RunFirstStep(TInput batch) => RunLayerAndExit(0, Begin(batch));
+    LayerStep RunFirstStep(TInput batch)
+    {
+        ExitBatchState begun = Begin(batch);
+        LayerStep step = RunLayerAndExit(0, begun);
+        begun.DisposeTensorsExcept(step.State); // the embeddings, read by layer 0 and by nothing after
+        return step;
+    }
 }

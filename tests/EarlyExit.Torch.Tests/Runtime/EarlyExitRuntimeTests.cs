@@ -85,6 +85,25 @@ public sealed class EarlyExitRuntimeTests
     }
 
     [Fact]
+    public void EachStateIsFreedOnceTheNextIsMade()
+    {
+        TokenBatch batch = MiniLmTestModel.Tokenizer.EncodeBatch(MiniLmTestModel.Sentences);
+        int n = batch.BatchSize;
+        float[] full = MiniLmTestModel.FullRunLogits(batch);
+        ThresholdPolicy policy = MiniLmTestModel.SplittingPolicy(MiniLmTestModel.Signals(full, n), n);
+        int[] expectedExits = MiniLmTestModel.ReplayExits(policy, MiniLmTestModel.Signals(full, n), n);
+        var counting = new CountingExitModel<TokenBatch>(Model);
+
+        var results = new EarlyExitRuntime<TokenBatch>(counting, policy).Run(batch);
+
+        // Layer k's input was made by layer k − 1 (and compacted); everything older, layer k − 2's
+        // output and the uncompacted copy included, was freed before layer k ran.
+        Assert.Equal(expectedExits.Max() + 1, counting.OlderHiddenFreedPerLayerCall.Count);
+        Assert.All(counting.OlderHiddenFreedPerLayerCall, Assert.True);
+        AssertMatchesFullRun(results, expectedExits, full, batch);
+    }
+
+    [Fact]
     public void FlopsCountTheLayersAndHeadsRunForTheRowsOwnTokens()
     {
         // "Terrible." is [CLS] terrible . [SEP]: n = 4 tokens, padded to the longest row of the batch.

@@ -19,6 +19,14 @@ internal sealed class CountingExitModel<TInput>(IMultiExitModel<TInput> inner) :
     /// <summary>Rows of the hidden-state tensor each layer call received, in call order.</summary>
     public List<long> RowsPerLayerCall { get; } = [];
 
+    /// <summary>
+    /// At each layer call, whether every hidden-state tensor received by the calls before the
+    /// previous one had been freed already: the runtime frees a state once the next one is made.
+    /// </summary>
+    public List<bool> OlderHiddenFreedPerLayerCall { get; } = [];
+
+    private readonly List<Tensor> _hiddenReceived = [];
+
     public int ExitCount => inner.ExitCount;
 
     public int ClassCount => inner.ClassCount;
@@ -29,6 +37,8 @@ internal sealed class CountingExitModel<TInput>(IMultiExitModel<TInput> inner) :
         LayerCalls = [.. Enumerable.Range(0, ExitCount).Select(_ => new int[state.RowCount])];
         ExitCalls = [.. Enumerable.Range(0, ExitCount).Select(_ => new int[state.RowCount])];
         RowsPerLayerCall.Clear();
+        OlderHiddenFreedPerLayerCall.Clear();
+        _hiddenReceived.Clear();
         return state;
     }
 
@@ -37,6 +47,8 @@ internal sealed class CountingExitModel<TInput>(IMultiExitModel<TInput> inner) :
         // The tensor really holds only the state's rows: compaction happened on the device, not just in the bookkeeping.
         Assert.Equal(state.RowCount, state.Hidden.shape[0]);
         RowsPerLayerCall.Add(state.Hidden.shape[0]);
+        OlderHiddenFreedPerLayerCall.Add(_hiddenReceived.SkipLast(1).All(t => t.IsInvalid));
+        _hiddenReceived.Add(state.Hidden);
         foreach (int row in state.InputRows) LayerCalls[layerIndex][row]++;
         return inner.RunLayer(layerIndex, state);
     }
