@@ -33,16 +33,15 @@ public static class OnnxExporter
         {
             var g = new OnnxGraphBuilder($"layer_{k}");
             string hidden = HiddenInput(g, config);
-            string bias = g.Input(OnnxTensorNames.AttentionBias, DataType.Float, "batch", 1L, 1L, "sequence");
-            string mask = g.Input(OnnxTensorNames.AttentionMask, DataType.Int64, "batch", "sequence");
+            string bias = BiasInput(g);
             string output = graph.Layer(g, k, hidden, bias, OnnxTensorNames.HiddenOut);
-            graph.Exit(g, k, output, mask, OnnxTensorNames.Logits);
+            graph.Exit(g, k, output, bias, OnnxTensorNames.Logits);
             g.Output(OnnxTensorNames.HiddenOut, DataType.Float, "batch", "sequence", (long)config.HiddenSize);
             LogitsOutput(g, config);
             layers.Add(g.ToModel(EncoderGraph.Opset));
 
             var h = new OnnxGraphBuilder($"exit_{k}");
-            graph.Exit(h, k, HiddenInput(h, config), h.Input(OnnxTensorNames.AttentionMask, DataType.Int64, "batch", "sequence"), OnnxTensorNames.Logits);
+            graph.Exit(h, k, HiddenInput(h, config), BiasInput(h), OnnxTensorNames.Logits);
             LogitsOutput(h, config);
             exits.Add(h.ToModel(EncoderGraph.Opset));
         }
@@ -58,7 +57,7 @@ public static class OnnxExporter
         (ids, types, attentionMask) = TokenInputs(f);
         var (embedded, firstBias) = graph.Embeddings(f, ids, types, attentionMask, null, OnnxTensorNames.AttentionBias);
         f.Annotate(embedded, DataType.Float, "batch", "sequence", (long)config.HiddenSize); // as in ExportFullModel
-        graph.Exit(f, 0, graph.Layer(f, 0, embedded, firstBias, OnnxTensorNames.HiddenOut), attentionMask, OnnxTensorNames.Logits);
+        graph.Exit(f, 0, graph.Layer(f, 0, embedded, firstBias, OnnxTensorNames.HiddenOut), firstBias, OnnxTensorNames.Logits);
         f.Output(OnnxTensorNames.HiddenOut, DataType.Float, "batch", "sequence", (long)config.HiddenSize);
         f.Output(OnnxTensorNames.AttentionBias, DataType.Float, "batch", 1L, 1L, "sequence");
         LogitsOutput(f, config);
@@ -88,7 +87,7 @@ public static class OnnxExporter
             hidden = graph.Layer(g, k, hidden, bias, null);
             g.Annotate(hidden, DataType.Float, "batch", "sequence", (long)config.HiddenSize);
         }
-        graph.Exit(g, config.LayerCount - 1, hidden, mask, OnnxTensorNames.Logits);
+        graph.Exit(g, config.LayerCount - 1, hidden, bias, OnnxTensorNames.Logits);
         LogitsOutput(g, config);
         return g.ToModel(EncoderGraph.Opset);
     }
@@ -97,6 +96,9 @@ public static class OnnxExporter
         g.Input(OnnxTensorNames.InputIds, DataType.Int64, "batch", "sequence"),
         g.Input(OnnxTensorNames.TokenTypeIds, DataType.Int64, "batch", "sequence"),
         g.Input(OnnxTensorNames.AttentionMask, DataType.Int64, "batch", "sequence"));
+
+    private static string BiasInput(OnnxGraphBuilder g) =>
+        g.Input(OnnxTensorNames.AttentionBias, DataType.Float, "batch", 1L, 1L, "sequence");
 
     private static string HiddenInput(OnnxGraphBuilder g, EncoderConfig config) =>
         g.Input(OnnxTensorNames.Hidden, DataType.Float, "batch", "sequence", (long)config.HiddenSize);

@@ -19,9 +19,10 @@ namespace EarlyExit.Onnx.Export;
 /// <item><see cref="First"/>: input_ids, token_type_ids, attention_mask → hidden_out,
 /// attention_bias, logits: the embeddings, layer 0 and exit head 0 in one graph, so a batch's
 /// first step is one ORT call (at batch 1 a call's fixed cost is a few percent of a layer).</item>
-/// <item><see cref="Layers"/>[k]: hidden, attention_bias, attention_mask → hidden_out
-/// (batch, seq, hidden), logits (batch, classes).</item>
-/// <item><see cref="Exits"/>[k]: hidden, attention_mask → logits: head k alone, for callers
+/// <item><see cref="Layers"/>[k]: hidden, attention_bias → hidden_out (batch, seq, hidden),
+/// logits (batch, classes). The head's mean pooling reads the tokens from the bias (0 on tokens,
+/// float.MinValue on padding), so a segment needs no mask.</item>
+/// <item><see cref="Exits"/>[k]: hidden, attention_bias → logits: head k alone, for callers
 /// that score hidden states they already have.</item>
 /// </list>
 /// </remarks>

@@ -33,9 +33,9 @@ public sealed class OnnxExitModel : IMultiExitModel<TokenBatch>, IDisposable
     private static readonly string[] EmbeddingInputs = [OnnxTensorNames.InputIds, OnnxTensorNames.TokenTypeIds, OnnxTensorNames.AttentionMask];
     private static readonly string[] EmbeddingOutputs = [OnnxTensorNames.Hidden, OnnxTensorNames.AttentionBias];
     private static readonly string[] FirstOutputs = [OnnxTensorNames.HiddenOut, OnnxTensorNames.AttentionBias, OnnxTensorNames.Logits];
-    private static readonly string[] LayerInputs = [OnnxTensorNames.Hidden, OnnxTensorNames.AttentionBias, OnnxTensorNames.AttentionMask];
+    private static readonly string[] LayerInputs = [OnnxTensorNames.Hidden, OnnxTensorNames.AttentionBias];
     private static readonly string[] LayerOutputs = [OnnxTensorNames.HiddenOut, OnnxTensorNames.Logits];
-    private static readonly string[] ExitInputs = [OnnxTensorNames.Hidden, OnnxTensorNames.AttentionMask];
+    private static readonly string[] ExitInputs = [OnnxTensorNames.Hidden, OnnxTensorNames.AttentionBias];
     private static readonly string[] ExitOutputs = [OnnxTensorNames.Logits];
 
     private readonly InferenceSession _embeddings;
@@ -152,31 +152,31 @@ public sealed class OnnxExitModel : IMultiExitModel<TokenBatch>, IDisposable
     /// <param name="state">The rows, from <see cref="Begin"/> or a previous step.</param>
     /// <returns>The rows holding layer k's output, and exit k's (rows, classes) logits.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="layerIndex"/> is out of range.</exception>
-    /// <exception cref="ArgumentException">The state has no mask or bias (it was not started by <see cref="Begin"/>).</exception>
+    /// <exception cref="ArgumentException">The state has no attention bias (it was not started by <see cref="Begin"/>).</exception>
     public LayerStep RunLayerAndExit(int layerIndex, ExitBatchState state)
     {
         CheckIndex(layerIndex, nameof(layerIndex));
-        var (hidden, bias, mask) = Parts(state);
+        var (hidden, bias) = Parts(state);
         Tensor output = empty(hidden.shape, ScalarType.Float32);
         Tensor logits = empty([state.RowCount, Config.ClassCount], ScalarType.Float32);
-        Run(_layers[layerIndex], LayerInputs, [hidden, bias, mask], LayerOutputs, [output, logits]);
+        Run(_layers[layerIndex], LayerInputs, [hidden, bias], LayerOutputs, [output, logits]);
         return new LayerStep(state.WithHidden(output), logits);
     }
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="layerIndex"/> is out of range.</exception>
-    /// <exception cref="ArgumentException">The state has no mask or bias.</exception>
+    /// <exception cref="ArgumentException">The state has no attention bias.</exception>
     public ExitBatchState RunLayer(int layerIndex, ExitBatchState state) => RunLayerAndExit(layerIndex, state).State;
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="exitIndex"/> is out of range.</exception>
-    /// <exception cref="ArgumentException">The state has no mask.</exception>
+    /// <exception cref="ArgumentException">The state has no attention bias.</exception>
     public Tensor RunExit(int exitIndex, ExitBatchState state)
     {
         CheckIndex(exitIndex, nameof(exitIndex));
-        var (hidden, _, mask) = Parts(state);
+        var (hidden, bias) = Parts(state);
         Tensor logits = empty([state.RowCount, Config.ClassCount], ScalarType.Float32);
-        Run(_exits[exitIndex], ExitInputs, [hidden, mask], ExitOutputs, [logits]);
+        Run(_exits[exitIndex], ExitInputs, [hidden, bias], ExitOutputs, [logits]);
         return logits;
     }
 
@@ -255,14 +255,13 @@ public sealed class OnnxExitModel : IMultiExitModel<TokenBatch>, IDisposable
             empty([rows, 1, 1, seq], ScalarType.Float32));
     }
 
-    private static (Tensor Hidden, Tensor Bias, Tensor Mask) Parts(ExitBatchState state)
+    /// <summary>What a segment reads: the hidden states and the attention bias (the heads pool over the tokens the bias marks).</summary>
+    private static (Tensor Hidden, Tensor Bias) Parts(ExitBatchState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         Tensor bias = state.AttentionBias
             ?? throw new ArgumentException("a text encoder's state needs an attention bias; got none", nameof(state));
-        Tensor mask = state.AttentionMask
-            ?? throw new ArgumentException("a text encoder's state needs an attention mask; got none", nameof(state));
-        return (state.Hidden, bias, mask);
+        return (state.Hidden, bias);
     }
 
     private void CheckIndex(int index, string name)

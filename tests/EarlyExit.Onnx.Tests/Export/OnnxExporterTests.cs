@@ -87,8 +87,12 @@ public sealed class OnnxExporterTests
                 .. Enumerable.Range(0, 6).SelectMany(k => new[] { OnnxSegments.LayerFileName(k), OnnxSegments.ExitFileName(k) })];
             Assert.Equal(expected.Order(), Directory.GetFiles(directory).Select(Path.GetFileName).Order());
             using var session = new InferenceSession(Path.Combine(directory, OnnxSegments.LayerFileName(3)));
-            Assert.Equal([OnnxTensorNames.Hidden, OnnxTensorNames.AttentionBias, OnnxTensorNames.AttentionMask], session.InputNames);
+            // The heads pool over the tokens the bias marks: a segment needs no mask.
+            Assert.Equal([OnnxTensorNames.Hidden, OnnxTensorNames.AttentionBias], session.InputNames);
             Assert.Equal([OnnxTensorNames.HiddenOut, OnnxTensorNames.Logits], session.OutputNames);
+            using var exit = new InferenceSession(Path.Combine(directory, OnnxSegments.ExitFileName(3)));
+            Assert.Equal([OnnxTensorNames.Hidden, OnnxTensorNames.AttentionBias], exit.InputNames);
+            Assert.Equal([OnnxTensorNames.Logits], exit.OutputNames);
             using var first = new InferenceSession(Path.Combine(directory, OnnxSegments.FirstFileName));
             Assert.Equal([OnnxTensorNames.InputIds, OnnxTensorNames.TokenTypeIds, OnnxTensorNames.AttentionMask], first.InputNames);
             Assert.Equal([OnnxTensorNames.HiddenOut, OnnxTensorNames.AttentionBias, OnnxTensorNames.Logits], first.OutputNames);
