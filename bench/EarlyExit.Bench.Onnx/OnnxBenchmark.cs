@@ -163,8 +163,9 @@ internal static class OnnxBenchmark
         int blockSize = Math.Max(1, BlockTexts / batchSize);
         TokenBatch[][] blocks = [.. inputs.Chunk(blockSize)];
         var seconds = configs.Select(_ => new double[rounds]).ToArray();
-        // Each input's (batch's) fastest time over the rounds, per configuration: (a)'s give the ideal speed-up.
-        var inputSeconds = configs.Select(_ => Enumerable.Repeat(double.PositiveInfinity, inputs.Length).ToArray()).ToArray();
+        // The plain model's fastest time over the rounds for each input (batch): the ideal speed-up weighs layers by it.
+        int full = Array.FindIndex(configs, config => !config.EarlyExit);
+        double[] fullSeconds = [.. Enumerable.Repeat(double.PositiveInfinity, inputs.Length)];
         var cpuSeconds = configs.Select(_ => new double[rounds]).ToArray();
         using Process self = Process.GetCurrentProcess();
         var outcomes = configs.Select(_ => new List<(int Prediction, int Exit)>(labels.Length)).ToArray();
@@ -186,18 +187,17 @@ internal static class OnnxBenchmark
                     for (int i = 0; i < blocks[block].Length; i++)
                     {
                         long start = Stopwatch.GetTimestamp();
-                        outcomes[c].AddRange(configs[c].Run(blocks[block][i]).ToList());
+                        outcomes[c].AddRange(configs[c].Run(blocks[block][i]));
                         double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
                         seconds[c][round] += elapsed;
                         int input = block * blockSize + i;
-                        inputSeconds[c][input] = Math.Min(inputSeconds[c][input], elapsed);
+                        if (c == full) fullSeconds[input] = Math.Min(fullSeconds[input], elapsed);
                     }
                     self.Refresh();
                     cpuSeconds[c][round] += (self.TotalProcessorTime - cpuStart).TotalSeconds;
                 }
             }
         }
-        int full = Array.FindIndex(configs, config => !config.EarlyExit);
         for (int c = 0; c < configs.Length; c++)
         {
             double[] sorted = [.. seconds[c].Order()];
@@ -205,7 +205,7 @@ internal static class OnnxBenchmark
             yield return new Measured(configs[c].Name, batchSize, sorted[0], sorted[sorted.Length / 2], cpuSeconds[c].Min(),
                 Accuracy(outcomes[c].Select(o => o.Prediction), labels), SpeedupRatio.FromExitIndices(exits, model.ExitCount),
                 configs[c].EarlyExit ? FlopsRatio(model, exits, tokens) : 1, // the plain model runs no internal head
-                IdealRatio(inputSeconds[full], inputs, exits, model.ExitCount));
+                IdealRatio(fullSeconds, inputs, exits, model.ExitCount));
         }
     }
 
@@ -222,7 +222,7 @@ internal static class OnnxBenchmark
         for (int i = 0; i < inputs.Length; i++)
         {
             int rows = inputs[i].BatchSize;
-            double share = exits.Skip(row).Take(rows).Average(e => (e + 1.0) / layers);
+            double share = new ArraySegment<int>(exits, row, rows).Average(e => (e + 1.0) / layers);
             full += fullSeconds[i];
             run += fullSeconds[i] * share;
             row += rows;
