@@ -36,7 +36,7 @@ public static class OnnxExporter
             string bias = BiasInput(g);
             string output = graph.Layer(g, k, hidden, bias, OnnxTensorNames.HiddenOut);
             graph.Exit(g, k, output, bias, OnnxTensorNames.Logits);
-            g.Output(OnnxTensorNames.HiddenOut, DataType.Float, "batch", "sequence", (long)config.HiddenSize);
+            g.Output(OnnxTensorNames.HiddenOut, DataType.Float, HiddenShape(config));
             LogitsOutput(g, config);
             layers.Add(g.ToModel(EncoderGraph.Opset));
 
@@ -49,17 +49,17 @@ public static class OnnxExporter
         var e = new OnnxGraphBuilder("embeddings");
         var (ids, types, attentionMask) = TokenInputs(e);
         graph.Embeddings(e, ids, types, attentionMask, OnnxTensorNames.Hidden, OnnxTensorNames.AttentionBias);
-        e.Output(OnnxTensorNames.Hidden, DataType.Float, "batch", "sequence", (long)config.HiddenSize);
-        e.Output(OnnxTensorNames.AttentionBias, DataType.Float, "batch", 1L, 1L, "sequence");
+        e.Output(OnnxTensorNames.Hidden, DataType.Float, HiddenShape(config));
+        e.Output(OnnxTensorNames.AttentionBias, DataType.Float, BiasShape);
 
         // The embeddings, layer 0 and exit 0 in one graph: a batch's first step in one ORT call.
         var f = new OnnxGraphBuilder("first");
         (ids, types, attentionMask) = TokenInputs(f);
         var (embedded, firstBias) = graph.Embeddings(f, ids, types, attentionMask, null, OnnxTensorNames.AttentionBias);
-        f.Annotate(embedded, DataType.Float, "batch", "sequence", (long)config.HiddenSize); // as in ExportFullModel
+        f.Annotate(embedded, DataType.Float, HiddenShape(config)); // as in ExportFullModel
         graph.Exit(f, 0, graph.Layer(f, 0, embedded, firstBias, OnnxTensorNames.HiddenOut), firstBias, OnnxTensorNames.Logits);
-        f.Output(OnnxTensorNames.HiddenOut, DataType.Float, "batch", "sequence", (long)config.HiddenSize);
-        f.Output(OnnxTensorNames.AttentionBias, DataType.Float, "batch", 1L, 1L, "sequence");
+        f.Output(OnnxTensorNames.HiddenOut, DataType.Float, HiddenShape(config));
+        f.Output(OnnxTensorNames.AttentionBias, DataType.Float, BiasShape);
         LogitsOutput(f, config);
         return new OnnxSegments(config, e.ToModel(EncoderGraph.Opset), f.ToModel(EncoderGraph.Opset), layers.MoveToImmutable(), exits.MoveToImmutable());
     }
@@ -81,11 +81,11 @@ public static class OnnxExporter
         var (hidden, bias) = graph.Embeddings(g, ids, types, mask, null, null);
         // Every layer's input as (batch, sequence, hidden), as the segments declare theirs, so ORT
         // fuses the full graph as it fuses the segments (see OnnxGraphBuilder.Annotate).
-        g.Annotate(hidden, DataType.Float, "batch", "sequence", (long)config.HiddenSize);
+        g.Annotate(hidden, DataType.Float, HiddenShape(config));
         for (int k = 0; k < config.LayerCount; k++)
         {
             hidden = graph.Layer(g, k, hidden, bias, null);
-            g.Annotate(hidden, DataType.Float, "batch", "sequence", (long)config.HiddenSize);
+            g.Annotate(hidden, DataType.Float, HiddenShape(config));
         }
         graph.Exit(g, config.LayerCount - 1, hidden, bias, OnnxTensorNames.Logits);
         LogitsOutput(g, config);
@@ -97,11 +97,17 @@ public static class OnnxExporter
         g.Input(OnnxTensorNames.TokenTypeIds, DataType.Int64, "batch", "sequence"),
         g.Input(OnnxTensorNames.AttentionMask, DataType.Int64, "batch", "sequence"));
 
+    /// <summary>Hidden states, (batch, sequence, hidden): every segment's input and output, and each layer's in the full graph.</summary>
+    private static object[] HiddenShape(EncoderConfig config) => ["batch", "sequence", (long)config.HiddenSize];
+
+    /// <summary>The additive attention bias, (batch, 1, 1, sequence).</summary>
+    private static readonly object[] BiasShape = ["batch", 1L, 1L, "sequence"];
+
     private static string BiasInput(OnnxGraphBuilder g) =>
-        g.Input(OnnxTensorNames.AttentionBias, DataType.Float, "batch", 1L, 1L, "sequence");
+        g.Input(OnnxTensorNames.AttentionBias, DataType.Float, BiasShape);
 
     private static string HiddenInput(OnnxGraphBuilder g, EncoderConfig config) =>
-        g.Input(OnnxTensorNames.Hidden, DataType.Float, "batch", "sequence", (long)config.HiddenSize);
+        g.Input(OnnxTensorNames.Hidden, DataType.Float, HiddenShape(config));
 
     private static void LogitsOutput(OnnxGraphBuilder g, EncoderConfig config) =>
         g.Output(OnnxTensorNames.Logits, DataType.Float, "batch", (long)config.ClassCount);
