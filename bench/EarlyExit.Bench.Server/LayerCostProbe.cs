@@ -1,3 +1,4 @@
+using EarlyExit;
 using System.Diagnostics;
 using EarlyExit.Data.Tokenization;
 using EarlyExit.Server.Serving;
@@ -21,7 +22,7 @@ namespace EarlyExit.Bench.Server;
 /// </remarks>
 internal static class LayerCostProbe
 {
-    public static (int Rows, double Milliseconds)[] Measure(ServingModel model, IReadOnlyList<string> texts, int maxRows, int repeats)
+    public static (int Rows, double Milliseconds)[] Measure(EarlyExitClassifier model, IReadOnlyList<string> texts, int maxRows, int repeats)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();

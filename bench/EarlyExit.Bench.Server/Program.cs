@@ -1,3 +1,4 @@
+using EarlyExit;
 using System.Globalization;
 using EarlyExit.Bench.Server;
 using EarlyExit.Core.Catalog;
@@ -29,7 +30,7 @@ if (!File.Exists(Path.Combine(modelDirectory, ModelCheckpoint.MetadataFileName))
 }
 
 // Offline answers: EarlyExitRuntime on each text alone, the reference every served answer is checked against.
-using ServingModel offlineModel = ServingModel.Load(modelDirectory);
+using EarlyExitClassifier offlineModel = EarlyExitClassifier.Load(modelDirectory);
 string dataSpec = Arg("data", "spam-assassin");
 var texts = BenchTexts.Load(dataSpec, int.Parse(Arg("texts", "256"), CultureInfo.InvariantCulture), offlineModel.Labels);
 PolicySpec policy = Arg("policy", "") is { Length: > 0 } p

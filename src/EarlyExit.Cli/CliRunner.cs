@@ -4,7 +4,8 @@ namespace EarlyExit.Cli;
 
 /// <summary>
 /// The one place where a command's failures become exit statuses: a <see cref="CliException"/>
-/// is printed as its message on one line of stderr, a cancellation says so, and anything else is
+/// is printed as its message on one line of stderr (a <see cref="ModelFolderException"/> too, after
+/// <c>--model FOLDER:</c>), a cancellation says so, and anything else is
 /// an internal error (one line; the stack trace only with <c>EARLYEXIT_DEBUG=1</c>).
 /// </summary>
 public static class CliRunner
@@ -30,6 +31,12 @@ public static class CliRunner
         {
             stderr.WriteLine($"earlyexit: {OneLine(e.Message)}");
             return e.Status;
+        }
+        catch (ModelFolderException e)
+        {
+            // The library names the folder and the problem; the CLI names the option the folder came from.
+            stderr.WriteLine($"earlyexit: --model {e.Folder}: {OneLine(e.Problem)}");
+            return CliExitStatus.UserError;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -1,6 +1,7 @@
 namespace EarlyExit.Server;
 
-/// <summary>How the server groups the inputs of concurrent requests into model calls.</summary>
+/// <summary>How the server groups the inputs of concurrent requests into model calls; named as <see cref="BatchingModes"/> says.</summary>
+[System.ComponentModel.TypeConverter(typeof(BatchingModes.Converter))]
 public enum BatchingMode
 {
     /// <summary>

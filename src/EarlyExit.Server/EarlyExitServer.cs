@@ -36,7 +36,7 @@ public static class EarlyExitServer
         args ??= [];
         WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddCommandLine(args, SwitchMappings.ToDictionary());
-        builder.Services.AddEarlyExitServer(builder.Configuration, options);
+        builder.Services.AddEarlyExitClassifier(builder.Configuration, options);
         WebApplication app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -44,12 +44,18 @@ public static class EarlyExitServer
         return app;
     }
 
-    /// <summary>Registers the model, the scheduler, metrics, problem details, health checks and OpenAPI.</summary>
+    /// <summary>
+    /// Registers a model folder as an <see cref="EarlyExitClassifier"/> singleton (loaded when first
+    /// resolved, disposed with the host) and what <see cref="EarlyExitApi.MapEarlyExitApi"/> serves
+    /// it with: the scheduler that batches concurrent requests, metrics, problem details, health
+    /// checks and OpenAPI. Your own endpoints may take the classifier too and call <c>ClassifyAsync</c>.
+    /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configuration">Where options are bound from when <paramref name="options"/> is null.</param>
+    /// <param name="configuration">Where options are bound from (section <see cref="ServerOptions.SectionName"/>,
+    /// e.g. <c>"EarlyExit": { "ModelDirectory": "models/spam", "Backend": "onnx" }</c>) when <paramref name="options"/> is null.</param>
     /// <param name="options">Options given in code, or null.</param>
     /// <returns><paramref name="services"/>.</returns>
-    public static IServiceCollection AddEarlyExitServer(this IServiceCollection services, IConfiguration configuration, ServerOptions? options = null)
+    public static IServiceCollection AddEarlyExitClassifier(this IServiceCollection services, IConfiguration configuration, ServerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -62,10 +68,10 @@ public static class EarlyExitServer
         {
             ServerOptions o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
             o.Validate();
-            return ServingModel.Load(o.ModelDirectory!, o.Backend, o.Onnx);
+            return EarlyExitClassifier.Load(o.ModelDirectory!, o.ClassifierOptions);
         });
         services.AddSingleton<ServerMetrics>();
-        services.AddSingleton(sp => InferenceScheduler.Create(sp.GetRequiredService<ServingModel>(),
+        services.AddSingleton(sp => InferenceScheduler.Create(sp.GetRequiredService<EarlyExitClassifier>(),
             sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<ServerMetrics>()));
         services.AddHostedService<SchedulerLifetime>();
         // Kestrel's own limit one byte above ours, so our check answers first, with JSON naming the limit.
@@ -73,7 +79,7 @@ public static class EarlyExitServer
             kestrel.Limits.MaxRequestBodySize = o.Value.MaxRequestBodyBytes + 1);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddOpenApi(openApi => openApi.AddSchemaTransformer(EarlyExitApi.DescribePolicies));
         services.AddHealthChecks().AddCheck<SchedulerHealthCheck>("scheduler");
         return services;
     }

@@ -62,6 +62,9 @@ public sealed class ServerOptions
     /// <summary>Seconds a 503 (queue full, shutting down) tells the client to wait in Retry-After; default 1.</summary>
     public int RetryAfterSeconds { get; init; } = 1;
 
+    /// <summary>What <see cref="EarlyExitClassifier.Load(string, EarlyExitClassifierOptions?)"/> takes of these options: the backend and its settings.</summary>
+    public EarlyExitClassifierOptions ClassifierOptions => new() { Backend = Backend, Onnx = Onnx };
+
     /// <summary>Checks every option.</summary>
     /// <exception cref="ArgumentException">The model directory is missing, or an option (an ONNX one
     /// included, <see cref="OnnxBackendOptions.Validate"/>) is out of range; the message names the
@@ -71,7 +74,7 @@ public sealed class ServerOptions
         if (string.IsNullOrWhiteSpace(ModelDirectory))
             throw new ArgumentException($"{nameof(ModelDirectory)} is required: the directory of a calibrated checkpoint", nameof(ModelDirectory));
         if (!Enum.IsDefined(Batching))
-            throw new ArgumentException($"{nameof(Batching)} must be one of {string.Join(", ", Enum.GetNames<BatchingMode>())}; got {Batching}", nameof(Batching));
+            throw new ArgumentException($"{nameof(Batching)} must be one of {string.Join(", ", BatchingModes.Names)}; got {Batching}", nameof(Batching));
         if (!Enum.IsDefined(Backend))
             throw new ArgumentException($"{nameof(Backend)} must be one of {string.Join(", ", InferenceBackends.Names)}; got {Backend}", nameof(Backend));
         ArgumentNullException.ThrowIfNull(Onnx, nameof(Onnx));

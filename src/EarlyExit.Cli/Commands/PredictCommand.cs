@@ -2,18 +2,14 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using EarlyExit.Cli.Models;
-using EarlyExit.Core.Calibration;
 using EarlyExit.Core.Catalog;
 using EarlyExit.Core.Policies;
-using EarlyExit.Data.Tokenization;
 using EarlyExit.Onnx.Runtime;
-using EarlyExit.Torch.Checkpoints;
-using EarlyExit.Torch.Runtime;
 
 namespace EarlyExit.Cli.Commands;
 
 /// <summary>
-/// <c>earlyexit predict</c>: classifies texts with early exit (<see cref="EarlyExitRuntime{TInput}"/>)
+/// <c>earlyexit predict</c>: classifies texts with early exit (<see cref="EarlyExitClassifier"/>)
 /// on the <c>--backend</c> chosen: each text runs layer by layer until the policy lets it leave. One tab-separated line per text:
 /// label, probability, exit layer, compute used, text.
 /// </summary>
@@ -75,62 +71,55 @@ public static class PredictCommand
         ArgumentNullException.ThrowIfNull(stdin);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        ModelDirectory directory = ModelDirectory.Open(settings.Model);
+        ModelDirectory folder = ModelDirectory.Open(settings.Model); // before reading stdin: a wrong folder is said at once
         IReadOnlyList<string> texts = settings.Texts.Count > 0 ? settings.Texts : ReadLines(stdin);
         if (texts.Count == 0) throw new CliException("no text to classify: give texts as arguments or one per line on stdin");
         TorchSetup.Apply(settings.Threads, settings.Seed);
         OnnxBackendOptions onnxOptions = BackendSetup.OnnxOptions(settings.OnnxThreads, settings.Threads);
-        LoadedCheckpoint checkpoint = directory.LoadModel();
-        using var model = checkpoint.Model;
-        ExitCalibration? calibration = directory.ReadCalibration(checkpoint.Metadata);
-        ExitPolicy policy = CreatePolicy(settings.Policy, settings.Parameter, calibration, model.LayerCount);
-        stderr.WriteLine($"policy {new PolicySpec(policy.Name, double.IsNaN(policy.Parameter) ? null : policy.Parameter)} on {InferenceBackends.NameOf(settings.Backend)}{(calibration is null ? " (the model is not calibrated; BEEM and PCEE need earlyexit calibrate)" : "")}");
+        using EarlyExitClassifier classifier = EarlyExitClassifier.Load(folder,
+            new EarlyExitClassifierOptions { Backend = settings.Backend, Onnx = onnxOptions, BatchSize = BatchSize });
+        ExitPolicy policy = CreatePolicy(classifier, settings.Policy, settings.Parameter);
+        stderr.WriteLine($"policy {new PolicySpec(policy.Name, double.IsNaN(policy.Parameter) ? null : policy.Parameter)} on {InferenceBackends.NameOf(settings.Backend)}"
+            + (classifier.Calibration is null ? " (the model is not calibrated: every text runs all layers unless --policy says otherwise; BEEM and PCEE need earlyexit calibrate)" : ""));
 
-        TextTokenizer tokenizer = TraceSource.TokenizerFor(checkpoint.Metadata);
-        IMultiExitModel<TokenBatch> exitModel = InferenceBackends.CreateModel(settings.Backend, model, onnxOptions);
-        using var ownsSessions = exitModel as IDisposable; // the ONNX model's ORT sessions
-        var runtime = new EarlyExitRuntime<TokenBatch>(exitModel, policy);
-        IReadOnlyList<string> labels = checkpoint.Metadata.LabelNames;
         stdout.WriteLine("label\tprobability\texit\tcompute\ttext");
         for (int start = 0; start < texts.Count; start += BatchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
             string[] chunk = [.. texts.Skip(start).Take(BatchSize)];
-            ImmutableArray<ExitResult> results = runtime.Run(tokenizer.EncodeBatch(chunk));
+            ImmutableArray<Classification> answers = classifier.Classify(chunk, policy);
             for (int i = 0; i < chunk.Length; i++)
             {
-                ExitResult r = results[i];
+                Classification a = answers[i];
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{labels[r.Prediction]}\t{r.Probabilities[r.Prediction]:F4}\t{r.LayersExecuted}/{model.LayerCount}\t{r.ComputeFraction:F3}\t{Clean(chunk[i])}"));
+                    $"{a.Label}\t{a.Probability:F4}\t{a.LayersExecuted}/{a.ExitCount}\t{a.ComputeFraction:F3}\t{Clean(chunk[i])}"));
             }
         }
         return CliExitStatus.Success;
     }
 
     /// <summary>
-    /// The policy <c>--policy</c> and <c>--param</c> name: without <c>--policy</c>, the calibrated
-    /// default (or max-prob before calibration), with <c>--param</c> replacing its parameter.
+    /// The policy <c>--policy</c> and <c>--param</c> name: without <c>--policy</c>, the model's default
+    /// (<see cref="EarlyExitClassifier.DefaultPolicy"/>) with <c>--param</c> replacing its parameter.
     /// </summary>
     /// <exception cref="CliException">An unknown name (the valid ones listed), an oracle, a parameter out of range, a missing calibration.</exception>
-    internal static ExitPolicy CreatePolicy(string? name, double? parameter, ExitCalibration? calibration, int exitCount)
+    internal static ExitPolicy CreatePolicy(EarlyExitClassifier classifier, string? name, double? parameter)
     {
         PolicySpec spec = name is not null
             ? new PolicySpec(name, parameter)
-            : calibration is not null
-                ? calibration.DefaultPolicy with { Parameter = parameter ?? calibration.DefaultPolicy.Parameter }
-                : new PolicySpec("max-prob", parameter);
-        ExitPolicy policy;
+            : classifier.DefaultPolicy with { Parameter = parameter ?? classifier.DefaultPolicy.Parameter };
         try
         {
-            policy = PolicyCatalog.Create(spec, calibration, exitCount);
+            return classifier.ResolvePolicy(spec);
+        }
+        catch (PolicyNotDeployableException)
+        {
+            throw new CliException($"--policy {spec.Name} is an evaluation bound that needs each text's label; it cannot predict (valid: {string.Join(", ", PolicyCatalog.DeployableNames)})");
         }
         catch (ArgumentException e)
         {
             throw new CliException($"--policy {spec}: {CliErrors.MessageOf(e)}", CliExitStatus.UserError, e);
         }
-        if (!policy.IsDeployable)
-            throw new CliException($"--policy {spec.Name} is an evaluation bound that needs each text's label; it cannot predict (valid: {string.Join(", ", PolicyCatalog.DeployableNames)})");
-        return policy;
     }
 
     private static List<string> ReadLines(TextReader stdin)

@@ -28,8 +28,12 @@ public static class ServeCommand
         ArgumentNullException.ThrowIfNull(context);
         var model = CliOptions.ModelDirectory();
         var urls = new Option<string>("--urls") { Description = "Where to listen", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
-        var batching = new Option<string>("--batching") { Description = "depth-pooled (default), static or single", DefaultValueFactory = _ => "depth-pooled" };
-        batching.AcceptOnlyFromAmong("depth-pooled", "static", "single");
+        var batching = new Option<string>("--batching")
+        {
+            Description = $"{string.Join(", ", BatchingModes.Names)} (default {BatchingModes.NameOf(BatchingMode.DepthPooled)})",
+            DefaultValueFactory = _ => BatchingModes.NameOf(BatchingMode.DepthPooled),
+        };
+        batching.AcceptOnlyFromAmong([.. BatchingModes.Names]);
         var maxBatch = new Option<int>("--max-batch-size") { Description = "Rows per layer call", DefaultValueFactory = _ => 32 };
         var delay = new Option<int>("--max-queue-delay-ms") { Description = "How long a lone request waits for company", DefaultValueFactory = _ => 5 };
         var threads = CliOptions.Threads();
@@ -42,7 +46,7 @@ public static class ServeCommand
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new ServerOptions
         {
             ModelDirectory = parse.GetValue(model)!,
-            Batching = parse.GetValue(batching) switch { "static" => BatchingMode.Static, "single" => BatchingMode.Single, _ => BatchingMode.DepthPooled },
+            Batching = BatchingModes.Parse(parse.GetValue(batching)!),
             MaxBatchSize = parse.GetValue(maxBatch),
             MaxQueueDelay = TimeSpan.FromMilliseconds(parse.GetValue(delay)),
             Backend = parse.GetValue(backend),

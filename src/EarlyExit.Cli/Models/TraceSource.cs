@@ -4,7 +4,6 @@ using EarlyExit.Cli.Inputs;
 using EarlyExit.Cli.Terminal;
 using EarlyExit.Core.Traces;
 using EarlyExit.Data.Datasets;
-using EarlyExit.Data.Tokenization;
 using EarlyExit.Onnx.Runtime;
 using EarlyExit.Torch.Checkpoints;
 using EarlyExit.Torch.Models.Vision;
@@ -45,9 +44,8 @@ public sealed class TraceSource : IDisposable
     private readonly OnnxBackendOptions? _onnxOptions;
     private Dataset<TextExample>? _textData;
     private Dataset<ImageExample>? _imageData;
-    private LoadedCheckpoint? _model;
+    private EarlyExitClassifier? _classifier;
     private LoadedVisionCheckpoint? _visionModel;
-    private IMultiExitModel<TokenBatch>? _exitModel;
 
     /// <summary>Creates the source; nothing is read yet.</summary>
     /// <param name="directory">The model folder.</param>
@@ -121,22 +119,8 @@ public sealed class TraceSource : IDisposable
     /// <summary>Disposes the models and the backend if they were loaded.</summary>
     public void Dispose()
     {
-        (_exitModel as IDisposable)?.Dispose();
-        _model?.Model.Dispose();
+        _classifier?.Dispose();
         _visionModel?.Model.Dispose();
-    }
-
-    /// <summary>A tokenizer with the settings the model was trained with.</summary>
-    /// <param name="metadata">The checkpoint's metadata.</param>
-    /// <exception cref="CliException">The model was trained with a vocabulary this build does not ship.</exception>
-    public static TextTokenizer TokenizerFor(CheckpointMetadata metadata)
-    {
-        ArgumentNullException.ThrowIfNull(metadata);
-        TokenizerSettings? settings = metadata.Tokenizer;
-        if (settings is null) return TextTokenizer.ForMiniLm();
-        if (!string.Equals(settings.Vocabulary, TrainingDefaults.Vocabulary, StringComparison.OrdinalIgnoreCase))
-            throw new CliException($"the model was trained with vocabulary '{settings.Vocabulary}'; this earlyexit ships only '{TrainingDefaults.Vocabulary}'");
-        return TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = settings.MaxLength, LowerCase = settings.LowerCase });
     }
 
     private ExitTrace Record(DatasetSplit split) =>
@@ -147,14 +131,14 @@ public sealed class TraceSource : IDisposable
         // Loaded once for both splits: parsing a data set (MIME mails, R serialisation, images) takes seconds.
         Dataset<TextExample> data = _textData ??= Loaded(() => DataSource.Load(_spec, _cancellationToken));
         IReadOnlyList<TextExample> examples = Examples(data, split);
-        LoadedCheckpoint model = _model ??= _directory.LoadModel();
-        CheckClasses(data.ClassNames, model.Metadata.LabelNames);
-        TextTokenizer tokenizer = TokenizerFor(model.Metadata);
-        // One backend model for both splits: the ONNX one exports the encoder once.
-        IMultiExitModel<TokenBatch> exitModel = _exitModel ??= InferenceBackends.CreateModel(_backend, model.Model, _onnxOptions);
+        // One deployable model for both splits (the ONNX backend exports the encoder once), driven
+        // exit by exit by the recorder; nothing else uses it meanwhile.
+        EarlyExitClassifier classifier = _classifier ??= EarlyExitClassifier.Load(_directory,
+            new EarlyExitClassifierOptions { Backend = _backend, Onnx = _onnxOptions ?? new OnnxBackendOptions() });
+        CheckClasses(data.ClassNames, classifier.Labels);
         return ConsoleProgress.Run(_log, Recording(examples.Count, split), examples.Count, bar =>
-            ExitTraceRecorder.Record(exitModel, Batches(examples, BatchSize, bar, chunk => tokenizer.EncodeExamples(chunk)),
-                Labels(examples), model.Metadata.LabelNames));
+            ExitTraceRecorder.Record(classifier.Model, Batches(examples, BatchSize, bar, chunk => classifier.Tokenizer.EncodeExamples(chunk)),
+                Labels(examples), classifier.Labels));
     }
 
     private ExitTrace RecordImages(DatasetSplit split)

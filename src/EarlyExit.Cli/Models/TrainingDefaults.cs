@@ -4,10 +4,10 @@ namespace EarlyExit.Cli.Models;
 public static class TrainingDefaults
 {
     /// <summary>The one architecture <c>--model</c> of <c>train</c> accepts: all-MiniLM-L6-v2 with an exit after each of its 6 layers.</summary>
-    public const string MiniLm = "minilm";
+    public const string MiniLm = Torch.Pretrained.AllMiniLmL6V2.ArchitectureName;
 
     /// <summary>The word-piece vocabulary recorded in checkpoints (the one bundled with MiniLM).</summary>
-    public const string Vocabulary = "all-MiniLM-L6-v2";
+    public const string Vocabulary = Torch.Pretrained.AllMiniLmL6V2.VocabularyName;
 
     /// <summary>The objectives <c>--objective</c> accepts, ALGORITHMS §3.</summary>
     public static IReadOnlyList<string> Objectives { get; } = ["joint", "beem", "two-stage", "cosee"];

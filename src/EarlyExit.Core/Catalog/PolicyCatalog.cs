@@ -38,7 +38,7 @@ public static class PolicyCatalog
             (p, c, _) => new PceePolicy(c!.Diagrams, p!.Value), (_, _) => ParameterGrid.Linear(0.5, 1.0, 101)),
         new(PceePolicy.SmoothedName, "δ in [0, 1]: PCEE on diagrams smoothed over neighbouring bins", true, (c, _) => c!.FinalExitAccuracy,
             (p, c, _) => PceePolicy.WithSmoothing(c!.Diagrams, p!.Value, PceeWsHalfWidth), (_, _) => ParameterGrid.Linear(0.5, 1.0, 101)),
-        new("static", "k in 1..M: always exit after k layers", false, (_, m) => m,
+        new(StaticExitPolicy.PolicyName, "k in 1..M: always exit after k layers", false, (_, m) => m,
             (p, _, _) => new StaticExitPolicy(Integer(p, "k")), (_, e) => Range(1, e.ExitCount)),
         new("oracle", "none: first exit agreeing with the final exit (evaluation only)", false, (_, _) => null,
             (_, _, _) => new OraclePolicy(OracleKind.AgreesWithFinal), (_, _) => [double.NaN]),
@@ -84,6 +84,22 @@ public static class PolicyCatalog
             throw new ArgumentException($"the parameter of policy '{entry.Name}' is NaN; expected {entry.Parameter}", nameof(spec));
         var policy = entry.Create(parameter, calibration, exitCount);
         policy.Validate(exitCount);
+        return policy;
+    }
+
+    /// <summary>
+    /// Builds the policy a spec names for a deployed model: <see cref="Create"/>, then the one
+    /// deployability check (<see cref="PolicyNotDeployableException.ThrowIfNotDeployable"/>).
+    /// </summary>
+    /// <param name="spec">Name and optional parameter.</param>
+    /// <param name="calibration">The model's calibration, or null.</param>
+    /// <param name="exitCount">M, the model's number of exits.</param>
+    /// <exception cref="PolicyNotDeployableException">The spec names an oracle.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Create"/>.</exception>
+    public static ExitPolicy CreateDeployable(PolicySpec spec, ExitCalibration? calibration, int exitCount)
+    {
+        ExitPolicy policy = Create(spec, calibration, exitCount);
+        PolicyNotDeployableException.ThrowIfNotDeployable(policy);
         return policy;
     }
 

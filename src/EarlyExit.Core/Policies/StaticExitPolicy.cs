@@ -20,8 +20,11 @@ public sealed record StaticExitPolicy : ExitPolicy
     /// <summary>k, the 1-based number of layers every sample runs; it leaves at 0-based exit k − 1.</summary>
     public int LayersExecuted { get; }
 
+    /// <summary>The name the catalog and the command line use: "static".</summary>
+    public const string PolicyName = "static";
+
     /// <summary>"static".</summary>
-    public override string Name => "static";
+    public override string Name => PolicyName;
 
     /// <summary>k.</summary>
     public override double Parameter => LayersExecuted;

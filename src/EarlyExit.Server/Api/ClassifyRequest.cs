@@ -10,7 +10,8 @@ namespace EarlyExit.Server.Api;
 public sealed record ClassifyRequest(
     [property: Description("The texts to classify; one result each, in order. At least one; at most MaxInputsPerRequest, each at most MaxCharactersPerInput characters.")]
     IReadOnlyList<string?>? Inputs,
-    [property: Description("Exit policy: threshold-max-prob, threshold-entropy, …, patience, beem-c, beem-a, pcee, pcee-ws or static. Default: the model's calibrated default (GET /v1/model).")]
+    // The valid names are appended from the policy catalog when the document is built (EarlyExitApi.DescribePolicies).
+    [property: Description("Exit policy. Default: the model's default (GET /v1/model).")]
     string? Policy = null,
     [property: Description("The policy's parameter (threshold τ, patience P, BEEM α, PCEE δ, static k). Default: the policy's own default.")]
     double? Parameter = null,

@@ -2,13 +2,14 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using EarlyExit.Core.Catalog;
 using EarlyExit.Core.Policies;
-using EarlyExit.Onnx.Runtime;
 using EarlyExit.Server.Scheduling;
 using EarlyExit.Server.Serving;
 using EarlyExit.Server.Telemetry;
 using EarlyExit.Torch.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using Prometheus;
 
 namespace EarlyExit.Server.Api;
@@ -19,7 +20,7 @@ namespace EarlyExit.Server.Api;
 /// </summary>
 public static class EarlyExitApi
 {
-    /// <summary>Maps every endpoint; the services come from <see cref="EarlyExitServer.AddEarlyExitServer"/>.</summary>
+    /// <summary>Maps every endpoint; the services come from <see cref="EarlyExitServer.AddEarlyExitClassifier"/>.</summary>
     /// <param name="endpoints">The application.</param>
     /// <returns>The /v1 route group, for further conventions.</returns>
     public static RouteGroupBuilder MapEarlyExitApi(this IEndpointRouteBuilder endpoints)
@@ -44,7 +45,7 @@ public static class EarlyExitApi
     }
 
     private static async Task<Results<Ok<ClassifyResponse>, ProblemHttpResult>> Classify(
-        HttpRequest request, ServingModel model, InferenceScheduler scheduler, IOptions<ServerOptions> options,
+        HttpRequest request, EarlyExitClassifier model, InferenceScheduler scheduler, IOptions<ServerOptions> options,
         ServerMetrics metrics, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
@@ -74,7 +75,7 @@ public static class EarlyExitApi
     }
 
     private static async Task<(ClassifyResponse? Response, ProblemHttpResult? Problem)> ClassifyCore(
-        HttpRequest request, ServingModel model, InferenceScheduler scheduler, ServerOptions options, CancellationToken cancellationToken)
+        HttpRequest request, EarlyExitClassifier model, InferenceScheduler scheduler, ServerOptions options, CancellationToken cancellationToken)
     {
         var (body, problem) = await RequestReader.ReadAsync<ClassifyRequest>(request, options.MaxRequestBodyBytes, cancellationToken).ConfigureAwait(false);
         if (problem is not null) return (null, problem);
@@ -123,7 +124,7 @@ public static class EarlyExitApi
 
     /// <summary>The spec a request names; "delta" is PCEE's parameter under its own name.</summary>
     /// <exception cref="ArgumentException">delta with a non-PCEE policy, or delta and parameter that disagree.</exception>
-    private static PolicySpec? Spec(ClassifyRequest body, ServingModel model)
+    private static PolicySpec? Spec(ClassifyRequest body, EarlyExitClassifier model)
     {
         double? parameter = body.Parameter;
         if (body.Delta is { } delta)
@@ -139,19 +140,36 @@ public static class EarlyExitApi
         return new PolicySpec(body.Policy ?? model.DefaultPolicy.Name, parameter);
     }
 
-    private static ClassifyResult Result(ExitResult result, ServingModel model) => new(
+    private static ClassifyResult Result(ExitResult result, EarlyExitClassifier model) => new(
         model.Labels[result.Prediction], result.Prediction, result.Probabilities[result.Prediction], result.LayersExecuted, result.ComputeFraction);
 
-    private static Ok<ModelInfo> GetModel(ServingModel model, IOptions<ServerOptions> options)
+    private static Ok<ModelInfo> GetModel(EarlyExitClassifier model, IOptions<ServerOptions> options)
     {
         ServerOptions o = options.Value;
         var calibration = model.Calibration is { } c ? new CalibrationSummary(c.SampleCount, [.. c.ExitAccuracies], c.FinalExitAccuracy) : null;
-        string mode = o.Batching switch { BatchingMode.DepthPooled => "depthPooled", BatchingMode.Static => "static", _ => "single" };
+        string mode = BatchingModes.NameOf(o.Batching);
         return TypedResults.Ok(new ModelInfo(
             model.Config, model.Labels, model.Metadata.Tokenizer, calibration,
             PolicyInfo.Of(model.ResolvePolicy(null)), PolicyCatalog.DeployableNames,
             new ServingInfo(mode, o.MaxBatchSize, o.MaxQueueDelay.TotalMilliseconds, o.QueueCapacity, o.MaxInputsPerRequest,
                 o.MaxCharactersPerInput, o.MaxRequestBodyBytes, InferenceBackends.NameOf(model.Backend))));
+    }
+
+    /// <summary>
+    /// Completes the OpenAPI description of <see cref="ClassifyRequest.Policy"/> from the policy
+    /// catalog, the table the request's parser reads, so the document lists exactly the names accepted.
+    /// </summary>
+    /// <param name="schema">A schema of the document.</param>
+    /// <param name="context">Which type it describes.</param>
+    /// <param name="cancellationToken">Unused.</param>
+    public static Task DescribePolicies(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.JsonTypeInfo.Type == typeof(ClassifyRequest) && schema.Properties?.TryGetValue("policy", out IOpenApiSchema? policy) == true
+            && policy is OpenApiSchema editable)
+            editable.Description = $"{editable.Description} One of: {string.Join(", ", PolicyCatalog.DeployableNames)}.";
+        return Task.CompletedTask;
     }
 
     // ArgumentException appends " (Parameter 'name')" (and ArgumentOutOfRangeException the value) to

@@ -10,9 +10,9 @@ namespace EarlyExit.Server.Api;
 /// <param name="MaxInputsPerRequest">Most inputs per request.</param>
 /// <param name="MaxCharactersPerInput">Most characters per input.</param>
 /// <param name="MaxRequestBodyBytes">Most bytes per request body.</param>
-/// <param name="Backend">torch or onnx (<see cref="Onnx.Runtime.InferenceBackends.NameOf"/>).</param>
+/// <param name="Backend">torch or onnx (<see cref="InferenceBackends.NameOf"/>).</param>
 public sealed record ServingInfo(
-    [property: Description("depthPooled, static or single.")] string Mode,
+    [property: Description("The batching mode: depth-pooled, static or single (earlyexit serve --batching).")] string Mode,
     [property: Description("Most rows per layer call.")] int MaxBatchSize,
     [property: Description("Longest wait for a batch to fill, in milliseconds.")] double MaxQueueDelayMilliseconds,
     [property: Description("Most inputs accepted and not yet answered.")] int QueueCapacity,

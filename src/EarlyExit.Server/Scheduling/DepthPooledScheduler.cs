@@ -52,12 +52,12 @@ public sealed class DepthPooledScheduler : InferenceScheduler
     /// <param name="model">The model.</param>
     /// <param name="options">Validated options.</param>
     /// <param name="metrics">The server's metrics.</param>
-    public DepthPooledScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics)
+    public DepthPooledScheduler(EarlyExitClassifier model, ServerOptions options, ServerMetrics metrics)
         : this(model, options, metrics, start: true)
     {
     }
 
-    internal DepthPooledScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics, bool start)
+    internal DepthPooledScheduler(EarlyExitClassifier model, ServerOptions options, ServerMetrics metrics, bool start)
         : base(model, options, metrics, options?.MaxBatchSize ?? 1, start)
     {
     }

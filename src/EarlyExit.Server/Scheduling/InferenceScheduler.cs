@@ -40,7 +40,7 @@ public abstract class InferenceScheduler : IAsyncDisposable
     /// <param name="metrics">Where layer calls and exits are counted.</param>
     /// <param name="batchSize">Most rows per model call.</param>
     /// <param name="start">False to leave the worker stopped until <see cref="StartWorker"/> (tests queue requests first, so the batches they see are known).</param>
-    private protected InferenceScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics, int batchSize, bool start)
+    private protected InferenceScheduler(EarlyExitClassifier model, ServerOptions options, ServerMetrics metrics, int batchSize, bool start)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -57,7 +57,7 @@ public abstract class InferenceScheduler : IAsyncDisposable
     internal void StartWorker() => _worker.Start();
 
     /// <summary>The model served.</summary>
-    public ServingModel Model { get; }
+    public EarlyExitClassifier Model { get; }
 
     /// <summary>The options it runs with.</summary>
     public ServerOptions Options { get; }
@@ -279,11 +279,11 @@ public abstract class InferenceScheduler : IAsyncDisposable
     /// <param name="model">The model.</param>
     /// <param name="options">Validated options.</param>
     /// <param name="metrics">The server's metrics.</param>
-    public static InferenceScheduler Create(ServingModel model, ServerOptions options, ServerMetrics metrics) =>
+    public static InferenceScheduler Create(EarlyExitClassifier model, ServerOptions options, ServerMetrics metrics) =>
         Create(model, options, metrics, start: true);
 
-    /// <summary><see cref="Create(ServingModel, ServerOptions, ServerMetrics)"/>, optionally with the worker left stopped.</summary>
-    internal static InferenceScheduler Create(ServingModel model, ServerOptions options, ServerMetrics metrics, bool start)
+    /// <summary><see cref="Create(EarlyExitClassifier, ServerOptions, ServerMetrics)"/>, optionally with the worker left stopped.</summary>
+    internal static InferenceScheduler Create(EarlyExitClassifier model, ServerOptions options, ServerMetrics metrics, bool start)
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.Batching switch

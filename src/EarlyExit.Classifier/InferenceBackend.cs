@@ -1,4 +1,4 @@
-namespace EarlyExit.Onnx.Runtime;
+namespace EarlyExit;
 
 /// <summary>Which library computes the layers of a multi-exit encoder at inference time (<c>--backend</c>).</summary>
 /// <remarks>Both run under the same <see cref="Torch.Runtime.EarlyExitRuntime{TInput}"/> and give the
@@ -8,6 +8,6 @@ public enum InferenceBackend
     /// <summary>TorchSharp (libtorch): <see cref="Torch.Runtime.EncoderExitModel"/>. Runs on the encoder's device.</summary>
     Torch = 0, // the default: what an unset option or setting reads
 
-    /// <summary>ONNX Runtime on the CPU, one session per segment: <see cref="OnnxExitModel"/>.</summary>
+    /// <summary>ONNX Runtime on the CPU, one session per segment: <see cref="Onnx.Runtime.OnnxExitModel"/>.</summary>
     Onnx,
 }

@@ -1,9 +1,10 @@
 using System.Collections.Immutable;
 using EarlyExit.Data.Tokenization;
+using EarlyExit.Onnx.Runtime;
 using EarlyExit.Torch.Models;
 using EarlyExit.Torch.Runtime;
 
-namespace EarlyExit.Onnx.Runtime;
+namespace EarlyExit;
 
 /// <summary>
 /// The backends by name, for a command-line option or a server setting (<c>--backend torch|onnx</c>),

@@ -1,0 +1,33 @@
+using EarlyExit.Onnx.Runtime;
+
+namespace EarlyExit;
+
+/// <summary>How <see cref="EarlyExitClassifier.Load(string, EarlyExitClassifierOptions?)"/> runs a model folder: the backend and the batch size.</summary>
+public sealed record EarlyExitClassifierOptions
+{
+    /// <summary>Texts per runtime batch in <see cref="EarlyExitClassifier.Classify(IReadOnlyList{string}, Core.Catalog.PolicySpec?)"/>, ≥ 1; default 32.
+    /// A batch is padded to its longest text, so larger batches of mixed lengths waste work.</summary>
+    public const int DefaultBatchSize = 32;
+
+    /// <summary>Which library computes the layers; default <see cref="InferenceBackend.Torch"/>. Both give the same
+    /// exits and labels (probabilities within 1e-4); ONNX Runtime is faster on the CPU.</summary>
+    public InferenceBackend Backend { get; init; } = InferenceBackend.Torch;
+
+    /// <summary>ONNX Runtime's settings when <see cref="Backend"/> is <see cref="InferenceBackend.Onnx"/>; ignored otherwise.</summary>
+    public OnnxBackendOptions Onnx { get; init; } = new();
+
+    /// <summary>Texts per runtime batch, ≥ 1; default <see cref="DefaultBatchSize"/>.</summary>
+    public int BatchSize { get; init; } = DefaultBatchSize;
+
+    /// <summary>Checks every option.</summary>
+    /// <exception cref="ArgumentException">The backend is not defined, the batch size is below 1, or an ONNX option is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Backend))
+            throw new ArgumentException($"{nameof(Backend)} must be one of {string.Join(", ", InferenceBackends.Names)}; got {Backend}", nameof(Backend));
+        if (BatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"{nameof(BatchSize)} must be at least 1; got {BatchSize}");
+        ArgumentNullException.ThrowIfNull(Onnx, nameof(Onnx));
+        Onnx.Validate();
+    }
+}
