@@ -29,7 +29,7 @@ public static class EarlyExitServer
     /// <param name="options">The options; null binds them from configuration (section
     /// <see cref="ServerOptions.SectionName"/>, plus <see cref="SwitchMappings"/>).</param>
     /// <param name="args">Host arguments, e.g. <c>--urls http://127.0.0.1:8080</c>.</param>
-    /// <returns>The application with every endpoint mapped (<see cref="EarlyExitApi.MapEarlyExitApi"/>).
+    /// <returns>The application with every endpoint mapped (<see cref="EarlyExitEndpoints.MapEarlyExitApi"/>).
     /// The model loads when the application starts; a bad model directory fails <c>Start</c>/<c>Run</c>.</returns>
     public static WebApplication Build(ServerOptions? options = null, string[]? args = null)
     {
@@ -46,7 +46,7 @@ public static class EarlyExitServer
 
     /// <summary>
     /// Registers a model folder as an <see cref="EarlyExitClassifier"/> singleton (loaded when first
-    /// resolved, disposed with the host) and what <see cref="EarlyExitApi.MapEarlyExitApi"/> serves
+    /// resolved, disposed with the host) and what <see cref="EarlyExitEndpoints.MapEarlyExitApi"/> serves
     /// it with: the scheduler that batches concurrent requests, metrics, problem details, health
     /// checks and OpenAPI. Your own endpoints may take the classifier too and call <c>ClassifyAsync</c>.
     /// </summary>

@@ -18,12 +18,12 @@ namespace EarlyExit.Server.Api;
 /// The server's endpoints, mapped in one place: <c>POST /v1/classify</c>, <c>GET /v1/model</c>,
 /// <c>GET /healthz</c>, <c>GET /metrics</c> (Prometheus text) and <c>GET /openapi/v1.json</c>.
 /// </summary>
-public static class EarlyExitApi
+internal static class EarlyExitApi
 {
-    /// <summary>Maps every endpoint; the services come from <see cref="EarlyExitServer.AddEarlyExitClassifier"/>.</summary>
+    /// <summary>Maps every endpoint (<see cref="EarlyExitEndpoints.MapEarlyExitApi"/> is the public entry).</summary>
     /// <param name="endpoints">The application.</param>
-    /// <returns>The /v1 route group, for further conventions.</returns>
-    public static RouteGroupBuilder MapEarlyExitApi(this IEndpointRouteBuilder endpoints)
+    /// <returns>The /v1 route group.</returns>
+    internal static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         RouteGroupBuilder v1 = endpoints.MapGroup("/v1").WithTags("EarlyExit");
