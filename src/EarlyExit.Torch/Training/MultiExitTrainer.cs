@@ -18,7 +18,7 @@ namespace EarlyExit.Torch.Training;
 /// <para>Each step runs inside its own <c>torch.NewDisposeScope()</c>, so the memory of a step is
 /// freed before the next. Evaluation runs in <c>eval()</c> mode under <c>no_grad</c>.</para>
 /// <para>Determinism: before every step torch's generator is seeded from (seed, global step),
-/// and every epoch's order is a permutation seeded from (seed, epoch); a training set's
+/// and every epoch's order is a <see cref="Core.Sampling.SeededShuffle"/> seeded from (seed, epoch); a training set's
 /// augmentation draws from a generator seeded from (seed, global step) too. With the optimiser state
 /// saved (TorchSharp's AdamW state: step count and both moments), a run stopped and resumed
 /// reaches the same weights as an uninterrupted one, to the bit on the same machine — provided

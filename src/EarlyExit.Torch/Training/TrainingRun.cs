@@ -15,7 +15,7 @@ namespace EarlyExit.Torch.Training;
 /// <see cref="ParameterGroups"/> (freezing and optimiser) and one warm-up and decay schedule.</para>
 /// <para>Determinism: torch's generator is seeded from (seed, global step) before every step, and a
 /// training set's augmentation draws from the same step seed; an epoch's order is a
-/// permutation seeded from (seed, epoch). A resumed run therefore takes the steps
+/// <see cref="SeededShuffle"/> seeded from (seed, epoch). A resumed run therefore takes the steps
 /// the uninterrupted one would have.</para>
 /// <para>One instance serves one call of <see cref="Run"/>.</para>
 /// </remarks>
@@ -203,18 +203,9 @@ internal sealed class TrainingRun
         return (start, end);
     }
 
-    /// <summary>Fisher–Yates with a generator seeded from (seed, epoch): the same order on every run and resume.</summary>
-    internal static int[] Permutation(int count, int seed, int epoch)
-    {
-        var random = new Random((int)(StepSeed(seed, -1 - epoch) & int.MaxValue));
-        int[] order = [.. Enumerable.Range(0, count)];
-        for (int i = count - 1; i > 0; i--)
-        {
-            int j = random.Next(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-        return order;
-    }
+    /// <summary>Epoch <paramref name="epoch"/>'s order of the examples: the same on every run and resume.</summary>
+    internal static int[] Permutation(int count, int seed, int epoch) =>
+        SeededShuffle.Permutation(count, (ulong)StepSeed(seed, -1 - epoch));
 
     /// <summary>
     /// SplitMix64's first output from the state seed · 2³² + step: well-spread, non-negative
