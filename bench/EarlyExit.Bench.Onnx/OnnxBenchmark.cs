@@ -104,14 +104,8 @@ internal static class OnnxBenchmark
         var tokenizer = TextTokenizer.ForMiniLm();
         var random = new Random(42);
         TextExample[] sample = [.. dataset.Train.OrderBy(_ => random.Next()).Take(s.TrainExamples)];
-        var examples = new List<TrainingExample>(sample.Length);
-        foreach (TextExample[] chunk in sample.Chunk(64))
-        {
-            TokenBatch batch = tokenizer.EncodeExamples(chunk);
-            for (int r = 0; r < chunk.Length; r++)
-                examples.Add(TrainingExample.FromPaddedRow(batch.InputIdsOf(r), batch.TokenTypeIdsOf(r), batch.AttentionMaskOf(r), chunk[r].Label));
-        }
         MultiExitEncoder encoder = AllMiniLmL6V2.CreateEncoder(dataset.ClassNames.Count);
+        TokenTrainingSet examples = TokenTrainingSet.Tokenize(sample, tokenizer, encoder.Config, "train");
         var trainer = new MultiExitTrainer(encoder, new JointObjective(),
             new TrainerOptions { Epochs = 3, BatchSize = 16, LearningRate = 2e-3, FreezeBackbone = true, Seed = 42 }, dataset.ClassNames);
         var clock = Stopwatch.StartNew();

@@ -55,9 +55,11 @@ internal static class TrainingEvidence
         // --resume continues a run the budget stopped (its last/ state), to the same weights as an uninterrupted run.
         string resumeDirectory = Path.Combine(options.OutputDirectory, MultiExitTrainer.ResumeDirectoryName);
         if (s.Resume) output.WriteLine($"resuming from {resumeDirectory}");
+        var trainSet = TokenTrainingSet.Tokenize(train, tokenizer, model.Config, "train");
+        var validationSet = TokenTrainingSet.Tokenize(dataset.Validation, tokenizer, model.Config, "validation");
         var result = s.Resume
-            ? trainer.Resume(resumeDirectory, Encode(tokenizer, train), Encode(tokenizer, dataset.Validation), progress, budget.Token)
-            : trainer.Train(Encode(tokenizer, train), Encode(tokenizer, dataset.Validation), progress, budget.Token);
+            ? trainer.Resume(resumeDirectory, trainSet, validationSet, progress, budget.Token)
+            : trainer.Train(trainSet, validationSet, progress, budget.Token);
         // CPU time as well as wall time: on a shared machine the wall time says little about the run's own cost.
         output.WriteLine($"training {(result.Completed ? "completed" : "stopped by the time budget")} after {result.GlobalStep} steps, " +
                          $"{clock.Elapsed.TotalMinutes:F1} min, {Process.GetCurrentProcess().TotalProcessorTime.TotalMinutes:F1} CPU min; best epoch {result.BestEpoch}");
@@ -96,18 +98,6 @@ internal static class TrainingEvidence
             [.. examples.Select(e => e.Label)], classNames, batchSize: 32);
         ExitTraceFile.Write(trace, path);
         return new TraceEvaluator(trace);
-    }
-
-    private static List<TrainingExample> Encode(TextTokenizer tokenizer, IReadOnlyList<TextExample> examples)
-    {
-        var result = new List<TrainingExample>(examples.Count);
-        foreach (var chunk in examples.Chunk(256))
-        {
-            var batch = tokenizer.EncodeExamples(chunk);
-            for (int r = 0; r < chunk.Length; r++)
-                result.Add(TrainingExample.FromPaddedRow(batch.InputIdsOf(r), batch.TokenTypeIdsOf(r), batch.AttentionMaskOf(r), chunk[r].Label));
-        }
-        return result;
     }
 
     // SplitMix64-style hash of (index, seed): a seeded shuffle key.
