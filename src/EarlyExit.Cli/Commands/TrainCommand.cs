@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using EarlyExit.Core.Sampling;
 using EarlyExit.Cli.Inputs;
 using EarlyExit.Cli.Models;
 using EarlyExit.Cli.Terminal;
@@ -211,7 +212,10 @@ public static class TrainCommand
     private static IReadOnlyList<T> TrainSubset<T>(TrainingJob job, Dataset<T> data)
         where T : ILabelledExample
     {
-        IReadOnlyList<T> train = job.Settings.TrainLimit is { } n && n < data.Train.Count ? Subset(data.Train, n, job.Settings.Seed) : data.Train;
+        // A seeded subset in the split's order: the same examples on every run, and on a resume.
+        IReadOnlyList<T> train = job.Settings.TrainLimit is { } n && n < data.Train.Count
+            ? SeededShuffle.Sample(data.Train, n, unchecked((ulong)job.Settings.Seed))
+            : data.Train;
         return train.Count > 0 ? train : throw new CliException($"--data {job.Spec}: the train split is empty");
     }
 
@@ -291,14 +295,6 @@ public static class TrainCommand
         nameof(TrainerOptions.HeadLearningRate) => $"--head-learning-rate must be a finite number above 0; got {e.ActualValue}",
         _ => e.Message,
     };
-
-    private static List<T> Subset<T>(IReadOnlyList<T> examples, int count, int seed)
-    {
-        // A seeded shuffle, then the first count: a random subset that is the same on every run.
-        int[] order = [.. Enumerable.Range(0, examples.Count)];
-        new Random(seed).Shuffle(order);
-        return [.. order.Take(count).Order().Select(i => examples[i])];
-    }
 
     /// <summary>Tokenizes a split with a progress bar on stderr.</summary>
     private static TokenTrainingSet Tokenize(TrainingJob job, IReadOnlyList<TextExample> examples, TextTokenizer tokenizer, EncoderConfig config, string split) =>
