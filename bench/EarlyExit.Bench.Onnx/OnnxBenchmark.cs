@@ -3,6 +3,7 @@ using System.Diagnostics;
 using EarlyExit.Core.Catalog;
 using EarlyExit.Core.Evaluation;
 using EarlyExit.Core.Policies;
+using EarlyExit.Core.Sampling;
 using EarlyExit.Data.Datasets;
 using EarlyExit.Data.Tokenization;
 using EarlyExit.Onnx.Runtime;
@@ -102,16 +103,9 @@ internal static class OnnxBenchmark
         // No checkpoint: MiniLM's pretrained backbone, frozen, with heads trained here on a seeded
         // sample of the training split (joint objective, 3 epochs, lr 2e-3: only the heads move).
         var tokenizer = TextTokenizer.ForMiniLm();
-        var random = new Random(42);
-        TextExample[] sample = [.. dataset.Train.OrderBy(_ => random.Next()).Take(s.TrainExamples)];
-        var examples = new List<TrainingExample>(sample.Length);
-        foreach (TextExample[] chunk in sample.Chunk(64))
-        {
-            TokenBatch batch = tokenizer.EncodeExamples(chunk);
-            for (int r = 0; r < chunk.Length; r++)
-                examples.Add(TrainingExample.FromPaddedRow(batch.InputIdsOf(r), batch.TokenTypeIdsOf(r), batch.AttentionMaskOf(r), chunk[r].Label));
-        }
+        List<TextExample> sample = SeededShuffle.Sample(dataset.Train, Math.Min(s.TrainExamples, dataset.Train.Count), seed: 42);
         MultiExitEncoder encoder = AllMiniLmL6V2.CreateEncoder(dataset.ClassNames.Count);
+        TokenTrainingSet examples = TokenTrainingSet.Tokenize(sample, tokenizer, encoder.Config, "train");
         var trainer = new MultiExitTrainer(encoder, new JointObjective(),
             new TrainerOptions { Epochs = 3, BatchSize = 16, LearningRate = 2e-3, FreezeBackbone = true, Seed = 42 }, dataset.ClassNames);
         var clock = Stopwatch.StartNew();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EarlyExit.Core.Catalog;
 using EarlyExit.Core.Evaluation;
+using EarlyExit.Core.Sampling;
 using EarlyExit.Core.Traces;
 using EarlyExit.Data.Datasets;
 using EarlyExit.Data.Tokenization;
@@ -30,8 +31,7 @@ internal static class TrainingEvidence
         var dataset = DatasetCatalog.LoadText(DatasetSpec.Parse(s.Data));
         var tokenizer = TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = s.Length });
         // A seeded subset of train when the budget cannot cover all of it (said in the output).
-        var train = dataset.Train.Select((e, i) => (e, key: Mix(i, s.Seed))).OrderBy(p => p.key)
-            .Take(Math.Min(s.TrainExamples, dataset.Train.Count)).Select(p => p.e).ToList();
+        var train = SeededShuffle.Sample(dataset.Train, Math.Min(s.TrainExamples, dataset.Train.Count), unchecked((ulong)s.Seed));
         output.WriteLine($"{s.Data}: train {dataset.Train.Count} (using {train.Count}), validation {dataset.Validation.Count}, test {dataset.Test.Count}; " +
                          $"objective {s.Objective}, {s.Epochs} epochs, max length {s.Length}, batch {s.BatchSize}, lr {s.LearningRate} (heads {s.HeadLearningRate}), {s.Threads} threads");
 
@@ -55,9 +55,11 @@ internal static class TrainingEvidence
         // --resume continues a run the budget stopped (its last/ state), to the same weights as an uninterrupted run.
         string resumeDirectory = Path.Combine(options.OutputDirectory, MultiExitTrainer.ResumeDirectoryName);
         if (s.Resume) output.WriteLine($"resuming from {resumeDirectory}");
+        var trainSet = TokenTrainingSet.Tokenize(train, tokenizer, model.Config, "train");
+        var validationSet = TokenTrainingSet.Tokenize(dataset.Validation, tokenizer, model.Config, "validation");
         var result = s.Resume
-            ? trainer.Resume(resumeDirectory, Encode(tokenizer, train), Encode(tokenizer, dataset.Validation), progress, budget.Token)
-            : trainer.Train(Encode(tokenizer, train), Encode(tokenizer, dataset.Validation), progress, budget.Token);
+            ? trainer.Resume(resumeDirectory, trainSet, validationSet, progress, budget.Token)
+            : trainer.Train(trainSet, validationSet, progress, budget.Token);
         // CPU time as well as wall time: on a shared machine the wall time says little about the run's own cost.
         output.WriteLine($"training {(result.Completed ? "completed" : "stopped by the time budget")} after {result.GlobalStep} steps, " +
                          $"{clock.Elapsed.TotalMinutes:F1} min, {Process.GetCurrentProcess().TotalProcessorTime.TotalMinutes:F1} CPU min; best epoch {result.BestEpoch}");
@@ -96,27 +98,6 @@ internal static class TrainingEvidence
             [.. examples.Select(e => e.Label)], classNames, batchSize: 32);
         ExitTraceFile.Write(trace, path);
         return new TraceEvaluator(trace);
-    }
-
-    private static List<TrainingExample> Encode(TextTokenizer tokenizer, IReadOnlyList<TextExample> examples)
-    {
-        var result = new List<TrainingExample>(examples.Count);
-        foreach (var chunk in examples.Chunk(256))
-        {
-            var batch = tokenizer.EncodeExamples(chunk);
-            for (int r = 0; r < chunk.Length; r++)
-                result.Add(TrainingExample.FromPaddedRow(batch.InputIdsOf(r), batch.TokenTypeIdsOf(r), batch.AttentionMaskOf(r), chunk[r].Label));
-        }
-        return result;
-    }
-
-    // SplitMix64-style hash of (index, seed): a seeded shuffle key.
-    private static ulong Mix(int index, int seed)
-    {
-        ulong z = (ulong)index + ((ulong)(uint)seed << 32) + 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 
     private sealed class Progress(TextWriter output) : IProgress<TrainingProgress>

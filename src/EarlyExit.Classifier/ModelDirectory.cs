@@ -2,10 +2,12 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EarlyExit.Core.Calibration;
+using EarlyExit.Core.IO;
 using EarlyExit.Data.Datasets;
 using EarlyExit.Data.Tokenization;
 using EarlyExit.Torch.Checkpoints;
 using EarlyExit.Torch.Pretrained;
+using EarlyExit.Torch.Training;
 
 namespace EarlyExit;
 
@@ -65,6 +67,12 @@ public sealed class ModelDirectory
 
     /// <summary><c>traces.json</c>.</summary>
     public string TraceManifestPath => System.IO.Path.Combine(Path, TraceManifestFileName);
+
+    /// <summary><c>training/last/</c>: the resume state of a stopped run.</summary>
+    public string ResumePath => System.IO.Path.Combine(TrainingPath, MultiExitTrainer.ResumeDirectoryName);
+
+    /// <summary>True when <c>training/last/</c> holds a stopped run's state, so train goes on from it.</summary>
+    public bool HasResumeState => File.Exists(System.IO.Path.Combine(ResumePath, MultiExitTrainer.StateFileName));
 
     /// <summary>True when the folder holds a finished model (both checkpoint files).</summary>
     public bool HasModel => File.Exists(MetadataPath) && File.Exists(WeightsPath);
@@ -166,6 +174,36 @@ public sealed class ModelDirectory
         {
             throw new ModelFolderException(Path, $"corrupt calibration: {e.Message}; run calibrate again", e);
         }
+    }
+
+    /// <summary>
+    /// Turns a completed training run into the finished model folder: the checkpoint, then
+    /// <c>training.json</c>, then <c>training/</c> removed.
+    /// </summary>
+    /// <param name="bestCheckpoint">The trainer's <c>best/</c>, copied as the model; or null when no
+    /// epoch was validated, and then <paramref name="model"/> is saved as it is.</param>
+    /// <param name="model">The trained model, with its final weights.</param>
+    /// <param name="metadata">What the checkpoint stores beside <paramref name="model"/>'s weights.</param>
+    /// <param name="trainingLog">The content of <c>training.json</c>.</param>
+    /// <remarks>Each file is written atomically, the checkpoint's metadata after its weights, and
+    /// <c>training/</c> goes last: a run killed on the way leaves the resume state, a whole model,
+    /// or both, and the same train command then finishes the folder.</remarks>
+    public void WriteTrainedModel(string? bestCheckpoint, IMultiExitNetwork model, CheckpointMetadata metadata, JsonObject trainingLog)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentNullException.ThrowIfNull(trainingLog);
+        if (bestCheckpoint is not null)
+        {
+            AtomicFile.Copy(System.IO.Path.Combine(bestCheckpoint, ModelCheckpoint.WeightsFileName), WeightsPath);
+            AtomicFile.Copy(System.IO.Path.Combine(bestCheckpoint, ModelCheckpoint.MetadataFileName), MetadataPath);
+        }
+        else
+        {
+            ModelCheckpoint.Save(model, metadata, Path);
+        }
+        AtomicFile.WriteAllText(TrainingLogPath, trainingLog.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        if (Directory.Exists(TrainingPath)) Directory.Delete(TrainingPath, recursive: true);
     }
 
     /// <summary>SHA-256 of the weights, hex: which weights a cached trace came from.</summary>

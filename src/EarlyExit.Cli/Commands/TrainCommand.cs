@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using EarlyExit.Core.IO;
+using EarlyExit.Core.Sampling;
 using EarlyExit.Cli.Inputs;
 using EarlyExit.Cli.Models;
 using EarlyExit.Cli.Terminal;
@@ -152,28 +152,25 @@ public static class TrainCommand
         TrainSettings settings = job.Settings;
         Dataset<TextExample> data = DataSource.Load(job.Spec, job.CancellationToken);
         IReadOnlyList<TextExample> trainSplit = TrainSubset(job, data);
+        EncoderConfig config = EncoderConfig.AllMiniLmL6V2(data.ClassNames.Count) with
+        {
+            HeadDense = !LinearHead(settings),
+        };
         var tokenizer = TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = settings.MaxLength });
-        List<TrainingExample> train = Tokenize(tokenizer, trainSplit, "tokenizing the train split", job.Stderr);
+        TokenTrainingSet train = Tokenize(job, trainSplit, tokenizer, config, "train");
         // Validation after each epoch picks the best epoch; with one epoch there is nothing to pick,
         // so the pass is skipped (calibrate measures every exit on validation anyway).
-        List<TrainingExample>? validation = ValidateEachEpoch(job, data)
-            ? Tokenize(tokenizer, data.Validation, "tokenizing the validation split", job.Stderr)
-            : null;
+        TokenTrainingSet? validation = ValidateEachEpoch(job, data) ? Tokenize(job, data.Validation, tokenizer, config, "validation") : null;
         TrainerOptions options = job.Options;
         job.Stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"training {TrainingDefaults.Vocabulary} ({job.Objective.Name}{(settings.FreezeBackbone ? ", backbone frozen" : "")}) on {train.Count:N0} examples"
             + $"{(train.Count < data.Train.Count ? $" (a seeded subset of {data.Train.Count:N0})" : "")}, ≤ {settings.MaxLength} tokens, "
             + $"{options.Epochs} epoch(s) of {(train.Count + options.BatchSize - 1) / options.BatchSize} steps, learning rate {options.LearningRate:G3} (heads {options.HeadLearningRate ?? options.LearningRate:G3}), {settings.ExitHead.ToLowerInvariant()} exit heads, {settings.Threads} thread(s)"));
 
-        EncoderConfig config = EncoderConfig.AllMiniLmL6V2(data.ClassNames.Count) with
-        {
-            HeadDense = !LinearHead(settings),
-        };
         using MultiExitEncoder model = AllMiniLmL6V2.CreateEncoder(config);
         var tokenizerSettings = new TokenizerSettings(TrainingDefaults.Vocabulary, LowerCase: true, settings.MaxLength);
         var metadata = new CheckpointMetadata { Config = model.Config, LabelNames = [.. data.ClassNames], Tokenizer = tokenizerSettings };
-        return Fit(job, model, metadata, new TokenTrainingSet(train, model.Config, "train"),
-            validation is null ? null : new TokenTrainingSet(validation, model.Config, "validation"),
+        return Fit(job, model, metadata, train, validation,
             new JsonObject { ["model"] = TrainingDefaults.MiniLm, ["max_length"] = settings.MaxLength, ["exit_head"] = settings.ExitHead.ToLowerInvariant() });
     }
 
@@ -215,7 +212,10 @@ public static class TrainCommand
     private static IReadOnlyList<T> TrainSubset<T>(TrainingJob job, Dataset<T> data)
         where T : ILabelledExample
     {
-        IReadOnlyList<T> train = job.Settings.TrainLimit is { } n && n < data.Train.Count ? Subset(data.Train, n, job.Settings.Seed) : data.Train;
+        // A seeded subset in the split's order: the same examples on every run, and on a resume.
+        IReadOnlyList<T> train = job.Settings.TrainLimit is { } n && n < data.Train.Count
+            ? SeededShuffle.Sample(data.Train, n, unchecked((ulong)job.Settings.Seed))
+            : data.Train;
         return train.Count > 0 ? train : throw new CliException($"--data {job.Spec}: the train split is empty");
     }
 
@@ -236,15 +236,15 @@ public static class TrainCommand
         TrainerOptions options = job.Options;
         ModelDirectory directory = job.Directory;
         var trainer = new MultiExitTrainer(model, job.Objective, options, metadata);
-        string resume = Path.Combine(directory.TrainingPath, MultiExitTrainer.ResumeDirectoryName);
-        bool resuming = File.Exists(Path.Combine(resume, MultiExitTrainer.StateFileName));
+        string resume = directory.ResumePath;
+        bool resuming = directory.HasResumeState;
         if (resuming) job.Stderr.WriteLine($"resuming the stopped run from {resume}");
 
         var clock = Stopwatch.StartNew();
         long totalSteps = (long)options.Epochs * ((train.Count + options.BatchSize - 1) / options.BatchSize);
         TrainingResult result = ConsoleProgress.Run(job.Stderr, "training", totalSteps, bar =>
         {
-            var progress = new SynchronousProgress(p => bar.Report(p.GlobalStep, p.Validation is { } v
+            var progress = new SynchronousProgress<TrainingProgress>(p => bar.Report(p.GlobalStep, p.Validation is { } v
                 ? string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch + 1} validation accuracy by exit {string.Join(" ", v.ExitAccuracies.Select(a => a.ToString("F3", CultureInfo.InvariantCulture)))}")
                 : string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch + 1}/{p.EpochCount} loss {p.MeanLoss:F3} {p.ExamplesPerSecond:F1} ex/s")));
             try
@@ -264,20 +264,10 @@ public static class TrainCommand
             return CliExitStatus.Cancelled;
         }
 
-        // The model folder: the best epoch's checkpoint (or the last weights without validation), metadata last.
-        if (result.BestDirectory is { } best)
-        {
-            AtomicFile.Copy(Path.Combine(best, ModelCheckpoint.WeightsFileName), directory.WeightsPath);
-            AtomicFile.Copy(Path.Combine(best, ModelCheckpoint.MetadataFileName), directory.MetadataPath);
-        }
-        else
-        {
-            ModelCheckpoint.Save(model, metadata, directory.Path);
-        }
         JsonObject log = TrainingLog(job, train.Count, validation?.Count ?? 0, result, clock.Elapsed);
         foreach (var (key, value) in modelLog) log[key] = value?.DeepClone();
-        AtomicFile.WriteAllText(directory.TrainingLogPath, log.ToJsonString(new() { WriteIndented = true }));
-        Directory.Delete(directory.TrainingPath, recursive: true);
+        // The best epoch's checkpoint, or the last weights without validation.
+        directory.WriteTrainedModel(result.BestDirectory, model, metadata, log);
 
         WriteEpochTable(job.Stdout, result);
         job.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -306,33 +296,10 @@ public static class TrainCommand
         _ => e.Message,
     };
 
-    private static List<T> Subset<T>(IReadOnlyList<T> examples, int count, int seed)
-    {
-        // A seeded shuffle, then the first count: a random subset that is the same on every run.
-        int[] order = [.. Enumerable.Range(0, examples.Count)];
-        new Random(seed).Shuffle(order);
-        return [.. order.Take(count).Order().Select(i => examples[i])];
-    }
-
-    private static List<TrainingExample> Tokenize(TextTokenizer tokenizer, IReadOnlyList<TextExample> examples, string what, TextWriter log)
-    {
-        const int Chunk = 256;
-        var result = new List<TrainingExample>(examples.Count);
-        ConsoleProgress.Run(log, what, examples.Count, bar =>
-        {
-            for (int start = 0; start < examples.Count; start += Chunk)
-            {
-                TextExample[] chunk = [.. examples.Skip(start).Take(Chunk)];
-                TokenBatch batch = tokenizer.EncodeExamples(chunk);
-                for (int row = 0; row < chunk.Length; row++)
-                {
-                    result.Add(TrainingExample.FromPaddedRow(batch.InputIdsOf(row), batch.TokenTypeIdsOf(row), batch.AttentionMaskOf(row), chunk[row].Label));
-                }
-                bar.Report(start + chunk.Length);
-            }
-        });
-        return result;
-    }
+    /// <summary>Tokenizes a split with a progress bar on stderr.</summary>
+    private static TokenTrainingSet Tokenize(TrainingJob job, IReadOnlyList<TextExample> examples, TextTokenizer tokenizer, EncoderConfig config, string split) =>
+        ConsoleProgress.Run(job.Stderr, $"tokenizing the {split} split", examples.Count,
+            bar => TokenTrainingSet.Tokenize(examples, tokenizer, config, split, new SynchronousProgress<int>(n => bar.Report(n))));
 
     private static JsonObject TrainingLog(TrainingJob job, int trainCount, int validationCount, TrainingResult result, TimeSpan elapsed) => new()
     {
@@ -386,9 +353,9 @@ public static class TrainCommand
     private sealed record TrainingJob(TrainSettings Settings, DatasetSpec Spec, ModelDirectory Directory, ITrainingObjective Objective,
         TrainerOptions Options, TextWriter Stdout, TextWriter Stderr, CancellationToken CancellationToken);
 
-    /// <summary>Reports on the training thread (the trainer's reports are synchronous already).</summary>
-    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    /// <summary>Reports on the calling thread (the trainer's and the tokenizer's reports are synchronous already; Progress&lt;T&gt; would post them).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
-        public void Report(TrainingProgress value) => report(value);
+        public void Report(T value) => report(value);
     }
 }

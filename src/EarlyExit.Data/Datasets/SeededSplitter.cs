@@ -1,3 +1,5 @@
+using EarlyExit.Core.Sampling;
+
 namespace EarlyExit.Data.Datasets;
 
 /// <summary>
@@ -65,17 +67,14 @@ internal static class SeededSplitter
         }
 
         var heldOutGroup = new bool[groupLabels.Count];
-        var random = new SplitMix64(seed);
+        // One stream for all labels, drawn on label by label in label order.
+        var shuffle = new SeededShuffle(seed);
         foreach (var byLabel in Enumerable.Range(0, groupLabels.Count).GroupBy(g => groupLabels[g]).OrderBy(g => g.Key))
         {
             var groups = byLabel.ToArray();
 
-            // Fisher–Yates shuffle, then the first round(f·n) groups are held out.
-            for (var i = groups.Length - 1; i > 0; i--)
-            {
-                var j = random.NextBelow(i + 1);
-                (groups[i], groups[j]) = (groups[j], groups[i]);
-            }
+            // A seeded shuffle, then the first round(f·n) groups are held out.
+            shuffle.Shuffle(groups.AsSpan());
 
             var count = (int)Math.Round(fraction * groups.Length, MidpointRounding.AwayFromZero);
             for (var i = 0; i < count; i++)

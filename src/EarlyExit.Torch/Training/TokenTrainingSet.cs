@@ -1,3 +1,5 @@
+using EarlyExit.Data.Datasets;
+using EarlyExit.Data.Tokenization;
 using EarlyExit.Torch.Models;
 using static TorchSharp.torch;
 
@@ -38,6 +40,32 @@ public sealed class TokenTrainingSet : ITrainingSet
             }
         }
         _examples = examples;
+    }
+
+    /// <summary>Tokenizes labelled texts (and text pairs) and wraps them, checked against <paramref name="config"/>.</summary>
+    /// <param name="examples">At least one example.</param>
+    /// <param name="tokenizer">The model's tokenizer; its maximum length truncates.</param>
+    /// <param name="config">The encoder's sizes: classes, positions, vocabulary.</param>
+    /// <param name="name">The examples' name in messages (e.g. "train").</param>
+    /// <param name="progress">Receives the number of examples tokenized so far, after every chunk of them.</param>
+    /// <exception cref="ArgumentException">As for the constructor.</exception>
+    public static TokenTrainingSet Tokenize(IReadOnlyList<TextExample> examples, TextTokenizer tokenizer, EncoderConfig config,
+        string name = "examples", IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(examples, name);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        // Chunks, not one batch: one padded batch of a whole split would hold split size × longest
+        // text ids three times over (ids, segments, mask), and could report no progress.
+        const int Chunk = 256;
+        var tokenized = new List<TrainingExample>(examples.Count);
+        foreach (TextExample[] chunk in examples.Chunk(Chunk))
+        {
+            TokenBatch batch = tokenizer.EncodeExamples(chunk);
+            for (int row = 0; row < chunk.Length; row++)
+                tokenized.Add(TrainingExample.FromPaddedRow(batch.InputIdsOf(row), batch.TokenTypeIdsOf(row), batch.AttentionMaskOf(row), chunk[row].Label));
+            progress?.Report(tokenized.Count);
+        }
+        return new TokenTrainingSet(tokenized, config, name);
     }
 
     /// <inheritdoc/>
