@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using EarlyExit.Cli.Models;
+using EarlyExit.Cli.Tests.TestDoubles;
+using EarlyExit.Core.Traces;
+using EarlyExit.Data.Datasets;
+
+namespace EarlyExit.Cli.Tests.Models;
+
+/// <summary>When a cached trace is reused and when it is recorded again (data, weights, backend).</summary>
+[Collection(MiniLmCollection.Name)]
+public sealed class TraceSourceTests(TrainedModelFixture model)
+{
+    [Fact]
+    public void A_trace_recorded_from_the_same_data_weights_and_backend_is_read_not_recorded()
+    {
+        string copy = model.CopyModel(); // calibrate recorded validation.eetrace with torch
+        var directory = ModelDirectory.Open(copy);
+        DateTime written = File.GetLastWriteTimeUtc(directory.TracePath(DatasetSplit.Validation));
+        var log = new StringWriter();
+
+        using var source = new TraceSource(directory, DatasetSpec.Parse(model.DataSpec), log, CancellationToken.None);
+        ExitTrace trace = source.Get(DatasetSplit.Validation);
+
+        Assert.Equal("", log.ToString()); // no "loading", no recording
+        Assert.Equal(written, File.GetLastWriteTimeUtc(directory.TracePath(DatasetSplit.Validation)));
+        Assert.Equal((int?)Manifest(directory)["validation"]!["samples"], trace.SampleCount);
+        Assert.Equal(["ham", "spam"], trace.ClassNames.OrderBy(n => n, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Another_backend_or_other_weights_record_the_trace_again_and_say_why()
+    {
+        string copy = model.CopyModel();
+        var directory = ModelDirectory.Open(copy);
+        var spec = DatasetSpec.Parse(model.DataSpec);
+        var onnxLog = new StringWriter();
+
+        ExitTrace onnx;
+        using (var source = new TraceSource(directory, spec, onnxLog, CancellationToken.None, InferenceBackend.Onnx, new() { IntraOpThreads = 1 }))
+            onnx = source.Get(DatasetSplit.Validation);
+
+        Assert.Contains($"cached trace {directory.TracePath(DatasetSplit.Validation)} was recorded with --backend torch; recording it with onnx", onnxLog.ToString());
+        Assert.Equal("onnx", (string?)Manifest(directory)["validation"]!["backend"]);
+
+        // Weights that are not the ones the manifest names: recorded again, with torch, silently.
+        JsonObject manifest = Manifest(directory);
+        manifest["validation"]!["weights_sha256"] = new string('0', 64);
+        File.WriteAllText(directory.TraceManifestPath, manifest.ToJsonString());
+        var torchLog = new StringWriter();
+        ExitTrace torch;
+        using (var source = new TraceSource(directory, spec, torchLog, CancellationToken.None))
+            torch = source.Get(DatasetSplit.Validation);
+
+        Assert.Contains("recording every exit on", torchLog.ToString());
+        Assert.Equal(directory.WeightsHash(), (string?)Manifest(directory)["validation"]!["weights_sha256"]);
+        Assert.Equal("torch", (string?)Manifest(directory)["validation"]!["backend"]);
+        Assert.Equal(onnx.SampleCount, torch.SampleCount);
+        Assert.Equal(onnx.Labels.ToArray(), torch.Labels.ToArray());
+    }
+
+    [Fact]
+    public void The_train_split_is_never_traced_and_other_classes_are_refused()
+    {
+        string copy = model.CopyModel();
+        var directory = ModelDirectory.Open(copy);
+        File.Delete(directory.TracePath(DatasetSplit.Test));
+        string other = Path.Combine(model.Root, "other-classes.csv");
+        File.WriteAllLines(other, ["text,label", .. Enumerable.Range(0, 60).Select(i => $"\"row {i} words\",{(i % 3 == 0 ? "a" : i % 3 == 1 ? "b" : "c")}")]);
+
+        using var source = new TraceSource(directory, DatasetSpec.Parse(model.DataSpec), TextWriter.Null, CancellationToken.None);
+        using var wrong = new TraceSource(directory, DatasetSpec.Parse("csv:" + other), TextWriter.Null, CancellationToken.None);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => source.Get(DatasetSplit.Train));
+        var error = Assert.Throws<CliException>(() => wrong.Get(DatasetSplit.Test));
+        Assert.StartsWith($"--data csv:{other} has classes [a, b, c] but the model was trained on [", error.Message);
+    }
+
+    private static JsonObject Manifest(ModelDirectory directory) => (JsonObject)JsonNode.Parse(File.ReadAllText(directory.TraceManifestPath))!;
+}
