@@ -27,7 +27,7 @@ namespace EarlyExit.Server.Scheduling;
 /// rows from different segments are joined by <see cref="ExitBatchState.Concat"/>, padded to the
 /// longest (the mask and bias are per row, so each row attends only to its own tokens);</item>
 /// <item>run the layer and its exit (<see cref="IMultiExitModel.RunLayerAndExit"/>: one call on
-/// the ONNX backend); decide each row with <see cref="ExitStep.Decide"/> under its
+/// the ONNX backend); decide each row with <see cref="ExitDecision"/> under its
 /// own request's policy and its own <see cref="ExitState"/> (the runtime's code); answer the rows
 /// that exit; the others go on, compacted by <see cref="ExitBatchState.SelectRows"/>, to the next
 /// pool as a new segment.</item>
@@ -216,7 +216,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
                 int tokens = state.TokenCounts[r];
                 row.Flops += ExitStep.Flops(model, layer, tokens);
                 ReadOnlySpan<float> z = logits.AsSpan(r * classes, classes);
-                if (ExitStep.Decide(row.Source.Job.Policy, layer, exits, z, row.Source.Row, ref row.State, out var signals))
+                if (ExitDecision.Decide(row.Source.Job.Policy, layer, exits, z, row.Source.Row, ref row.State, out var signals))
                     exited[r] = ExitStep.Result(model, z, signals, layer, row.Flops, tokens);
                 else if (!row.Source.Job.IsFinished)
                     continuing.Add(r);

@@ -22,7 +22,7 @@ namespace EarlyExit.Torch.Runtime;
 /// the only device-to-host transfer per layer, and all the decision needs;</item>
 /// <item>for each row, <see cref="ExitSignals.Compute(ReadOnlySpan{float}, int, int)"/> and
 /// <see cref="ExitPolicy.ShouldExit"/> with the row's own <see cref="ExitState"/>
-/// (<see cref="ExitStep.Decide"/>, shared with the server's schedulers); record the rows that exit;</item>
+/// (<see cref="ExitDecision"/>, shared with the server's schedulers); record the rows that exit;</item>
 /// <item>compact the state to the rows that continue (<see cref="ExitBatchState.SelectRows"/>:
 /// <c>index_select</c> on hidden states, mask and bias), or stop when none is left.</item>
 /// <item>free each state, and each exit's logits, as soon as they are read
@@ -100,7 +100,7 @@ public sealed class EarlyExitRuntime<TInput>
                 int tokens = state.TokenCounts[r];
                 flops[input] += ExitStep.Flops(Model, k, tokens);
                 ReadOnlySpan<float> z = logits.Slice(r * classes, classes);
-                if (ExitStep.Decide(Policy, k, exits, z, input, ref exitStates[input], out SignalValues signals))
+                if (ExitDecision.Decide(Policy, k, exits, z, input, ref exitStates[input], out SignalValues signals))
                     results[input] = ExitStep.Result(Model, z, signals, k, flops[input], tokens);
                 else
                     continuing[kept++] = r;

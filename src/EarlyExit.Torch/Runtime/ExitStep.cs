@@ -8,7 +8,8 @@ namespace EarlyExit.Torch.Runtime;
 /// <summary>
 /// The per-row work after an exit head ran, written once for every exit loop: bring the
 /// (rows, C) logits to the host, decide each row's exit from its own logits and
-/// <see cref="ExitState"/>, and build the result of a row that leaves.
+/// <see cref="ExitState"/> (<see cref="ExitDecision.Decide(ExitPolicy, int, int, ReadOnlySpan{float}, int, ref ExitState, out SignalValues)"/>),
+/// and build the result of a row that leaves.
 /// <see cref="EarlyExitRuntime{TInput}"/> (one batch, one policy) and the server's schedulers
 /// (rows of many requests, each with its own policy and depth) both call it, so a row gets the
 /// same decision whichever loop runs it.
@@ -41,32 +42,10 @@ public static class ExitStep
         host.data<float>().CopyTo(destination);
     }
 
-    /// <summary>
-    /// Decides whether one row leaves at exit <paramref name="exitIndex"/>: its signals
-    /// (<see cref="ExitSignals.Compute(ReadOnlySpan{float}, int, int)"/>) and the policy's decision
-    /// (<see cref="ExitPolicy.ShouldExit"/>) with the row's own state, updated in place.
-    /// </summary>
-    /// <param name="policy">The row's policy.</param>
-    /// <param name="exitIndex">0-based exit k the row just reached.</param>
-    /// <param name="exitCount">M, the model's number of exits; the last one always exits.</param>
-    /// <param name="logits">The row's C logits at exit k.</param>
-    /// <param name="sample">Which input the row is, named if its logits are not finite.</param>
-    /// <param name="state">The row's exit state, carried from exit to exit.</param>
-    /// <param name="signals">The signals at exit k.</param>
-    /// <returns>True when the row leaves at exit k.</returns>
-    /// <exception cref="InvalidLogitsException">A logit is NaN or infinite.</exception>
-    public static bool Decide(ExitPolicy policy, int exitIndex, int exitCount, ReadOnlySpan<float> logits, int sample,
-        ref ExitState state, out SignalValues signals)
-    {
-        ArgumentNullException.ThrowIfNull(policy);
-        signals = ExitSignals.Compute(logits, sample, exitIndex);
-        return policy.ShouldExit(new ExitObservation(exitIndex, exitCount, signals), ref state);
-    }
-
     /// <summary>The result of a row that leaves at <paramref name="exitIndex"/>.</summary>
     /// <param name="model">The model (for the row's full-model FLOPs).</param>
     /// <param name="logits">The row's C logits at the exit taken.</param>
-    /// <param name="signals">The signals <see cref="Decide"/> computed from them.</param>
+    /// <param name="signals">The signals the decision computed from them.</param>
     /// <param name="exitIndex">0-based exit taken.</param>
     /// <param name="flops">FLOPs the row ran: its layers and heads 0..exitIndex, counted for its own size.</param>
     /// <param name="tokens">The row's size (<see cref="ExitBatchState.TokenCounts"/>).</param>

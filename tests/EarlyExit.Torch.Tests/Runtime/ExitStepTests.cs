@@ -10,36 +10,6 @@ namespace EarlyExit.Torch.Tests.Runtime;
 public sealed class ExitStepTests
 {
     [Fact]
-    public void DecideUsesTheRowsOwnStateAndTheLastExitAlwaysExits()
-    {
-        var patience = new PatiencePolicy(1);
-        ExitState state = ExitState.Start();
-        // Logits (0, ln 3): softmax (1/4, 3/4), prediction 1 at every exit.
-        float[] z = [0f, MathF.Log(3)];
-
-        bool first = ExitStep.Decide(patience, 0, 4, z, 7, ref state, out SignalValues s0);
-        bool second = ExitStep.Decide(patience, 1, 4, z, 7, ref state, out _);
-
-        Assert.False(first);   // no previous prediction yet: streak 0 < 1
-        Assert.True(second);   // agrees with exit 0, kept in the state: streak 1 ≥ patience 1
-        Assert.Equal(1, s0.Prediction);
-        Assert.Equal(0.75f, s0.MaxProb, 1e-6f);
-        ExitState fresh = ExitState.Start();
-        Assert.True(ExitStep.Decide(new ThresholdPolicy(ExitSignal.MaxProb, 0.99), 3, 4, z, 0, ref fresh, out _)); // last exit
-    }
-
-    [Fact]
-    public void DecideNamesTheSampleAndExitOfNonFiniteLogits()
-    {
-        ExitState state = ExitState.Start();
-
-        var e = Assert.Throws<InvalidLogitsException>(() => ExitStep.Decide(new StaticExitPolicy(1), 2, 4, [float.NaN, 0f], 5, ref state, out _));
-
-        Assert.Equal(5, e.Sample);
-        Assert.Equal(2, e.Exit);
-    }
-
-    [Fact]
     public void ResultCarriesTheProbabilitiesFlopsAndFullModelCost()
     {
         var model = Model();
