@@ -27,10 +27,9 @@ namespace EarlyExit.Server.Scheduling;
 /// rows from different segments are joined by <see cref="ExitBatchState.Concat"/>, padded to the
 /// longest (the mask and bias are per row, so each row attends only to its own tokens);</item>
 /// <item>run the layer and its exit (<see cref="IMultiExitModel.RunLayerAndExit"/>: one call on
-/// the ONNX backend); decide each row with <see cref="ExitDecision"/> under its
-/// own request's policy and its own <see cref="ExitState"/> (the runtime's code); answer the rows
-/// that exit; the others go on, compacted by <see cref="ExitBatchState.SelectRows"/>, to the next
-/// pool as a new segment.</item>
+/// the ONNX backend); advance the rows with <see cref="ExitStep.Advance"/> (the runtime's code),
+/// each under its own request's policy and its own <see cref="ExitState"/>; answer the rows that
+/// exit; the others go on, compacted, to the next pool as a new segment.</item>
 /// </list>
 /// <para>Which pool runs <b>(our choice)</b>, first rule that applies:</para>
 /// <list type="number">
@@ -168,7 +167,6 @@ public sealed class DepthPooledScheduler : InferenceScheduler
     private void RunStep(int layer, List<Segment>[] pools, int batch, long step)
     {
         IMultiExitModel<TokenBatch> model = Model.Model;
-        int exits = model.ExitCount, classes = model.ClassCount;
         List<Segment> pool = pools[layer];
         var taken = new List<Segment>();
         var freed = new List<Segment>();
@@ -203,35 +201,15 @@ public sealed class DepthPooledScheduler : InferenceScheduler
             ExitBatchState state = taken.Count == 1 ? taken[0].State : ExitBatchState.Concat([.. taken.Select(s => s.State)]);
             // Layer and head in one step: one call per segment on the ONNX backend.
             LayerStep ran = model.RunLayerAndExit(layer, state);
-            state = ran.State;
-            var logits = new float[rows * classes];
-            ExitStep.CopyLogits(model, ran.Logits, rows, layer, logits);
             Metrics.LayerCall(layer, rows);
-
-            var exited = new ExitResult?[rows];
-            var continuing = new List<int>(rows);
-            for (int r = 0; r < rows; r++)
+            ExitStepOutcome<PooledRow> outcome = ExitStep.Advance(model, layer, ran, batchRows);
+            if (outcome.Next is { } continuing)
             {
-                PooledRow row = batchRows[r];
-                int tokens = state.TokenCounts[r];
-                row.Flops += ExitStep.Flops(model, layer, tokens);
-                ReadOnlySpan<float> z = logits.AsSpan(r * classes, classes);
-                if (ExitDecision.Decide(row.Source.Job.Policy, layer, exits, z, row.Source.Row, ref row.State, out var signals))
-                    exited[r] = ExitStep.Result(model, z, signals, layer, row.Flops, tokens);
-                else if (!row.Source.Job.IsFinished)
-                    continuing.Add(r);
+                next = Own(continuing);
+                pools[layer + 1].Add(new Segment(next, [.. outcome.Continuing], step));
             }
-
-            if (continuing.Count > 0)
-            {
-                next = Own(continuing.Count == rows ? state : state.SelectRows([.. continuing]));
-                pools[layer + 1].Add(new Segment(next, [.. continuing.Select(r => batchRows[r])], step));
-            }
-            for (int r = 0; r < rows; r++)
-            {
-                if (exited[r] is { } result) Answer(batchRows[r].Source, result);
-            }
-            Release(rows - continuing.Count);
+            foreach ((PooledRow row, ExitResult result) in outcome.Exited) Answer(row.Source, result);
+            Release(rows - outcome.Continuing.Length);
         }
         catch (Exception e)
         {
@@ -283,14 +261,21 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         return state;
     }
 
-    /// <summary>An input in flight: where it came from, its exit state and the FLOPs it has run.</summary>
-    private sealed class PooledRow(QueuedRow source)
+    /// <summary>An input in flight: where it came from and its exit state, under its own request's policy.</summary>
+    private sealed class PooledRow(QueuedRow source) : IExitRow
     {
+        private ExitState _state = ExitState.Start();
+
         public QueuedRow Source { get; } = source;
 
-        public ExitState State = ExitState.Start();
+        public ExitPolicy Policy => Source.Job.Policy;
 
-        public double Flops;
+        public int Sample => Source.Row;
+
+        public ref ExitState State => ref _state;
+
+        // A cancelled or failed request's rows stop at the next layer instead of running on unanswered.
+        public bool IsAbandoned => Source.Job.IsFinished;
     }
 
     /// <summary>Rows that entered a pool together, with their (owned) tensors; row r of <see cref="State"/> is <see cref="Rows"/>[r].</summary>
