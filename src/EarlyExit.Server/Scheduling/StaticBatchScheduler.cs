@@ -56,9 +56,7 @@ public sealed class StaticBatchScheduler : InferenceScheduler
             try
             {
                 TokenBatch batch = Model.Tokenizer.EncodeBatch([.. members.Select(r => r.Text)]);
-                var results = new EarlyExitRuntime<TokenBatch>(model, group.Key).Run(batch);
-                // Layer k ran on the rows that had not exited before it.
-                for (int k = 0; k <= results.Max(r => r.ExitIndex); k++) Metrics.LayerCall(k, results.Count(r => r.ExitIndex >= k));
+                var results = new EarlyExitRuntime<TokenBatch>(model, group.Key).Run(batch, Metrics.LayerCall);
                 for (int i = 0; i < members.Length; i++) Answer(members[i], results[i]);
             }
             catch (Exception e)
