@@ -154,7 +154,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             TokenBatch tokens = Model.Tokenizer.EncodeBatch([.. rows.Select(r => r.Text)]);
-            ExitBatchState state = Own(Model.Model.Begin(tokens));
+            ExitBatchState state = Model.Model.Begin(tokens).DetachFromDisposeScope();
             pool.Add(new Segment(state, [.. rows.Select(r => new PooledRow(r))], step));
         }
         catch (Exception e)
@@ -187,7 +187,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
             else
             {
                 // Split: the first `want` rows run now, the rest keep their place (and age) in the pool.
-                pool[0] = new Segment(Own(segment.State.SelectRows(Range(want, segment.Rows.Length))),
+                pool[0] = new Segment(segment.State.SelectRows(Range(want, segment.Rows.Length)).DetachFromDisposeScope(),
                     segment.Rows[want..], segment.EnteredStep);
                 taken.Add(new Segment(segment.State.SelectRows(Range(0, want)), segment.Rows[..want], segment.EnteredStep));
                 freed.Add(segment);
@@ -205,7 +205,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
             ExitStepOutcome<PooledRow> outcome = ExitStep.Advance(model, layer, ran, batchRows);
             if (outcome.Next is { } continuing)
             {
-                next = Own(continuing);
+                next = continuing.DetachFromDisposeScope();
                 pools[layer + 1].Add(new Segment(next, [.. outcome.Continuing], step));
             }
             foreach ((PooledRow row, ExitResult result) in outcome.Exited) Answer(row.Source, result);
@@ -236,7 +236,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
                 if (live.Length == 0)
                     pool.RemoveAt(i);
                 else
-                    pool[i] = new Segment(Own(segment.State.SelectRows(live)), [.. live.Select(r => segment.Rows[r])], segment.EnteredStep);
+                    pool[i] = new Segment(segment.State.SelectRows(live).DetachFromDisposeScope(), [.. live.Select(r => segment.Rows[r])], segment.EnteredStep);
                 segment.State.DisposeTensorsExcept(null);
                 Release(segment.Rows.Length - live.Length);
             }
@@ -251,15 +251,6 @@ public sealed class DepthPooledScheduler : InferenceScheduler
     }
 
     private static int[] Range(int start, int end) => [.. Enumerable.Range(start, end - start)];
-
-    // Takes a state's tensors out of the step's dispose scope: they live in a pool until freed.
-    private static ExitBatchState Own(ExitBatchState state)
-    {
-        state.Hidden.DetachFromDisposeScope();
-        state.AttentionMask?.DetachFromDisposeScope();
-        state.AttentionBias?.DetachFromDisposeScope();
-        return state;
-    }
 
     /// <summary>An input in flight: where it came from and its exit state, under its own request's policy.</summary>
     private sealed class PooledRow(QueuedRow source) : IExitRow
