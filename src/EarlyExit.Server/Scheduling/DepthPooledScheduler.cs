@@ -31,7 +31,7 @@ namespace EarlyExit.Server.Scheduling;
 /// each under its own request's policy and its own <see cref="ExitState"/>; answer the rows that
 /// exit; the others go on, compacted, to the next pool as a new segment.</item>
 /// </list>
-/// <para>Which pool runs <b>(our choice)</b>, first rule that applies:</para>
+/// <para>Which pool runs <b>(our choice)</b>, first rule that applies (the internal <c>PoolChoice</c>):</para>
 /// <list type="number">
 /// <item>a pool whose oldest segment has waited <see cref="StarvationSteps"/> steps or more (the
 /// oldest such): no row waits for ever behind full batches;</item>
@@ -76,6 +76,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         var admitted = new List<QueuedRow>();
         long step = 0;
         int batch = BatchSize;
+        var choice = new PoolChoice(batch, StarvationSteps, Options.MaxQueueDelay);
 
         while (true)
         {
@@ -95,7 +96,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
                 continue;
             }
 
-            int layer = Choose(pools, step, batch, out TimeSpan wait);
+            int layer = Choose(choice, pools, step, !IsDraining && QueueIsEmpty, out TimeSpan wait);
             if (layer < 0)
             {
                 WaitForWork(wait, idle: false);
@@ -106,45 +107,12 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         }
     }
 
-    private int Choose(List<Segment>[] pools, long step, int batch, out TimeSpan wait)
+    private static int Choose(PoolChoice choice, List<Segment>[] pools, long step, bool mayWaitForCompany, out TimeSpan wait)
     {
-        wait = TimeSpan.Zero;
-        int exits = pools.Length;
-        // 1. A segment that has waited too long.
-        int starving = -1;
-        long oldest = long.MaxValue;
-        for (int k = 0; k < exits; k++)
-        {
-            if (pools[k].Count > 0 && step - pools[k][0].EnteredStep >= StarvationSteps && pools[k][0].EnteredStep < oldest)
-                (starving, oldest) = (k, pools[k][0].EnteredStep);
-        }
-        if (starving >= 0) return starving;
-        // 2. The deepest full batch.
-        for (int k = exits - 1; k >= 0; k--)
-        {
-            if (RowCount(pools[k]) >= batch) return k;
-        }
-        // 3. Layer 1 alone, partial: wait for company up to the queue delay.
-        bool deeper = false;
-        for (int k = 1; k < exits; k++) deeper |= pools[k].Count > 0;
-        if (!deeper && !IsDraining && QueueIsEmpty)
-        {
-            long arrived = pools[0].Min(s => s.OldestArrival);
-            TimeSpan waited = Stopwatch.GetElapsedTime(arrived);
-            if (waited < Options.MaxQueueDelay)
-            {
-                wait = Options.MaxQueueDelay - waited;
-                return -1;
-            }
-        }
-        // 4. The fullest pool, deepest on ties.
-        int best = -1, bestRows = 0;
-        for (int k = exits - 1; k >= 0; k--)
-        {
-            int rows = RowCount(pools[k]);
-            if (rows > bestRows) (best, bestRows) = (k, rows);
-        }
-        return best;
+        Span<PoolLoad> loads = stackalloc PoolLoad[pools.Length];
+        for (int k = 0; k < pools.Length; k++) loads[k] = new PoolLoad(RowCount(pools[k]), pools[k].Count > 0 ? pools[k][0].EnteredStep : 0);
+        TimeSpan waited = pools[0].Count > 0 ? Stopwatch.GetElapsedTime(pools[0].Min(s => s.OldestArrival)) : TimeSpan.Zero;
+        return choice.Choose(loads, step, waited, mayWaitForCompany, out wait);
     }
 
     private void Admit(List<QueuedRow> rows, List<Segment> pool, long step)
