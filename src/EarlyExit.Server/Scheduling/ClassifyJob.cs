@@ -29,6 +29,9 @@ internal sealed class ClassifyJob
 
     public IReadOnlyList<string> Texts { get; }
 
+    /// <summary>Number of inputs.</summary>
+    public int Count => Texts.Count;
+
     public ExitPolicy Policy { get; }
 
     /// <summary><see cref="Stopwatch.GetTimestamp"/> when it was submitted.</summary>

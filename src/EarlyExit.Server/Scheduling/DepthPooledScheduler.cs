@@ -1,6 +1,5 @@
 using EarlyExit.Core.Policies;
 using EarlyExit.Data.Tokenization;
-using EarlyExit.Server.Serving;
 using EarlyExit.Server.Telemetry;
 using EarlyExit.Torch.Runtime;
 using System.Diagnostics;
@@ -43,34 +42,35 @@ namespace EarlyExit.Server.Scheduling;
 /// <item>otherwise the fullest pool, the deepest on ties.</item>
 /// </list>
 /// <para>Tensors of waiting rows outlive a step: they are detached from the step's dispose scope
-/// when pooled and disposed explicitly when their rows move on, exit or are dropped.</para>
+/// when pooled (<see cref="ExitBatchState.DetachFromDisposeScope"/>) and disposed explicitly when
+/// their rows move on, exit or are dropped.</para>
 /// </remarks>
 public sealed class DepthPooledScheduler : InferenceScheduler
 {
     /// <summary>Creates the scheduler and starts its worker.</summary>
-    /// <param name="model">The model.</param>
+    /// <param name="model">The model; the worker is its only user from now on.</param>
+    /// <param name="tokenizer">The tokenizer the model was trained with.</param>
     /// <param name="options">Validated options.</param>
     /// <param name="metrics">The server's metrics.</param>
-    public DepthPooledScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics)
-        : this(model, options, metrics, start: true)
+    public DepthPooledScheduler(IMultiExitModel<TokenBatch> model, TextTokenizer tokenizer, ServerOptions options, ServerMetrics metrics)
+        : this(model, tokenizer, options, metrics, start: true)
     {
     }
 
-    internal DepthPooledScheduler(ServingModel model, ServerOptions options, ServerMetrics metrics, bool start)
-        : base(model, options, metrics, options?.MaxBatchSize ?? 1, start)
+    internal DepthPooledScheduler(IMultiExitModel<TokenBatch> model, TextTokenizer tokenizer, ServerOptions options, ServerMetrics metrics, bool start)
+        : base(model, tokenizer, options, metrics, options?.MaxBatchSize ?? 1, start)
     {
     }
 
     /// <summary>Steps after which a waiting segment runs regardless of fuller pools: 2·M (our choice), two passes over the depths.</summary>
-    public int StarvationSteps => 2 * Model.Model.ExitCount;
+    public int StarvationSteps => 2 * Model.ExitCount;
 
     /// <inheritdoc/>
-    protected override void Run()
+    private protected override void Run()
     {
         // All state is local to the worker thread (the base constructor starts it, so fields set
         // by a derived constructor body might not be seen yet).
-        IMultiExitModel<TokenBatch> model = Model.Model;
-        int exits = model.ExitCount;
+        int exits = Model.ExitCount;
         var pools = new List<Segment>[exits];
         for (int k = 0; k < exits; k++) pools[k] = [];
         var admitted = new List<QueuedRow>();
@@ -80,26 +80,26 @@ public sealed class DepthPooledScheduler : InferenceScheduler
 
         while (true)
         {
-            if (TakeCancellations()) DropCancelledRows(pools);
+            if (Queue.TakeCancellations()) DropCancelledRows(pools);
 
             int room = batch - RowCount(pools[0]);
             if (room > 0)
             {
                 admitted.Clear();
-                if (TakeRows(room, admitted) > 0) Admit(admitted, pools[0], step);
+                if (Queue.TakeRows(room, admitted) > 0) Admit(admitted, pools[0], step);
             }
 
             bool idle = pools.All(p => p.Count == 0);
             if (idle)
             {
-                if (!WaitForWork(Timeout.InfiniteTimeSpan, idle: true)) return;
+                if (!Queue.WaitForWork(Timeout.InfiniteTimeSpan, idle: true)) return;
                 continue;
             }
 
-            int layer = Choose(choice, pools, step, !IsDraining && QueueIsEmpty, out TimeSpan wait);
+            int layer = Choose(choice, pools, step, !Queue.IsDraining && Queue.IsEmpty, out TimeSpan wait);
             if (layer < 0)
             {
-                WaitForWork(wait, idle: false);
+                Queue.WaitForWork(wait, idle: false);
                 continue;
             }
             RunStep(layer, pools, batch, step);
@@ -121,20 +121,19 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            TokenBatch tokens = Model.Tokenizer.EncodeBatch([.. rows.Select(r => r.Text)]);
-            ExitBatchState state = Model.Model.Begin(tokens).DetachFromDisposeScope();
+            TokenBatch tokens = Tokenizer.EncodeBatch([.. rows.Select(r => r.Text)]);
+            ExitBatchState state = Model.Begin(tokens).DetachFromDisposeScope();
             pool.Add(new Segment(state, [.. rows.Select(r => new PooledRow(r))], step));
         }
         catch (Exception e)
         {
             foreach (QueuedRow row in rows) row.Job.Fail(e);
-            Release(rows.Count);
+            Queue.Release(rows.Count);
         }
     }
 
     private void RunStep(int layer, List<Segment>[] pools, int batch, long step)
     {
-        IMultiExitModel<TokenBatch> model = Model.Model;
         List<Segment> pool = pools[layer];
         var taken = new List<Segment>();
         var freed = new List<Segment>();
@@ -168,22 +167,22 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         {
             ExitBatchState state = taken.Count == 1 ? taken[0].State : ExitBatchState.Concat([.. taken.Select(s => s.State)]);
             // Layer and head in one step: one call per segment on the ONNX backend.
-            LayerStep ran = model.RunLayerAndExit(layer, state);
+            LayerStep ran = Model.RunLayerAndExit(layer, state);
             Metrics.LayerCall(layer, rows);
-            ExitStepOutcome<PooledRow> outcome = ExitStep.Advance(model, layer, ran, batchRows);
+            ExitStepOutcome<PooledRow> outcome = ExitStep.Advance(Model, layer, ran, batchRows);
             if (outcome.Next is { } continuing)
             {
                 next = continuing.DetachFromDisposeScope();
                 pools[layer + 1].Add(new Segment(next, [.. outcome.Continuing], step));
             }
-            foreach ((PooledRow row, ExitResult result) in outcome.Exited) Answer(row.Source, result);
-            Release(rows - outcome.Continuing.Length);
+            foreach ((PooledRow row, ExitResult result) in outcome.Exited) row.Source.Answer(result, Metrics);
+            Queue.Release(rows - outcome.Continuing.Length);
         }
         catch (Exception e)
         {
             // The step failed as a whole (e.g. non-finite logits): fail every request it touched.
             foreach (PooledRow row in batchRows) row.Source.Job.Fail(e);
-            Release(rows);
+            Queue.Release(rows);
         }
         finally
         {
@@ -199,14 +198,14 @@ public sealed class DepthPooledScheduler : InferenceScheduler
             for (int i = pool.Count - 1; i >= 0; i--)
             {
                 Segment segment = pool[i];
-                int[] live = [.. Enumerable.Range(0, segment.Rows.Length).Where(r => !segment.Rows[r].Source.Job.IsFinished)];
+                int[] live = [.. Enumerable.Range(0, segment.Rows.Length).Where(r => !segment.Rows[r].IsAbandoned)];
                 if (live.Length == segment.Rows.Length) continue;
                 if (live.Length == 0)
                     pool.RemoveAt(i);
                 else
                     pool[i] = new Segment(segment.State.SelectRows(live).DetachFromDisposeScope(), [.. live.Select(r => segment.Rows[r])], segment.EnteredStep);
                 segment.State.DisposeTensorsExcept(null);
-                Release(segment.Rows.Length - live.Length);
+                Queue.Release(segment.Rows.Length - live.Length);
             }
         }
     }

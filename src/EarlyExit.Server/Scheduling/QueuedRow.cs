@@ -1,3 +1,6 @@
+using EarlyExit.Server.Telemetry;
+using EarlyExit.Torch.Runtime;
+
 namespace EarlyExit.Server.Scheduling;
 
 /// <summary>One input of a job, as the worker takes it off the queue.</summary>
@@ -6,4 +9,12 @@ namespace EarlyExit.Server.Scheduling;
 internal readonly record struct QueuedRow(ClassifyJob Job, int Row)
 {
     public string Text => Job.Texts[Row];
+
+    /// <summary>Answers the row, counting its exit; its capacity is released by the caller (<see cref="RequestQueue.Release"/>).</summary>
+    public void Answer(ExitResult result, ServerMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        metrics.Exit(result.ExitIndex);
+        Job.Complete(Row, result);
+    }
 }
