@@ -20,8 +20,9 @@ namespace EarlyExit.Server.Scheduling;
 /// <c>torch.NewDisposeScope()</c> and <c>no_grad</c>:</para>
 /// <list type="number">
 /// <item>drop the rows of cancelled requests (if any cancellation happened since the last step);</item>
-/// <item>admit queued inputs into layer 1's pool until it holds a full batch: they are tokenized
-/// together, embedded (<see cref="IMultiExitModel{TInput}.Begin"/>) and pooled as one segment;</item>
+/// <item>admit queued inputs into layer 1's pool until it holds a full batch: their rows,
+/// tokenized when they were submitted, are padded together, embedded
+/// (<see cref="IMultiExitModel{TInput}.Begin"/>) and pooled as one segment;</item>
 /// <item>choose a pool by the rule below and take up to a full batch from it, oldest rows first;
 /// rows from different segments are joined by <see cref="ExitBatchState.Concat"/>, padded to the
 /// longest (the mask and bias are per row, so each row attends only to its own tokens);</item>
@@ -121,7 +122,8 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            TokenBatch tokens = Tokenizer.EncodeBatch([.. rows.Select(r => r.Text)]);
+            // The rows were tokenized when their requests arrived: only padding is left to do here.
+            TokenBatch tokens = Tokenizer.Collate([.. rows.Select(r => r.Input)]);
             ExitBatchState state = Model.Begin(tokens).DetachFromDisposeScope();
             pool.Add(new Segment(state, [.. rows.Select(r => new PooledRow(r))], step));
         }

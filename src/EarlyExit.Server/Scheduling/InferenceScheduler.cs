@@ -21,6 +21,10 @@ namespace EarlyExit.Server.Scheduling;
 /// capacity.</para>
 /// <para>Shutdown: <see cref="StopAsync"/> refuses new requests and waits for the worker to
 /// answer every request it already has.</para>
+/// <para>Tokenization: <see cref="SubmitAsync"/> tokenizes a request's texts on the caller's
+/// thread (<see cref="TextTokenizer.EncodeRow"/>), so the worker only pads the rows it batches
+/// (<see cref="TextTokenizer.Collate"/>). A text the tokenizer rejects fails its own request's
+/// task, before the request takes any capacity.</para>
 /// </remarks>
 public abstract class InferenceScheduler : IAsyncDisposable
 {
@@ -78,11 +82,11 @@ public abstract class InferenceScheduler : IAsyncDisposable
     /// <summary>The requests accepted and not yet answered; the worker takes its rows from here.</summary>
     private protected RequestQueue Queue { get; }
 
-    /// <summary>Queues a request's inputs and returns the task of their results.</summary>
+    /// <summary>Tokenizes a request's inputs, queues them and returns the task of their results.</summary>
     /// <param name="texts">The inputs, at least one (limits are the endpoint's business).</param>
     /// <param name="policy">The exit policy for every input of the request (deployable, validated for the model).</param>
     /// <param name="cancellationToken">Cancels the request and frees its inputs.</param>
-    /// <returns>One result per input, in input order.</returns>
+    /// <returns>One result per input, in input order; a faulted task when the tokenizer rejects a text.</returns>
     /// <exception cref="QueueFullException">The inputs do not fit in the capacity.</exception>
     /// <exception cref="SchedulerStoppedException">The scheduler is shutting down.</exception>
     public Task<ImmutableArray<ExitResult>> SubmitAsync(IReadOnlyList<string> texts, ExitPolicy policy, CancellationToken cancellationToken = default)
@@ -91,7 +95,16 @@ public abstract class InferenceScheduler : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(policy);
         if (texts.Count == 0) throw new ArgumentException("texts must hold at least one input; got 0", nameof(texts));
         cancellationToken.ThrowIfCancellationRequested();
-        var job = new ClassifyJob(texts, policy);
+        EncodedText[] inputs;
+        try
+        {
+            inputs = [.. texts.Select(text => Tokenizer.EncodeRow(text))];
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<ImmutableArray<ExitResult>>(e);
+        }
+        var job = new ClassifyJob(inputs, policy);
         Queue.Add(job, cancellationToken);
         return job.Task;
     }

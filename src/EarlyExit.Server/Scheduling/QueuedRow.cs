@@ -1,3 +1,4 @@
+using EarlyExit.Data.Tokenization;
 using EarlyExit.Server.Telemetry;
 using EarlyExit.Torch.Runtime;
 
@@ -8,7 +9,8 @@ namespace EarlyExit.Server.Scheduling;
 /// <param name="Row">Its 0-based index in the request's inputs.</param>
 internal readonly record struct QueuedRow(ClassifyJob Job, int Row)
 {
-    public string Text => Job.Texts[Row];
+    /// <summary>The input, tokenized.</summary>
+    public EncodedText Input => Job.Inputs[Row];
 
     /// <summary>Answers the row, counting its exit; its capacity is released by the caller (<see cref="RequestQueue.Release"/>).</summary>
     public void Answer(ExitResult result, ServerMetrics metrics)

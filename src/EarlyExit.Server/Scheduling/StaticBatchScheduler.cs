@@ -55,7 +55,7 @@ public sealed class StaticBatchScheduler : InferenceScheduler
             QueuedRow[] members = [.. group];
             try
             {
-                TokenBatch batch = Tokenizer.EncodeBatch([.. members.Select(r => r.Text)]);
+                TokenBatch batch = Tokenizer.Collate([.. members.Select(r => r.Input)]);
                 var results = new EarlyExitRuntime<TokenBatch>(Model, group.Key).Run(batch, Metrics.LayerCall);
                 for (int i = 0; i < members.Length; i++) members[i].Answer(results[i], Metrics);
             }

@@ -8,13 +8,11 @@ namespace EarlyExit.Server.Tests.Scheduling;
 
 /// <summary>
 /// What every scheduler shares, whichever batching it does: the factory's choice, argument
-/// checks and draining.
+/// checks, tokenization on the submitting thread, and draining.
 /// </summary>
-public sealed class InferenceSchedulerTests : IDisposable
+public sealed class InferenceSchedulerTests(LoadedModel loaded) : IClassFixture<LoadedModel>
 {
-    private readonly ServingModel _model = ServingModel.Load(TestModel.Directory);
-
-    public void Dispose() => _model.Dispose();
+    private readonly ServingModel _model = loaded.Model;
 
     [Theory]
     [InlineData(BatchingMode.DepthPooled, typeof(DepthPooledScheduler), 4)]
@@ -40,6 +38,29 @@ public sealed class InferenceSchedulerTests : IDisposable
         Assert.Throws<ArgumentNullException>(() => { _ = scheduler.SubmitAsync(["One."], null!); });
         Assert.Throws<OperationCanceledException>(() => { _ = scheduler.SubmitAsync(["One."], policy, new CancellationToken(canceled: true)); });
         Assert.Equal(0, scheduler.PendingInputs);
+    }
+
+    [Theory]
+    [InlineData(BatchingMode.DepthPooled)]
+    [InlineData(BatchingMode.Static)]
+    public async Task ATextTheTokenizerRejectsFailsOnlyItsOwnRequestAtSubmit(BatchingMode mode)
+    {
+        // The worker is not started: the rejection cannot come from it.
+        await using var scheduler = InferenceScheduler.Create(_model, Options(mode), new ServerMetrics(), start: false);
+        ExitPolicy policy = _model.ResolvePolicy(null);
+
+        var good = scheduler.SubmitAsync(["One."], policy);
+        var rejected = scheduler.SubmitAsync(["Two.", null!], policy);
+        var alsoGood = scheduler.SubmitAsync(["Three."], policy);
+        bool failedAtSubmit = rejected.IsFaulted;
+        int pending = scheduler.PendingInputs;
+        scheduler.StartWorker();
+
+        Assert.True(failedAtSubmit);
+        await Assert.ThrowsAsync<ArgumentNullException>(() => rejected);
+        Assert.Equal(2, pending); // the rejected request took no capacity
+        Assert.Single(await good);
+        Assert.Single(await alsoGood);
     }
 
     [Theory]

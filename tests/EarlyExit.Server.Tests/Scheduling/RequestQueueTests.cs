@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EarlyExit.Core.Policies;
+using EarlyExit.Data.Tokenization;
 using EarlyExit.Server.Scheduling;
 using EarlyExit.Server.Telemetry;
 
@@ -11,6 +12,8 @@ namespace EarlyExit.Server.Tests.Scheduling;
 /// </summary>
 public sealed class RequestQueueTests
 {
+    private static readonly TextTokenizer Tokenizer = TextTokenizer.ForMiniLm();
+
     private readonly ServerMetrics _metrics = new();
 
     [Fact]
@@ -122,5 +125,5 @@ public sealed class RequestQueueTests
     }
 
     private static ClassifyJob Job(int inputs) =>
-        new([.. Enumerable.Range(0, inputs).Select(i => $"input {i}")], new StaticExitPolicy(1));
+        new([.. Enumerable.Range(0, inputs).Select(i => Tokenizer.EncodeRow($"input {i}"))], new StaticExitPolicy(1));
 }
