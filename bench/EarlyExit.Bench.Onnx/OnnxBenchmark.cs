@@ -22,7 +22,7 @@ namespace EarlyExit.Bench.Onnx;
 /// (a) the full MiniLM classifier in ONNX Runtime, one session, no early exit;
 /// (b) the EarlyExit ONNX backend under the policy that keeps accuracy within 0.5 points of (a);
 /// (c) the same policy on the TorchSharp backend — at batch 1 and at batch 32. Prints the wall-clock
-/// speed-up of (b) over (a) beside the layer-count speed-up ratio (ALGORITHMS §4).
+/// speed-up of (b) over (a) beside the layer-count speed-up ratio (docs/algorithms.md §4).
 /// </summary>
 /// <remarks>
 /// The policy is chosen on the timed test texts themselves (the issue fixes it by test accuracy):
@@ -225,7 +225,7 @@ internal static class OnnxBenchmark
     }
 
     /// <summary>
-    /// The model's FLOPs without early exit over the FLOPs run (ALGORITHMS §4, each text counted
+    /// The model's FLOPs without early exit over the FLOPs run (docs/algorithms.md §4, each text counted
     /// for its own tokens, the heads passed included): the speed-up the compute allows, where the
     /// layer-count ratio treats a long text's layer like a short one's.
     /// </summary>

@@ -47,7 +47,7 @@ public static class TrainCommand
             Description = $"Architecture: {TrainingDefaults.MiniLm} (all-MiniLM-L6-v2 on text, an exit after each of its 6 layers), or on images, from scratch: {string.Join(", ", VisionPresets.Names)} (an exit after every block)",
             DefaultValueFactory = _ => TrainingDefaults.MiniLm,
         };
-        var objective = new Option<string>("--objective") { Description = "Training objective (ALGORITHMS §3)", DefaultValueFactory = _ => "joint" };
+        var objective = new Option<string>("--objective") { Description = "Training objective (docs/algorithms.md §3)", DefaultValueFactory = _ => "joint" };
         objective.AcceptOnlyFromAmong([.. TrainingDefaults.Objectives]);
         var exitHead = new Option<string>("--exit-head")
         {

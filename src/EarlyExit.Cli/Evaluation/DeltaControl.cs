@@ -1,7 +1,7 @@
 namespace EarlyExit.Cli.Evaluation;
 
 /// <summary>
-/// PCEE's control of accuracy at one target (ALGORITHMS §4, control error): what PCEE, PCEE-WS and
+/// PCEE's control of accuracy at one target (docs/algorithms.md §4, control error): what PCEE, PCEE-WS and
 /// the max-prob threshold set to the same number realise on the reported split. A confidence
 /// threshold τ = δ is the naive reading of "exit when the model is δ sure"; PCEE's point is that
 /// it overshoots or undershoots δ while PCEE's diagrams track it.

@@ -9,7 +9,7 @@ using EarlyExit.Data.Datasets;
 namespace EarlyExit.Cli.Evaluation;
 
 /// <summary>
-/// PCEE's headline (pcee.md, fig. 1): a larger model with early exits against a smaller model run
+/// PCEE's headline (the PCEE paper, fig. 1): a larger model with early exits against a smaller model run
 /// to full depth, on the same data — the larger model's error at the smaller one's cost, and the
 /// cost at which it matches the smaller one's accuracy — plus δ against realised accuracy.
 /// </summary>

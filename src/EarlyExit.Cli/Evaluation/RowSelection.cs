@@ -9,7 +9,7 @@ public enum RowSelection
     /// <summary>PCEE's δ, a target accuracy, taken from a fixed grid (the policy itself uses validation, through its diagrams).</summary>
     Delta,
 
-    /// <summary>BEEM's per-exit thresholds from validation error rates (beem.md eq. 3), stored by calibrate.</summary>
+    /// <summary>BEEM's per-exit thresholds from validation error rates (BEEM paper eq. 3), stored by calibrate.</summary>
     ErrorRateThresholds,
 
     /// <summary>Static truncation after k layers, every k.</summary>

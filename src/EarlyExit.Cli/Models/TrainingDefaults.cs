@@ -9,7 +9,7 @@ public static class TrainingDefaults
     /// <summary>The word-piece vocabulary recorded in checkpoints (the one bundled with MiniLM).</summary>
     public const string Vocabulary = Torch.Pretrained.AllMiniLmL6V2.VocabularyName;
 
-    /// <summary>The objectives <c>--objective</c> accepts, ALGORITHMS §3.</summary>
+    /// <summary>The objectives <c>--objective</c> accepts, docs/algorithms.md §3.</summary>
     public static IReadOnlyList<string> Objectives { get; } = ["joint", "beem", "two-stage", "cosee"];
 
     /// <summary>

@@ -4,7 +4,7 @@ using EarlyExit.Core.Policies;
 namespace EarlyExit.Core.Calibration;
 
 /// <summary>
-/// The single threshold chosen by BEEM's "classical" method (beem.md §3.4, 1), with every
+/// The single threshold chosen by BEEM's "classical" method (BEEM paper §3.4, item 1), with every
 /// candidate's validation accuracy and speed-up so the trade-off can be reported.
 /// </summary>
 /// <param name="Chosen">The chosen α and its validation results.</param>

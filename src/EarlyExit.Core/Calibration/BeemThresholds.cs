@@ -6,7 +6,7 @@ using EarlyExit.Core.Signals;
 namespace EarlyExit.Core.Calibration;
 
 /// <summary>
-/// Chooses BEEM's thresholds α on a validation set (beem.md §3.4): per exit from error rates
+/// Chooses BEEM's thresholds α on a validation set (BEEM paper §3.4): per exit from error rates
 /// (eq. 3), or one shared α, the best on validation ("classical").
 /// </summary>
 /// <remarks>
@@ -18,7 +18,7 @@ namespace EarlyExit.Core.Calibration;
 public static class BeemThresholds
 {
     /// <summary>
-    /// The paper's search set for eq. 3: {0.5, 1, 1.5, …, 5, M} (beem.md §3.4, 2), ascending and
+    /// The paper's search set for eq. 3: {0.5, 1, 1.5, …, 5, M} (BEEM paper §3.4, item 2), ascending and
     /// without duplicates (M ≤ 5 is already in it when it is a multiple of 0.5).
     /// </summary>
     /// <param name="exitCount">M ≥ 1 (the paper's L, the number of layers).</param>
@@ -34,7 +34,7 @@ public static class BeemThresholds
 
     /// <summary>
     /// The paper's search set for the "classical" single threshold: {0.3, 0.6, 0.9, 1.2, 1.5}
-    /// (beem.md §3.4, 1).
+    /// (BEEM paper §3.4, item 1).
     /// </summary>
     public static ImmutableArray<double> ClassicalPaperSearchSet { get; } = [0.3, 0.6, 0.9, 1.2, 1.5];
 
@@ -56,7 +56,7 @@ public static class BeemThresholds
     /// those thresholds). For a candidate α, c_stop(α) = #{reaching, S_m ≥ α} and
     /// q(α) = #{reaching, S_m ≥ α, ŷ_m wrong} / c_stop(α). α_m = the smallest α with
     /// c_stop(α) ≥ <paramref name="minCount"/> and q(α) ≤ p; if none, α_m = +∞.</para>
-    /// <para>(our choice, ALGORITHMS §2) Any grid may replace the paper's, and
+    /// <para>(our choice, docs/algorithms.md §2) Any grid may replace the paper's, and
     /// <paramref name="minCount"/> (default 1, the paper's rule) guards against choosing α on
     /// a handful of samples. q(α) ≤ p is tested in integers, wrong·N ≤ wrongFinal·c_stop, so no
     /// rounding decides a tie.</para>
@@ -129,7 +129,7 @@ public static class BeemThresholds
     }
 
     /// <summary>
-    /// BEEM's "classical" threshold (beem.md §3.4, 1): one α for every exit, the best on the
+    /// BEEM's "classical" threshold (BEEM paper §3.4, item 1): one α for every exit, the best on the
     /// validation set.
     /// </summary>
     /// <remarks>

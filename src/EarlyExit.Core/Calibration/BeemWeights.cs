@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace EarlyExit.Core.Calibration;
 
 /// <summary>
-/// The two weightings of BEEM's exits (beem.md §3.3), for <see cref="Policies.BeemPolicy"/>.
+/// The two weightings of BEEM's exits (BEEM paper §3.3), for <see cref="Policies.BeemPolicy"/>.
 /// </summary>
 public static class BeemWeights
 {

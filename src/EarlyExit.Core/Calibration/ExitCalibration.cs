@@ -73,7 +73,7 @@ public sealed record ExitCalibration
     /// Fits the calibration on a validation trace.
     /// </summary>
     /// <param name="validation">The validation split's exit trace, wrapped for evaluation.</param>
-    /// <param name="bins">Reliability-diagram bins B (default 10, ALGORITHMS §2 PCEE).</param>
+    /// <param name="bins">Reliability-diagram bins B (default 10, docs/algorithms.md §2 PCEE).</param>
     /// <param name="beemSearchSet">Candidate α's for eq. 3; null = the paper's {0.5, …, 5, M}.</param>
     /// <param name="beemMinCount">Minimum stopping samples for an α to count (default 1).</param>
     /// <remarks>

@@ -4,7 +4,7 @@ using EarlyExit.Core.Signals;
 namespace EarlyExit.Core.Calibration;
 
 /// <summary>
-/// Expected calibration error (ALGORITHMS §4): how far an exit's confidence is from its accuracy.
+/// Expected calibration error (docs/algorithms.md §4): how far an exit's confidence is from its accuracy.
 /// </summary>
 /// <remarks>
 /// ECE = Σ_b (n_b / N)·|acc_b − conf_b| over B equal-width confidence bins on [0, 1], with acc_b

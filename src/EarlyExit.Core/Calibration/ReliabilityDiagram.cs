@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace EarlyExit.Core.Calibration;
 
 /// <summary>
-/// The reliability diagram of one exit (PCEE, pcee.md): the accuracy of held-out calibration
+/// The reliability diagram of one exit (PCEE paper): the accuracy of held-out calibration
 /// samples per equal-width confidence bin, so a new sample's confidence maps to the accuracy of
 /// samples that were as confident.
 /// </summary>
@@ -11,8 +11,8 @@ namespace EarlyExit.Core.Calibration;
 /// <para>Bins: B equal-width bins on [0, 1]; bin b holds b/B ≤ C &lt; (b+1)/B and the last bin
 /// also holds C = 1. Edges are the doubles b/(double)B, and <see cref="BinOf"/> places a value
 /// that equals an edge in the bin above it exactly, whatever the rounding of C·B.
-/// (our choice, ALGORITHMS §2) B = 10 by default.</para>
-/// <para>Empty bins (our choice, ALGORITHMS §2): <see cref="Accuracy"/> of a confidence that
+/// (our choice, docs/algorithms.md §2) B = 10 by default.</para>
+/// <para>Empty bins (our choice, docs/algorithms.md §2): <see cref="Accuracy"/> of a confidence that
 /// falls in an empty bin is the accuracy of the nearest non-empty bin at lower confidence; if
 /// there is none it is NaN, meaning "do not exit" (NaN ≥ δ is false).</para>
 /// <para>Smoothing for PCEE-WS (our choice; the paper's exact form is not in our copy): see
@@ -22,7 +22,7 @@ namespace EarlyExit.Core.Calibration;
 /// </remarks>
 public sealed class ReliabilityDiagram
 {
-    /// <summary>The default number of bins, 10 (our choice, ALGORITHMS §2).</summary>
+    /// <summary>The default number of bins, 10 (our choice, docs/algorithms.md §2).</summary>
     public const int DefaultBinCount = 10;
 
     private readonly int[] _counts;

@@ -12,7 +12,7 @@ namespace EarlyExit.Core.Catalog;
 /// serves parsing, error messages and evaluation, so they cannot disagree.
 /// </summary>
 /// <remarks>
-/// Parameters: thresholds τ for the five signals (ALGORITHMS §1); patience P (PABEE); for BEEM a
+/// Parameters: thresholds τ for the five signals (docs/algorithms.md §1); patience P (PABEE); for BEEM a
 /// single shared α ("classical") — without one, the eq. 3 per-exit thresholds from calibration;
 /// δ for PCEE and PCEE-WS; k layers for static. The oracles take none and are evaluation bounds.
 /// </remarks>

@@ -1,6 +1,6 @@
 namespace EarlyExit.Core.Evaluation;
 
-/// <summary>Accuracy of predictions: the fraction equal to the label (ALGORITHMS §4).</summary>
+/// <summary>Accuracy of predictions: the fraction equal to the label (docs/algorithms.md §4).</summary>
 /// <remarks>Accuracy = (1/N) Σ_n [ŷ_n = y_n], over the predictions at each sample's exit.</remarks>
 public static class Accuracy
 {

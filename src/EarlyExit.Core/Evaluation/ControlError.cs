@@ -2,7 +2,7 @@ namespace EarlyExit.Core.Evaluation;
 
 /// <summary>
 /// PCEE's control error for one target accuracy δ: the accuracy a policy tuned for δ realises
-/// on a test set, and by how much it falls short (ALGORITHMS §4).
+/// on a test set, and by how much it falls short (docs/algorithms.md §4).
 /// </summary>
 /// <remarks>
 /// PCEE claims that exiting where the calibrated reliability diagram says the accuracy is at

@@ -4,7 +4,7 @@ namespace EarlyExit.Core.Evaluation;
 
 /// <summary>
 /// Difficulty inversion score (DIS) of an exit signal at one exit: how well the signal orders
-/// correctly classified samples before wrongly classified ones (ALGORITHMS §4).
+/// correctly classified samples before wrongly classified ones (docs/algorithms.md §4).
 /// </summary>
 /// <remarks>
 /// <para><b>(our definition)</b>, after Li et al. 2021: over every pair (a sample the exit gets

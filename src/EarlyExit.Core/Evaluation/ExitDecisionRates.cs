@@ -1,7 +1,7 @@
 namespace EarlyExit.Core.Evaluation;
 
 /// <summary>
-/// The failure rates of a policy's exit decisions (COSEE appendix D; ALGORITHMS §4): how often
+/// The failure rates of a policy's exit decisions (COSEE appendix D; docs/algorithms.md §4): how often
 /// it leaves on a wrong prediction, and how often it goes on past a right one.
 /// </summary>
 /// <remarks>

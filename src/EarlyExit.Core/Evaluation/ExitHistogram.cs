@@ -1,7 +1,7 @@
 namespace EarlyExit.Core.Evaluation;
 
 /// <summary>
-/// Counts how many samples leave at each exit: N_m of ALGORITHMS §4, the input of
+/// Counts how many samples leave at each exit: N_m of docs/algorithms.md §4, the input of
 /// <see cref="SpeedupRatio"/> and <see cref="ExpectedCompute"/>.
 /// </summary>
 public static class ExitHistogram

@@ -4,7 +4,7 @@ namespace EarlyExit.Core.Evaluation;
 
 /// <summary>
 /// The expected compute of early exiting: the mean fraction of the full model's FLOPs a sample
-/// actually runs, exit heads included (ALGORITHMS §4).
+/// actually runs, exit heads included (docs/algorithms.md §4).
 /// </summary>
 /// <remarks>
 /// Expected compute = (1/N) Σ_n f(e_n) = Σ_m N_m·f(m) / Σ_m N_m, where e_n is sample n's exit and

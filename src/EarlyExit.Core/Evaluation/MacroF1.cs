@@ -1,6 +1,6 @@
 namespace EarlyExit.Core.Evaluation;
 
-/// <summary>Macro-averaged F1 of predictions (ALGORITHMS §4).</summary>
+/// <summary>Macro-averaged F1 of predictions (docs/algorithms.md §4).</summary>
 /// <remarks>
 /// <para>For each class c: F1_c = 2·TP_c / (2·TP_c + FP_c + FN_c), the harmonic mean of precision
 /// and recall written so that it needs no 0/0. Macro-F1 is the unweighted mean of F1_c over the

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace EarlyExit.Core.Evaluation;
 
 /// <summary>
-/// What one policy does on one exit trace (ALGORITHMS §4): where the samples leave, what that
+/// What one policy does on one exit trace (docs/algorithms.md §4): where the samples leave, what that
 /// costs and how accurate they are. Built by <see cref="TraceEvaluator.Evaluate"/>.
 /// </summary>
 /// <param name="PolicyName">The policy's <see cref="Policies.ExitPolicy.Name"/>.</param>

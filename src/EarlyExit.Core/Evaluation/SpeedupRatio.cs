@@ -9,7 +9,7 @@ namespace EarlyExit.Core.Evaluation;
 /// give M; all at exit M give 1; it always lies in [1, M].</para>
 /// <para>It counts layers only: it ignores the cost of the exit heads and of the policy, so
 /// reports should give it beside the measured wall-clock speed-up and
-/// <see cref="ExpectedCompute"/> (ALGORITHMS §4). This is the only speed-up formula in the
+/// <see cref="ExpectedCompute"/> (docs/algorithms.md §4). This is the only speed-up formula in the
 /// project: not 1 − avg/L, not avg/L.</para>
 /// </remarks>
 public static class SpeedupRatio

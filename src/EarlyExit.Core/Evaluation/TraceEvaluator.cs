@@ -10,7 +10,7 @@ namespace EarlyExit.Core.Evaluation;
 
 /// <summary>
 /// Replays exit policies over an <see cref="ExitTrace"/> offline and measures them
-/// (ALGORITHMS §4). Build it once per trace: the signals of every exit and the per-exit
+/// (docs/algorithms.md §4). Build it once per trace: the signals of every exit and the per-exit
 /// statistics are computed once, then every <see cref="Evaluate"/> or <see cref="Sweep"/> only
 /// replays decisions.
 /// </summary>

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace EarlyExit.Core.Policies;
 
 /// <summary>
-/// BEEM (beem.md §3.1, eq. 2): exits combine as weighted experts. The cumulative score S_m grows
+/// BEEM (BEEM paper §3.1, eq. 2): exits combine as weighted experts. The cumulative score S_m grows
 /// while consecutive exits agree and resets when they disagree; a sample leaves at the first exit
 /// m with S_m ≥ α_m.
 /// </summary>
@@ -21,10 +21,10 @@ namespace EarlyExit.Core.Policies;
 /// </remarks>
 public sealed record BeemPolicy : ExitPolicy
 {
-    /// <summary>Name of BEEM with cost weights w_m = λ·m (beem.md §3.3, 1).</summary>
+    /// <summary>Name of BEEM with cost weights w_m = λ·m (BEEM paper §3.3, item 1).</summary>
     public const string CostName = "beem-c";
 
-    /// <summary>Name of BEEM with accuracy weights w_m = validation accuracy of exit m (beem.md §3.3, 2).</summary>
+    /// <summary>Name of BEEM with accuracy weights w_m = validation accuracy of exit m (BEEM paper §3.3, item 2).</summary>
     public const string AccuracyName = "beem-a";
 
     /// <summary>Creates a BEEM policy.</summary>

@@ -1,7 +1,7 @@
 namespace EarlyExit.Core.Policies;
 
 /// <summary>
-/// An exit policy (ALGORITHMS §2): sees one sample's exits one at a time, in order, and after
+/// An exit policy (docs/algorithms.md §2): sees one sample's exits one at a time, in order, and after
 /// each says exit or continue. It never looks at a later exit than the current one (the
 /// oracles excepted: they are evaluation bounds, <see cref="IsDeployable"/> false).
 /// </summary>

@@ -3,7 +3,8 @@ using EarlyExit.Core.Signals;
 namespace EarlyExit.Core.Policies;
 
 /// <summary>
-/// Replays a policy over one sample's precomputed exits: the offline form of the exit loop.
+/// Replays a policy over one sample's precomputed exits: the offline form of the exit loop,
+/// deciding each exit with <see cref="ExitDecision"/> as the runtime does.
 /// </summary>
 public static class ExitReplay
 {
@@ -21,7 +22,7 @@ public static class ExitReplay
         var state = ExitState.Start(hindsight);
         for (int m = 0; m < exits.Length; m++)
         {
-            if (policy.ShouldExit(new ExitObservation(m, exits.Length, exits[m]), ref state))
+            if (ExitDecision.Decide(policy, m, exits.Length, exits[m], ref state))
                 return m;
         }
         return exits.Length - 1; // unreachable: ShouldExit exits at the last exit

@@ -1,6 +1,6 @@
 namespace EarlyExit.Core.Policies;
 
-/// <summary>Which hindsight an <see cref="OraclePolicy"/> uses (ALGORITHMS §2).</summary>
+/// <summary>Which hindsight an <see cref="OraclePolicy"/> uses (docs/algorithms.md §2).</summary>
 public enum OracleKind
 {
     /// <summary>

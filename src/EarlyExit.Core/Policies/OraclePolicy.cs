@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace EarlyExit.Core.Policies;
 
 /// <summary>
-/// The oracle exits of ALGORITHMS §2 (PCEE fig. 1): bounds for reports that look at the
+/// The oracle exits of docs/algorithms.md §2 (PCEE fig. 1): bounds for reports that look at the
 /// sample's final prediction or true label, so they can never be deployed.
 /// </summary>
 /// <remarks>

@@ -1,7 +1,7 @@
 namespace EarlyExit.Core.Policies;
 
 /// <summary>
-/// PABEE's patience rule (ALGORITHMS §2): exit once the prediction has stayed the same for
+/// PABEE's patience rule (docs/algorithms.md §2): exit once the prediction has stayed the same for
 /// <see cref="Patience"/> consecutive exits after the one where it first appeared.
 /// </summary>
 /// <remarks>

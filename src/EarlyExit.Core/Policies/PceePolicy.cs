@@ -4,7 +4,7 @@ using EarlyExit.Core.Calibration;
 namespace EarlyExit.Core.Policies;
 
 /// <summary>
-/// PCEE, performance-control early exiting (pcee.md): exit at the first exit m whose reliability
+/// PCEE, performance-control early exiting (the PCEE paper): exit at the first exit m whose reliability
 /// diagram says samples as confident as this one were right at least a fraction δ of the time,
 /// RD_m(C_m) ≥ δ.
 /// </summary>
@@ -13,7 +13,7 @@ namespace EarlyExit.Core.Policies;
 /// on a held-out calibration set (<see cref="ReliabilityDiagrams.Build"/>). One δ serves every
 /// exit: it is a target accuracy, not a confidence.</para>
 /// <para>A confidence whose bin and every lower bin are empty maps to NaN, and NaN ≥ δ is false:
-/// the sample does not exit there (the empty-bin rule, ALGORITHMS §2).</para>
+/// the sample does not exit there (the empty-bin rule, docs/algorithms.md §2).</para>
 /// <para>PCEE-WS (<see cref="WithSmoothing"/>) uses diagrams smoothed by
 /// <see cref="ReliabilityDiagram.Smooth"/> (our choice of kernel; see there).</para>
 /// </remarks>

@@ -13,7 +13,8 @@ public sealed class PolicyNotDeployableException : ArgumentException
     /// <param name="deployableNames">The names that can run, listed in the message.</param>
     public PolicyNotDeployableException(string policyName, IEnumerable<string> deployableNames)
         : base($"policy '{policyName}' is not deployable: it is an evaluation bound that needs each input's final prediction and label (hindsight), "
-            + $"which a model that stops early never computes; evaluate it offline on an exit trace; deployable policies: {string.Join(", ", deployableNames)}")
+            + $"which a model that stops early never computes; evaluate it offline on an exit trace (TraceEvaluator); deployable policies: {string.Join(", ", deployableNames)}",
+            "policy")
     {
         PolicyName = policyName;
     }
@@ -46,7 +47,7 @@ public sealed class PolicyNotDeployableException : ArgumentException
 
     /// <summary>Refuses a policy that is not deployable (<see cref="ExitPolicy.IsDeployable"/>).</summary>
     /// <param name="policy">The policy.</param>
-    /// <exception cref="PolicyNotDeployableException">It is an oracle.</exception>
+    /// <exception cref="PolicyNotDeployableException">It is an oracle; <see cref="ArgumentException.ParamName"/> is "policy".</exception>
     public static void ThrowIfNotDeployable(ExitPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);

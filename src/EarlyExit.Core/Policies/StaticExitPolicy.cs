@@ -1,7 +1,7 @@
 namespace EarlyExit.Core.Policies;
 
 /// <summary>
-/// Static truncation (ALGORITHMS §2, the "BERT-6L" / "DNN-9L" baselines): every sample runs
+/// Static truncation (docs/algorithms.md §2, the "BERT-6L" / "DNN-9L" baselines): every sample runs
 /// exactly k layers and leaves at exit k, whatever its signals say.
 /// </summary>
 public sealed record StaticExitPolicy : ExitPolicy

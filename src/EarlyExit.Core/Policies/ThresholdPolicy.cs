@@ -6,17 +6,17 @@ using EarlyExit.Core.Signals;
 namespace EarlyExit.Core.Policies;
 
 /// <summary>
-/// Exit at the first exit where one signal passes its threshold τ (ALGORITHMS §2: DeeBERT,
+/// Exit at the first exit where one signal passes its threshold τ (docs/algorithms.md §2: DeeBERT,
 /// ElasticBERT, FastBERT, COSEE). τ is one value for every exit or one value per exit.
 /// </summary>
 /// <remarks>
-/// <para>The rule per signal (ALGORITHMS §1):</para>
+/// <para>The rule per signal (docs/algorithms.md §1):</para>
 /// <list type="table">
 /// <item><term><see cref="ExitSignal.MaxProb"/></term><description>exit when C_m ≥ τ, τ ∈ [0, 1].</description></item>
 /// <item><term><see cref="ExitSignal.Entropy"/></term><description>exit when H ≤ τ, τ ≥ 0 (nats; +∞ always exits).</description></item>
 /// <item><term><see cref="ExitSignal.NormalizedEntropy"/></term><description>exit when H / log C ≤ τ, τ ∈ [0, 1].</description></item>
 /// <item><term><see cref="ExitSignal.Energy"/></term><description>exit when E ≤ τ, any τ (±∞ included).
-/// ALGORITHMS gives no direction for raw energy; <b>(our choice)</b> lower energy means surer,
+/// docs/algorithms.md §1 gives no direction for raw energy; <b>(our choice)</b> lower energy means surer,
 /// as for the other uncertainties: E = −logsumexp(z) falls as the logits grow, and σ(E), which
 /// COSEE eq. 11 thresholds from below, is increasing in E.</description></item>
 /// <item><term><see cref="ExitSignal.NormalizedEnergy"/></term><description>exit when σ(E) &lt; τ, strict

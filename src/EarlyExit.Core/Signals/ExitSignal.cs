@@ -1,7 +1,7 @@
 namespace EarlyExit.Core.Signals;
 
 /// <summary>
-/// The exit signals of ALGORITHMS §1: how sure one exit classifier is of its prediction.
+/// The exit signals of docs/algorithms.md §1: how sure one exit classifier is of its prediction.
 /// </summary>
 /// <remarks>
 /// Max-prob is a confidence (higher = surer); every other signal is an uncertainty

@@ -1,7 +1,7 @@
 namespace EarlyExit.Core.Signals;
 
 /// <summary>
-/// Computes the exit signals of ALGORITHMS §1 from logits, numerically stably.
+/// Computes the exit signals of docs/algorithms.md §1 from logits, numerically stably.
 /// </summary>
 /// <remarks>
 /// Every signal goes through the log-sum-exp with the maximum subtracted,

@@ -13,7 +13,7 @@ namespace EarlyExit.Core.Traces;
 /// <see cref="CumulativeFlops"/>: entry m is the FLOPs spent by a sample that leaves at exit m
 /// (layers 1..m+1 plus the exit heads evaluated on the way), and <see cref="FullModelFlops"/> is
 /// the FLOPs of the plain model without early exit (all layers, final head only), the
-/// denominator of the expected-compute fraction (ALGORITHMS §4). Without FLOPs, every layer is
+/// denominator of the expected-compute fraction (docs/algorithms.md §4). Without FLOPs, every layer is
 /// taken to cost the same and heads nothing.
 /// </remarks>
 public sealed class ExitTrace

@@ -6,7 +6,9 @@ namespace EarlyExit.Data.Tokenization;
 
 /// <summary>
 /// BERT word-piece tokenization for the multi-exit encoders: single texts and sentence pairs,
-/// truncation to a maximum length, and padded batches with attention masks. A thin, immutable
+/// truncation to a maximum length, and padded batches with attention masks, in one call
+/// (<see cref="EncodeBatch(IReadOnlyList{string})"/>) or one row at a time and padded later
+/// (<see cref="EncodeRow"/>, <see cref="Collate"/>). A thin, immutable
 /// layer over <see cref="BertTokenizer"/> from Microsoft.ML.Tokenizers.
 /// </summary>
 /// <remarks>
@@ -207,74 +209,122 @@ public sealed class TextTokenizer
         return EncodeBatch([.. examples.Select(e => e.Text)], examples.Any(e => e.TextPair is not null) ? [.. examples.Select(e => e.TextPair)] : null);
     }
 
-    // The one core method every public overload funnels into.
-    private TokenBatch EncodeCore(IReadOnlyList<string> texts, IReadOnlyList<string?>? textPairs)
+    /// <summary>
+    /// Encodes one text, or one pair, as an unpadded row: what row r of <see cref="EncodeBatch(IReadOnlyList{string}, IReadOnlyList{string?}?)"/>
+    /// holds before padding. <see cref="Collate"/> of such rows equals the batch encoding of their texts.
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <param name="textPair">An optional second text (sentence pair); <see langword="null"/> for a single text.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    public EncodedText EncodeRow(string text, string? textPair = null)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var maxLength = Options.MaxLength;
-        var rows = new (IReadOnlyList<int> First, IReadOnlyList<int>? Second, int FirstCount, int SecondCount)[texts.Count];
-        var longest = 0;
-        for (var r = 0; r < texts.Count; r++)
+        IReadOnlyList<int> first, second = [];
+        int firstCount, secondCount = 0;
+        if (textPair is null)
         {
-            var pair = textPairs?[r];
-            if (pair is null)
-            {
-                // [CLS] a [SEP]
-                var first = EncodeBounded(texts[r], maxLength - 2);
-                var firstCount = Math.Min(first.Count, maxLength - 2);
-                rows[r] = (first, null, firstCount, 0);
-                longest = Math.Max(longest, firstCount + 2);
-            }
-            else
-            {
-                // [CLS] a [SEP] b [SEP]: neither segment can keep more than maxLength − 3 pieces.
-                var budget = maxLength - 3;
-                var first = EncodeBounded(texts[r], budget);
-                var second = EncodeBounded(pair, budget);
-                var (firstCount, secondCount) = TruncateLongestFirst(Math.Min(first.Count, budget), Math.Min(second.Count, budget), budget);
-                rows[r] = (first, second, firstCount, secondCount);
-                longest = Math.Max(longest, firstCount + secondCount + 3);
-            }
+            // [CLS] a [SEP]
+            first = EncodeBounded(text, maxLength - 2);
+            firstCount = Math.Min(first.Count, maxLength - 2);
+        }
+        else
+        {
+            // [CLS] a [SEP] b [SEP]: neither segment can keep more than maxLength − 3 pieces.
+            var budget = maxLength - 3;
+            first = EncodeBounded(text, budget);
+            second = EncodeBounded(textPair, budget);
+            (firstCount, secondCount) = TruncateLongestFirst(Math.Min(first.Count, budget), Math.Min(second.Count, budget), budget);
         }
 
-        var width = Options.PadToMaxLength ? maxLength : longest;
-        var ids = new long[texts.Count * width];
-        var types = new long[texts.Count * width];
-        var mask = new long[texts.Count * width];
-        var lengths = new int[texts.Count];
+        var length = firstCount + 2 + (textPair is null ? 0 : secondCount + 1);
+        var ids = new long[length];
+        var types = new long[length];
+        var k = 0;
+        ids[k++] = ClassificationId;
+        for (var i = 0; i < firstCount; i++)
+        {
+            ids[k++] = first[i];
+        }
+
+        ids[k++] = SeparatorId;
+        if (textPair is not null)
+        {
+            types.AsSpan(k).Fill(1);
+            for (var i = 0; i < secondCount; i++)
+            {
+                ids[k++] = second[i];
+            }
+
+            ids[k] = SeparatorId;
+        }
+
+        return new EncodedText(ids, types);
+    }
+
+    /// <summary>
+    /// Pads rows from <see cref="EncodeRow"/> into one batch: to the longest row, or to
+    /// <see cref="TokenizerOptions.MaxLength"/> with <see cref="TokenizerOptions.PadToMaxLength"/>,
+    /// with [PAD] ids, segment id 0 and mask 0.
+    /// </summary>
+    /// <param name="rows">The rows, at least one, each at most <see cref="TokenizerOptions.MaxLength"/> tokens.</param>
+    /// <returns>A batch of shape <c>(rows.Count, width)</c>, row r being <c>rows[r]</c>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="rows"/> or one of its items is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="rows"/> is empty, or a row is longer than this tokenizer's MaxLength.</exception>
+    public TokenBatch Collate(IReadOnlyList<EncodedText> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            throw new ArgumentException("rows must hold at least one row; got 0", nameof(rows));
+        }
+
+        var longest = 0;
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var row = rows[r] ?? throw new ArgumentNullException(nameof(rows), $"rows[{r}] is null");
+            if (row.Length > Options.MaxLength)
+            {
+                throw new ArgumentException(
+                    $"rows[{r}] has {row.Length} tokens; this tokenizer's MaxLength is {Options.MaxLength}", nameof(rows));
+            }
+
+            longest = Math.Max(longest, row.Length);
+        }
+
+        var width = Options.PadToMaxLength ? Options.MaxLength : longest;
+        var ids = new long[rows.Count * width];
+        var types = new long[rows.Count * width];
+        var mask = new long[rows.Count * width];
+        var lengths = new int[rows.Count];
         if (PaddingId != 0)
         {
             Array.Fill(ids, PaddingId);
         }
 
-        for (var r = 0; r < rows.Length; r++)
+        for (var r = 0; r < rows.Count; r++)
         {
-            var (first, second, firstCount, secondCount) = rows[r];
+            var row = rows[r];
             var offset = r * width;
-            var k = offset;
-            ids[k++] = ClassificationId;
-            for (var i = 0; i < firstCount; i++)
-            {
-                ids[k++] = first[i];
-            }
-
-            ids[k++] = SeparatorId;
-            if (second is not null)
-            {
-                var secondStart = k;
-                for (var i = 0; i < secondCount; i++)
-                {
-                    ids[k++] = second[i];
-                }
-
-                ids[k++] = SeparatorId;
-                types.AsSpan(secondStart, k - secondStart).Fill(1);
-            }
-
-            lengths[r] = k - offset;
-            mask.AsSpan(offset, lengths[r]).Fill(1);
+            row.InputIds.Span.CopyTo(ids.AsSpan(offset));
+            row.TokenTypeIds.Span.CopyTo(types.AsSpan(offset));
+            mask.AsSpan(offset, row.Length).Fill(1);
+            lengths[r] = row.Length;
         }
 
-        return new TokenBatch(texts.Count, width, ids, types, mask, lengths);
+        return new TokenBatch(rows.Count, width, ids, types, mask, lengths);
+    }
+
+    // The one core method every public overload funnels into: each row alone, then padded together.
+    private TokenBatch EncodeCore(IReadOnlyList<string> texts, IReadOnlyList<string?>? textPairs)
+    {
+        var rows = new EncodedText[texts.Count];
+        for (var r = 0; r < rows.Length; r++)
+        {
+            rows[r] = EncodeRow(texts[r], textPairs?[r]);
+        }
+
+        return Collate(rows);
     }
 
     /// <summary>

@@ -1,13 +1,14 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using EarlyExit.Core.Policies;
+using EarlyExit.Data.Tokenization;
 using EarlyExit.Torch.Runtime;
 
 namespace EarlyExit.Server.Scheduling;
 
 /// <summary>
-/// One request inside a scheduler: its texts, its policy, the results filled in row by row by
-/// the worker thread, and the task its caller awaits.
+/// One request inside a scheduler: its inputs (tokenized on the caller's thread), its policy, the
+/// results filled in row by row by the worker thread, and the task its caller awaits.
 /// </summary>
 /// <remarks>Results and the pending count are touched by the worker thread only; cancellation
 /// (any thread) only completes the task, and the worker drops the job's rows when it next sees them.</remarks>
@@ -18,23 +19,27 @@ internal sealed class ClassifyJob
         new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pending;
 
-    public ClassifyJob(IReadOnlyList<string> texts, ExitPolicy policy)
+    public ClassifyJob(IReadOnlyList<EncodedText> inputs, ExitPolicy policy)
     {
-        Texts = texts;
+        Inputs = inputs;
         Policy = policy;
-        _results = new ExitResult?[texts.Count];
-        _pending = texts.Count;
+        _results = new ExitResult?[inputs.Count];
+        _pending = inputs.Count;
         ArrivedAt = Stopwatch.GetTimestamp();
     }
 
-    public IReadOnlyList<string> Texts { get; }
+    /// <summary>The request's texts, tokenized, one row each.</summary>
+    public IReadOnlyList<EncodedText> Inputs { get; }
+
+    /// <summary>Number of inputs.</summary>
+    public int Count => Inputs.Count;
 
     public ExitPolicy Policy { get; }
 
     /// <summary><see cref="Stopwatch.GetTimestamp"/> when it was submitted.</summary>
     public long ArrivedAt { get; }
 
-    /// <summary>Rows not yet handed to the worker (the queue's cursor into <see cref="Texts"/>).</summary>
+    /// <summary>Rows not yet handed to the worker (the queue's cursor into <see cref="Inputs"/>).</summary>
     public int NextRow { get; set; }
 
     public Task<ImmutableArray<ExitResult>> Task => _completion.Task;

@@ -1,6 +1,5 @@
 using EarlyExit.Core.Policies;
 using EarlyExit.Data.Tokenization;
-using EarlyExit.Server.Serving;
 using EarlyExit.Server.Telemetry;
 using EarlyExit.Torch.Runtime;
 using System.Diagnostics;
@@ -21,18 +20,18 @@ namespace EarlyExit.Server.Scheduling;
 /// <c>torch.NewDisposeScope()</c> and <c>no_grad</c>:</para>
 /// <list type="number">
 /// <item>drop the rows of cancelled requests (if any cancellation happened since the last step);</item>
-/// <item>admit queued inputs into layer 1's pool until it holds a full batch: they are tokenized
-/// together, embedded (<see cref="IMultiExitModel{TInput}.Begin"/>) and pooled as one segment;</item>
+/// <item>admit queued inputs into layer 1's pool until it holds a full batch: their rows,
+/// tokenized when they were submitted, are padded together, embedded
+/// (<see cref="IMultiExitModel{TInput}.Begin"/>) and pooled as one segment;</item>
 /// <item>choose a pool by the rule below and take up to a full batch from it, oldest rows first;
 /// rows from different segments are joined by <see cref="ExitBatchState.Concat"/>, padded to the
 /// longest (the mask and bias are per row, so each row attends only to its own tokens);</item>
 /// <item>run the layer and its exit (<see cref="IMultiExitModel.RunLayerAndExit"/>: one call on
-/// the ONNX backend); decide each row with <see cref="ExitStep.Decide"/> under its
-/// own request's policy and its own <see cref="ExitState"/> (the runtime's code); answer the rows
-/// that exit; the others go on, compacted by <see cref="ExitBatchState.SelectRows"/>, to the next
-/// pool as a new segment.</item>
+/// the ONNX backend); advance the rows with <see cref="ExitStep.Advance"/> (the runtime's code),
+/// each under its own request's policy and its own <see cref="ExitState"/>; answer the rows that
+/// exit; the others go on, compacted, to the next pool as a new segment.</item>
 /// </list>
-/// <para>Which pool runs <b>(our choice)</b>, first rule that applies:</para>
+/// <para>Which pool runs <b>(our choice)</b>, first rule that applies (the internal <c>PoolChoice</c>):</para>
 /// <list type="number">
 /// <item>a pool whose oldest segment has waited <see cref="StarvationSteps"/> steps or more (the
 /// oldest such): no row waits for ever behind full batches;</item>
@@ -44,62 +43,64 @@ namespace EarlyExit.Server.Scheduling;
 /// <item>otherwise the fullest pool, the deepest on ties.</item>
 /// </list>
 /// <para>Tensors of waiting rows outlive a step: they are detached from the step's dispose scope
-/// when pooled and disposed explicitly when their rows move on, exit or are dropped.</para>
+/// when pooled (<see cref="ExitBatchState.DetachFromDisposeScope"/>) and disposed explicitly when
+/// their rows move on, exit or are dropped.</para>
 /// </remarks>
 public sealed class DepthPooledScheduler : InferenceScheduler
 {
     /// <summary>Creates the scheduler and starts its worker.</summary>
-    /// <param name="model">The model.</param>
+    /// <param name="model">The model; the worker is its only user from now on.</param>
+    /// <param name="tokenizer">The tokenizer the model was trained with.</param>
     /// <param name="options">Validated options.</param>
     /// <param name="metrics">The server's metrics.</param>
-    public DepthPooledScheduler(EarlyExitClassifier model, ServerOptions options, ServerMetrics metrics)
-        : this(model, options, metrics, start: true)
+    public DepthPooledScheduler(IMultiExitModel<TokenBatch> model, TextTokenizer tokenizer, ServerOptions options, ServerMetrics metrics)
+        : this(model, tokenizer, options, metrics, start: true)
     {
     }
 
-    internal DepthPooledScheduler(EarlyExitClassifier model, ServerOptions options, ServerMetrics metrics, bool start)
-        : base(model, options, metrics, options?.MaxBatchSize ?? 1, start)
+    internal DepthPooledScheduler(IMultiExitModel<TokenBatch> model, TextTokenizer tokenizer, ServerOptions options, ServerMetrics metrics, bool start)
+        : base(model, tokenizer, options, metrics, options?.MaxBatchSize ?? 1, start)
     {
     }
 
     /// <summary>Steps after which a waiting segment runs regardless of fuller pools: 2·M (our choice), two passes over the depths.</summary>
-    public int StarvationSteps => 2 * Model.Model.ExitCount;
+    public int StarvationSteps => 2 * Model.ExitCount;
 
     /// <inheritdoc/>
-    protected override void Run()
+    private protected override void Run()
     {
         // All state is local to the worker thread (the base constructor starts it, so fields set
         // by a derived constructor body might not be seen yet).
-        IMultiExitModel<TokenBatch> model = Model.Model;
-        int exits = model.ExitCount;
+        int exits = Model.ExitCount;
         var pools = new List<Segment>[exits];
         for (int k = 0; k < exits; k++) pools[k] = [];
         var admitted = new List<QueuedRow>();
         long step = 0;
         int batch = BatchSize;
+        var choice = new PoolChoice(batch, StarvationSteps, Options.MaxQueueDelay);
 
         while (true)
         {
-            if (TakeCancellations()) DropCancelledRows(pools);
+            if (Queue.TakeCancellations()) DropCancelledRows(pools);
 
             int room = batch - RowCount(pools[0]);
             if (room > 0)
             {
                 admitted.Clear();
-                if (TakeRows(room, admitted) > 0) Admit(admitted, pools[0], step);
+                if (Queue.TakeRows(room, admitted) > 0) Admit(admitted, pools[0], step);
             }
 
             bool idle = pools.All(p => p.Count == 0);
             if (idle)
             {
-                if (!WaitForWork(Timeout.InfiniteTimeSpan, idle: true)) return;
+                if (!Queue.WaitForWork(Timeout.InfiniteTimeSpan, idle: true)) return;
                 continue;
             }
 
-            int layer = Choose(pools, step, batch, out TimeSpan wait);
+            int layer = Choose(choice, pools, step, !Queue.IsDraining && Queue.IsEmpty, out TimeSpan wait);
             if (layer < 0)
             {
-                WaitForWork(wait, idle: false);
+                Queue.WaitForWork(wait, idle: false);
                 continue;
             }
             RunStep(layer, pools, batch, step);
@@ -107,45 +108,12 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         }
     }
 
-    private int Choose(List<Segment>[] pools, long step, int batch, out TimeSpan wait)
+    private static int Choose(PoolChoice choice, List<Segment>[] pools, long step, bool mayWaitForCompany, out TimeSpan wait)
     {
-        wait = TimeSpan.Zero;
-        int exits = pools.Length;
-        // 1. A segment that has waited too long.
-        int starving = -1;
-        long oldest = long.MaxValue;
-        for (int k = 0; k < exits; k++)
-        {
-            if (pools[k].Count > 0 && step - pools[k][0].EnteredStep >= StarvationSteps && pools[k][0].EnteredStep < oldest)
-                (starving, oldest) = (k, pools[k][0].EnteredStep);
-        }
-        if (starving >= 0) return starving;
-        // 2. The deepest full batch.
-        for (int k = exits - 1; k >= 0; k--)
-        {
-            if (RowCount(pools[k]) >= batch) return k;
-        }
-        // 3. Layer 1 alone, partial: wait for company up to the queue delay.
-        bool deeper = false;
-        for (int k = 1; k < exits; k++) deeper |= pools[k].Count > 0;
-        if (!deeper && !IsDraining && QueueIsEmpty)
-        {
-            long arrived = pools[0].Min(s => s.OldestArrival);
-            TimeSpan waited = Stopwatch.GetElapsedTime(arrived);
-            if (waited < Options.MaxQueueDelay)
-            {
-                wait = Options.MaxQueueDelay - waited;
-                return -1;
-            }
-        }
-        // 4. The fullest pool, deepest on ties.
-        int best = -1, bestRows = 0;
-        for (int k = exits - 1; k >= 0; k--)
-        {
-            int rows = RowCount(pools[k]);
-            if (rows > bestRows) (best, bestRows) = (k, rows);
-        }
-        return best;
+        Span<PoolLoad> loads = stackalloc PoolLoad[pools.Length];
+        for (int k = 0; k < pools.Length; k++) loads[k] = new PoolLoad(RowCount(pools[k]), pools[k].Count > 0 ? pools[k][0].EnteredStep : 0);
+        TimeSpan waited = pools[0].Count > 0 ? Stopwatch.GetElapsedTime(pools[0].Min(s => s.OldestArrival)) : TimeSpan.Zero;
+        return choice.Choose(loads, step, waited, mayWaitForCompany, out wait);
     }
 
     private void Admit(List<QueuedRow> rows, List<Segment> pool, long step)
@@ -154,21 +122,20 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            TokenBatch tokens = Model.Tokenizer.EncodeBatch([.. rows.Select(r => r.Text)]);
-            ExitBatchState state = Own(Model.Model.Begin(tokens));
+            // The rows were tokenized when their requests arrived: only padding is left to do here.
+            TokenBatch tokens = Tokenizer.Collate([.. rows.Select(r => r.Input)]);
+            ExitBatchState state = Model.Begin(tokens).DetachFromDisposeScope();
             pool.Add(new Segment(state, [.. rows.Select(r => new PooledRow(r))], step));
         }
         catch (Exception e)
         {
             foreach (QueuedRow row in rows) row.Job.Fail(e);
-            Release(rows.Count);
+            Queue.Release(rows.Count);
         }
     }
 
     private void RunStep(int layer, List<Segment>[] pools, int batch, long step)
     {
-        IMultiExitModel<TokenBatch> model = Model.Model;
-        int exits = model.ExitCount, classes = model.ClassCount;
         List<Segment> pool = pools[layer];
         var taken = new List<Segment>();
         var freed = new List<Segment>();
@@ -189,7 +156,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
             else
             {
                 // Split: the first `want` rows run now, the rest keep their place (and age) in the pool.
-                pool[0] = new Segment(Own(segment.State.SelectRows(Range(want, segment.Rows.Length))),
+                pool[0] = new Segment(segment.State.SelectRows(Range(want, segment.Rows.Length)).DetachFromDisposeScope(),
                     segment.Rows[want..], segment.EnteredStep);
                 taken.Add(new Segment(segment.State.SelectRows(Range(0, want)), segment.Rows[..want], segment.EnteredStep));
                 freed.Add(segment);
@@ -202,42 +169,22 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         {
             ExitBatchState state = taken.Count == 1 ? taken[0].State : ExitBatchState.Concat([.. taken.Select(s => s.State)]);
             // Layer and head in one step: one call per segment on the ONNX backend.
-            LayerStep ran = model.RunLayerAndExit(layer, state);
-            state = ran.State;
-            var logits = new float[rows * classes];
-            ExitStep.CopyLogits(model, ran.Logits, rows, layer, logits);
+            LayerStep ran = Model.RunLayerAndExit(layer, state);
             Metrics.LayerCall(layer, rows);
-
-            var exited = new ExitResult?[rows];
-            var continuing = new List<int>(rows);
-            for (int r = 0; r < rows; r++)
+            ExitStepOutcome<PooledRow> outcome = ExitStep.Advance(Model, layer, ran, batchRows);
+            if (outcome.Next is { } continuing)
             {
-                PooledRow row = batchRows[r];
-                int tokens = state.TokenCounts[r];
-                row.Flops += ExitStep.Flops(model, layer, tokens);
-                ReadOnlySpan<float> z = logits.AsSpan(r * classes, classes);
-                if (ExitStep.Decide(row.Source.Job.Policy, layer, exits, z, row.Source.Row, ref row.State, out var signals))
-                    exited[r] = ExitStep.Result(model, z, signals, layer, row.Flops, tokens);
-                else if (!row.Source.Job.IsFinished)
-                    continuing.Add(r);
+                next = continuing.DetachFromDisposeScope();
+                pools[layer + 1].Add(new Segment(next, [.. outcome.Continuing], step));
             }
-
-            if (continuing.Count > 0)
-            {
-                next = Own(continuing.Count == rows ? state : state.SelectRows([.. continuing]));
-                pools[layer + 1].Add(new Segment(next, [.. continuing.Select(r => batchRows[r])], step));
-            }
-            for (int r = 0; r < rows; r++)
-            {
-                if (exited[r] is { } result) Answer(batchRows[r].Source, result);
-            }
-            Release(rows - continuing.Count);
+            foreach ((PooledRow row, ExitResult result) in outcome.Exited) row.Source.Answer(result, Metrics);
+            Queue.Release(rows - outcome.Continuing.Length);
         }
         catch (Exception e)
         {
             // The step failed as a whole (e.g. non-finite logits): fail every request it touched.
             foreach (PooledRow row in batchRows) row.Source.Job.Fail(e);
-            Release(rows);
+            Queue.Release(rows);
         }
         finally
         {
@@ -253,14 +200,14 @@ public sealed class DepthPooledScheduler : InferenceScheduler
             for (int i = pool.Count - 1; i >= 0; i--)
             {
                 Segment segment = pool[i];
-                int[] live = [.. Enumerable.Range(0, segment.Rows.Length).Where(r => !segment.Rows[r].Source.Job.IsFinished)];
+                int[] live = [.. Enumerable.Range(0, segment.Rows.Length).Where(r => !segment.Rows[r].IsAbandoned)];
                 if (live.Length == segment.Rows.Length) continue;
                 if (live.Length == 0)
                     pool.RemoveAt(i);
                 else
-                    pool[i] = new Segment(Own(segment.State.SelectRows(live)), [.. live.Select(r => segment.Rows[r])], segment.EnteredStep);
+                    pool[i] = new Segment(segment.State.SelectRows(live).DetachFromDisposeScope(), [.. live.Select(r => segment.Rows[r])], segment.EnteredStep);
                 segment.State.DisposeTensorsExcept(null);
-                Release(segment.Rows.Length - live.Length);
+                Queue.Release(segment.Rows.Length - live.Length);
             }
         }
     }
@@ -274,23 +221,21 @@ public sealed class DepthPooledScheduler : InferenceScheduler
 
     private static int[] Range(int start, int end) => [.. Enumerable.Range(start, end - start)];
 
-    // Takes a state's tensors out of the step's dispose scope: they live in a pool until freed.
-    private static ExitBatchState Own(ExitBatchState state)
+    /// <summary>An input in flight: where it came from and its exit state, under its own request's policy.</summary>
+    private sealed class PooledRow(QueuedRow source) : IExitRow
     {
-        state.Hidden.DetachFromDisposeScope();
-        state.AttentionMask?.DetachFromDisposeScope();
-        state.AttentionBias?.DetachFromDisposeScope();
-        return state;
-    }
+        private ExitState _state = ExitState.Start();
 
-    /// <summary>An input in flight: where it came from, its exit state and the FLOPs it has run.</summary>
-    private sealed class PooledRow(QueuedRow source)
-    {
         public QueuedRow Source { get; } = source;
 
-        public ExitState State = ExitState.Start();
+        public ExitPolicy Policy => Source.Job.Policy;
 
-        public double Flops;
+        public int Sample => Source.Row;
+
+        public ref ExitState State => ref _state;
+
+        // A cancelled or failed request's rows stop at the next layer instead of running on unanswered.
+        public bool IsAbandoned => Source.Job.IsFinished;
     }
 
     /// <summary>Rows that entered a pool together, with their (owned) tensors; row r of <see cref="State"/> is <see cref="Rows"/>[r].</summary>

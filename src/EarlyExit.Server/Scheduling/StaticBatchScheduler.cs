@@ -1,6 +1,5 @@
 using EarlyExit.Core.Policies;
 using EarlyExit.Data.Tokenization;
-using EarlyExit.Server.Serving;
 using EarlyExit.Server.Telemetry;
 using EarlyExit.Torch.Runtime;
 
@@ -21,26 +20,28 @@ namespace EarlyExit.Server.Scheduling;
 public sealed class StaticBatchScheduler : InferenceScheduler
 {
     /// <summary>Creates the scheduler and starts its worker.</summary>
-    /// <param name="model">The model.</param>
+    /// <param name="model">The model; the worker is its only user from now on.</param>
+    /// <param name="tokenizer">The tokenizer the model was trained with.</param>
     /// <param name="options">Validated options.</param>
     /// <param name="metrics">The server's metrics.</param>
     /// <param name="batchSize">Rows per batch, ≥ 1; 1 for one input at a time.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1.</exception>
-    public StaticBatchScheduler(EarlyExitClassifier model, ServerOptions options, ServerMetrics metrics, int batchSize)
-        : this(model, options, metrics, batchSize, start: true)
+    public StaticBatchScheduler(IMultiExitModel<TokenBatch> model, TextTokenizer tokenizer, ServerOptions options, ServerMetrics metrics, int batchSize)
+        : this(model, tokenizer, options, metrics, batchSize, start: true)
     {
     }
 
-    internal StaticBatchScheduler(EarlyExitClassifier model, ServerOptions options, ServerMetrics metrics, int batchSize, bool start)
-        : base(model, options, metrics, Checked(batchSize), start)
+    internal StaticBatchScheduler(IMultiExitModel<TokenBatch> model, TextTokenizer tokenizer, ServerOptions options, ServerMetrics metrics,
+        int batchSize, bool start)
+        : base(model, tokenizer, options, metrics, Checked(batchSize), start)
     {
     }
 
     /// <inheritdoc/>
-    protected override void Run()
+    private protected override void Run()
     {
         var rows = new List<QueuedRow>();
-        while (WaitForBatch(BatchSize, rows))
+        while (Queue.WaitForBatch(BatchSize, Options.MaxQueueDelay, rows))
         {
             RunBatch(rows);
             rows.Clear();
@@ -49,24 +50,21 @@ public sealed class StaticBatchScheduler : InferenceScheduler
 
     private void RunBatch(List<QueuedRow> rows)
     {
-        IMultiExitModel<TokenBatch> model = Model.Model;
         foreach (IGrouping<ExitPolicy, QueuedRow> group in rows.Where(r => !r.Job.IsFinished).GroupBy(r => r.Job.Policy))
         {
             QueuedRow[] members = [.. group];
             try
             {
-                TokenBatch batch = Model.Tokenizer.EncodeBatch([.. members.Select(r => r.Text)]);
-                var results = new EarlyExitRuntime<TokenBatch>(model, group.Key).Run(batch);
-                // Layer k ran on the rows that had not exited before it.
-                for (int k = 0; k <= results.Max(r => r.ExitIndex); k++) Metrics.LayerCall(k, results.Count(r => r.ExitIndex >= k));
-                for (int i = 0; i < members.Length; i++) Answer(members[i], results[i]);
+                TokenBatch batch = Tokenizer.Collate([.. members.Select(r => r.Input)]);
+                var results = new EarlyExitRuntime<TokenBatch>(Model, group.Key).Run(batch, Metrics.LayerCall);
+                for (int i = 0; i < members.Length; i++) members[i].Answer(results[i], Metrics);
             }
             catch (Exception e)
             {
                 foreach (QueuedRow row in members) row.Job.Fail(e);
             }
         }
-        Release(rows.Count);
+        Queue.Release(rows.Count);
     }
 
     private static int Checked(int batchSize)

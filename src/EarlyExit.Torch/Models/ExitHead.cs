@@ -7,7 +7,7 @@ namespace EarlyExit.Torch.Models;
 /// The classifier after one layer: pool the token states (see <see cref="ExitPooling"/>),
 /// optionally tanh(dense(·)) as BERT's pooler, dropout, then a linear map to class logits.
 /// Keys <c>dense</c> (when <see cref="EncoderConfig.HeadDense"/>) and <c>classifier</c>.
-/// Heads never share weights (ALGORITHMS §3).
+/// Heads never share weights (docs/algorithms.md §3).
 /// </summary>
 internal sealed class ExitHead : nn.Module<Tensor, Tensor, Tensor>
 {

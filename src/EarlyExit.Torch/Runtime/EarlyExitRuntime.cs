@@ -12,19 +12,19 @@ namespace EarlyExit.Torch.Runtime;
 /// </summary>
 /// <typeparam name="TInput">The model's batch type, e.g. a tokenized <c>TokenBatch</c>.</typeparam>
 /// <remarks>
-/// <para>The loop, for exit k = 0..M−1 (ALGORITHMS §2, the online form of
+/// <para>The loop, for exit k = 0..M−1 (docs/algorithms.md §2, the online form of
 /// <see cref="ExitReplay.ExitIndex"/>):</para>
 /// <list type="number">
 /// <item>run layer k on the running rows and compute exit k's logits for them, (rows, C)
 /// (<see cref="IMultiExitModel.RunLayerAndExit"/>: layer then head, or both in one call where the
 /// backend fuses them; for k = 0, <see cref="IMultiExitModel{TInput}.RunFirstStep"/>, the input
-/// embedding too), and copy those rows × C floats to the host:
-/// the only device-to-host transfer per layer, and all the decision needs;</item>
-/// <item>for each row, <see cref="ExitSignals.Compute(ReadOnlySpan{float}, int, int)"/> and
-/// <see cref="ExitPolicy.ShouldExit"/> with the row's own <see cref="ExitState"/>
-/// (<see cref="ExitStep.Decide"/>, shared with the server's schedulers); record the rows that exit;</item>
-/// <item>compact the state to the rows that continue (<see cref="ExitBatchState.SelectRows"/>:
-/// <c>index_select</c> on hidden states, mask and bias), or stop when none is left.</item>
+/// embedding too);</item>
+/// <item>advance the rows (<see cref="ExitStep.Advance"/>, the code the server's depth-pooled
+/// scheduler runs too): copy those rows × C floats to the host, the only device-to-host transfer
+/// per layer and all the decision needs; for each row, <see cref="ExitSignals.Compute(ReadOnlySpan{float}, int, int)"/>
+/// and <see cref="ExitPolicy.ShouldExit"/> with the row's own <see cref="ExitState"/>; record the
+/// rows that exit; compact the state to the rows that continue (<see cref="ExitBatchState.SelectRows"/>:
+/// <c>index_select</c> on hidden states, mask and bias), or stop when none is left;</item>
 /// <item>free each state, and each exit's logits, as soon as they are read
 /// (<see cref="ExitBatchState.DisposeTensorsExcept"/>): a batch holds two layers' hidden states
 /// at a time, not M.</item>
@@ -42,17 +42,14 @@ public sealed class EarlyExitRuntime<TInput>
     /// <param name="model">The multi-exit model; in evaluation mode.</param>
     /// <param name="policy">A deployable policy that fits the model's exits.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">The policy is an oracle (not deployable), or does not
+    /// <exception cref="PolicyNotDeployableException">The policy is an oracle.</exception>
+    /// <exception cref="ArgumentException">The policy does not
     /// fit <see cref="IMultiExitModel.ExitCount"/> exits (<see cref="ExitPolicy.Validate"/>).</exception>
     public EarlyExitRuntime(IMultiExitModel<TInput> model, ExitPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(policy);
-        if (!policy.IsDeployable)
-            throw new ArgumentException(
-                $"policy '{policy.Name}' is not deployable: it needs each input's final prediction and label (hindsight), "
-                + "which a model that stops early never computes; evaluate it offline on an exit trace (TraceEvaluator) instead",
-                nameof(policy));
+        PolicyNotDeployableException.ThrowIfNotDeployable(policy); // the one deployability check, shared with the library and the server
         policy.Validate(model.ExitCount);
         Model = model;
         Policy = policy;
@@ -66,12 +63,14 @@ public sealed class EarlyExitRuntime<TInput>
 
     /// <summary>Runs one batch with early exit.</summary>
     /// <param name="batch">The inputs; any size ≥ 1, a single input included.</param>
+    /// <param name="onStep">Called after each layer call with the 0-based layer and the rows it ran
+    /// on (those that had not exited before it), e.g. to count batch sizes; null for none.</param>
     /// <returns>One result per input, in input order.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="batch"/> is null.</exception>
     /// <exception cref="InvalidLogitsException">An exit produced a NaN or infinite logit; the message
     /// names the input (its row in <paramref name="batch"/>) and the exit.</exception>
     /// <exception cref="InvalidOperationException">The model returned logits of the wrong shape.</exception>
-    public ImmutableArray<ExitResult> Run(TInput batch)
+    public ImmutableArray<ExitResult> Run(TInput batch, Action<int, int>? onStep = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
@@ -79,37 +78,17 @@ public sealed class EarlyExitRuntime<TInput>
 
         LayerStep step = Model.RunFirstStep(batch);
         ExitBatchState state = step.State;
-        int inputs = state.RowCount, exits = Model.ExitCount, classes = Model.ClassCount;
-        var results = new ExitResult[inputs];
-        var exitStates = new ExitState[inputs];       // indexed by input row
-        for (int i = 0; i < inputs; i++) exitStates[i] = ExitState.Start();
-        var flops = new double[inputs];               // FLOPs run so far, per input row
-        var hostLogits = new float[inputs * classes]; // (rows, C) of the current exit
-        var continuing = new int[inputs];             // state rows that go on to the next layer
-
+        var results = new ExitResult[state.RowCount];
+        ImmutableArray<Row> rows = [.. Enumerable.Range(0, state.RowCount).Select(input => new Row(input, Policy))];
         for (int k = 0; ; k++)
         {
-            int rows = state.RowCount;
-            Span<float> logits = hostLogits.AsSpan(0, rows * classes);
-            ExitStep.CopyLogits(Model, step.Logits, rows, k, logits);
-
-            int kept = 0;
-            for (int r = 0; r < rows; r++)
-            {
-                int input = state.InputRows[r];
-                int tokens = state.TokenCounts[r];
-                flops[input] += ExitStep.Flops(Model, k, tokens);
-                ReadOnlySpan<float> z = logits.Slice(r * classes, classes);
-                if (ExitStep.Decide(Policy, k, exits, z, input, ref exitStates[input], out SignalValues signals))
-                    results[input] = ExitStep.Result(Model, z, signals, k, flops[input], tokens);
-                else
-                    continuing[kept++] = r;
-            }
-
-            step.Logits.Dispose();
-            if (kept == 0) break; // the last exit always exits, so every row has left by k = M − 1
-            // Rows that exited leave the batch: layer k + 1 computes nothing for them.
-            if (kept < rows) state = Replace(state, state.SelectRows(continuing.AsSpan(0, kept)));
+            onStep?.Invoke(k, state.RowCount);
+            ExitStepOutcome<Row> outcome = ExitStep.Advance(Model, k, step, rows.AsSpan());
+            foreach ((Row row, ExitResult result) in outcome.Exited) results[row.Sample] = result;
+            // The last exit always exits, so every row has left by k = M − 1.
+            if (outcome.Next is not { } next) break;
+            state = Replace(state, next);
+            rows = outcome.Continuing;
             step = Model.RunLayerAndExit(k + 1, state);
             state = Replace(state, step.State);
         }
@@ -121,5 +100,19 @@ public sealed class EarlyExitRuntime<TInput>
     {
         previous.DisposeTensorsExcept(next);
         return next;
+    }
+
+    /// <summary>Input <see cref="IExitRow.Sample"/> of the batch, under the runtime's one policy.</summary>
+    private sealed class Row(int sample, ExitPolicy policy) : IExitRow
+    {
+        private ExitState _state = ExitState.Start();
+
+        public ExitPolicy Policy => policy;
+
+        public int Sample => sample;
+
+        public ref ExitState State => ref _state;
+
+        public bool IsAbandoned => false;
     }
 }

@@ -11,8 +11,10 @@ namespace EarlyExit.Torch.Runtime;
 /// </summary>
 /// <remarks>
 /// Every tensor has the rows on dimension 0, so <see cref="SelectRows"/> compacts them all with
-/// one <c>index_select</c> each. Tensors are not owned: they belong to the dispose scope they were
-/// created in (the runtime opens one per batch), unless <see cref="DisposeTensorsExcept"/> frees them sooner.
+/// one <c>index_select</c> each. Tensors belong to the dispose scope they were created in (the
+/// runtime opens one per batch), unless <see cref="DisposeTensorsExcept"/> frees them sooner, or
+/// <see cref="DetachFromDisposeScope"/> takes them out of it for a state that outlives the scope
+/// (the server's rows waiting between steps); then its holder frees them with <see cref="DisposeTensorsExcept"/>.
 /// </remarks>
 public sealed class ExitBatchState
 {
@@ -131,6 +133,20 @@ public sealed class ExitBatchState
                 continue;
             tensor.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Takes this state's tensors out of the dispose scope they belong to, so they live on when it
+    /// ends; whoever holds the state then frees them (<see cref="DisposeTensorsExcept"/>). Tensors
+    /// already outside any scope (shared with a state detached before) stay as they are.
+    /// </summary>
+    /// <returns>This state.</returns>
+    public ExitBatchState DetachFromDisposeScope()
+    {
+        Hidden.DetachFromDisposeScope();
+        AttentionMask?.DetachFromDisposeScope();
+        AttentionBias?.DetachFromDisposeScope();
+        return this;
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace EarlyExit.Torch.Runtime;
 /// <param name="Prediction">ŷ, the 0-based class index with the largest logit at the exit taken (first on ties).</param>
 /// <param name="Probabilities">softmax of the exit's logits, length C, summing to 1.</param>
 /// <param name="ExitIndex">0-based exit the input left at; it ran layers 0..ExitIndex.</param>
-/// <param name="Signals">The exit signals the policy saw at that exit (ALGORITHMS §1).</param>
+/// <param name="Signals">The exit signals the policy saw at that exit (docs/algorithms.md §1).</param>
 /// <param name="Flops">FLOPs the input used: the layers and exit heads actually run for it, counted
 /// for its own size (<see cref="ModelFlops.UpToExit"/>).</param>
 /// <param name="FullModelFlops">FLOPs the same input costs in the model without early exit: all
@@ -29,7 +29,7 @@ public sealed record ExitResult(
 
     /// <summary>
     /// <see cref="Flops"/> / <see cref="FullModelFlops"/>: this input's share of the plain model's
-    /// compute (ALGORITHMS §4, expected compute, for one input). Above 1 when it ran every layer:
+    /// compute (docs/algorithms.md §4, expected compute, for one input). Above 1 when it ran every layer:
     /// the internal heads are work the plain model does not do.
     /// </summary>
     public double ComputeFraction => Flops / FullModelFlops;

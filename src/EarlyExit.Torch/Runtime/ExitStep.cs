@@ -6,15 +6,67 @@ using static TorchSharp.torch;
 namespace EarlyExit.Torch.Runtime;
 
 /// <summary>
-/// The per-row work after an exit head ran, written once for every exit loop: bring the
-/// (rows, C) logits to the host, decide each row's exit from its own logits and
-/// <see cref="ExitState"/>, and build the result of a row that leaves.
-/// <see cref="EarlyExitRuntime{TInput}"/> (one batch, one policy) and the server's schedulers
-/// (rows of many requests, each with its own policy and depth) both call it, so a row gets the
-/// same decision whichever loop runs it.
+/// One step of every exit loop, written once: once layer k and exit k have run on a set of rows,
+/// <see cref="Advance"/> brings their (rows, C) logits to the host, decides each row with its own
+/// policy and <see cref="ExitState"/> (<see cref="ExitDecision"/>), builds the result of every row
+/// that leaves and compacts the state to the rows that go on. <see cref="EarlyExitRuntime{TInput}"/>
+/// (one batch, one policy) and the server's depth-pooled scheduler (rows of many requests, each
+/// with its own policy and depth) both advance their rows with it, so a row gets the same
+/// decision, result and cost whichever loop runs it.
 /// </summary>
 public static class ExitStep
 {
+    /// <summary>Advances <paramref name="rows"/> past layer k: decides each one and keeps those that go on.</summary>
+    /// <typeparam name="TRow">The caller's row type.</typeparam>
+    /// <param name="model">The model that ran the step.</param>
+    /// <param name="layer">0-based layer k (= exit k) that just ran.</param>
+    /// <param name="step">Layer k's output and exit k's logits for the rows; the logits are freed once read.</param>
+    /// <param name="rows">One row per row of <c>step.State</c>, in the same order.</param>
+    /// <returns>The rows that left with their results (<see cref="ExitResult.Flops"/>:
+    /// <see cref="ModelFlops.UpToExit"/> for the row's own size), and the rows that go on with their
+    /// compacted state (<see cref="ExitBatchState.SelectRows"/>), so layer k + 1 computes nothing for
+    /// the others. Abandoned rows (<see cref="IExitRow.IsAbandoned"/>) that do not exit are in neither.</returns>
+    /// <exception cref="ArgumentException"><paramref name="rows"/> does not have one row per state row.</exception>
+    /// <exception cref="InvalidOperationException">The logits are not (rows, C).</exception>
+    /// <exception cref="InvalidLogitsException">A logit is NaN or infinite; the message names the row's
+    /// <see cref="IExitRow.Sample"/> and the exit.</exception>
+    public static ExitStepOutcome<TRow> Advance<TRow>(IMultiExitModel model, int layer, LayerStep step, ReadOnlySpan<TRow> rows)
+        where TRow : class, IExitRow
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(step);
+        ExitBatchState state = step.State;
+        int count = state.RowCount, classes = model.ClassCount;
+        if (rows.Length != count)
+            throw new ArgumentException($"rows must hold one row per state row ({count}); got {rows.Length}", nameof(rows));
+        var logits = new float[count * classes];
+        CopyLogits(model, step.Logits, count, layer, logits);
+        step.Logits.Dispose();
+
+        var exited = ImmutableArray.CreateBuilder<(TRow Row, ExitResult Result)>();
+        var continuing = new int[count];
+        var goOn = ImmutableArray.CreateBuilder<TRow>();
+        for (int r = 0; r < count; r++)
+        {
+            TRow row = rows[r];
+            int tokens = state.TokenCounts[r];
+            ReadOnlySpan<float> z = logits.AsSpan(r * classes, classes);
+            if (ExitDecision.Decide(row.Policy, layer, model.ExitCount, z, row.Sample, ref row.State, out SignalValues signals))
+            {
+                exited.Add((row, Result(model, z, signals, layer, ModelFlops.UpToExit(model, layer, tokens), tokens)));
+            }
+            else if (!row.IsAbandoned)
+            {
+                continuing[goOn.Count] = r;
+                goOn.Add(row);
+            }
+        }
+        ExitBatchState? next = goOn.Count == 0 ? null
+            : goOn.Count == count ? state
+            : state.SelectRows(continuing.AsSpan(0, goOn.Count));
+        return new ExitStepOutcome<TRow>(exited.ToImmutable(), next, goOn.ToImmutable());
+    }
+
     /// <summary>Copies (rows, C) logits to <paramref name="destination"/> as float32, row-major.</summary>
     /// <param name="model">The model that produced them (its <see cref="IMultiExitModel.ClassCount"/> is C; named in errors).</param>
     /// <param name="logits">(rows, C) logits of exit <paramref name="exitIndex"/>, any device and float type.</param>
@@ -41,32 +93,10 @@ public static class ExitStep
         host.data<float>().CopyTo(destination);
     }
 
-    /// <summary>
-    /// Decides whether one row leaves at exit <paramref name="exitIndex"/>: its signals
-    /// (<see cref="ExitSignals.Compute(ReadOnlySpan{float}, int, int)"/>) and the policy's decision
-    /// (<see cref="ExitPolicy.ShouldExit"/>) with the row's own state, updated in place.
-    /// </summary>
-    /// <param name="policy">The row's policy.</param>
-    /// <param name="exitIndex">0-based exit k the row just reached.</param>
-    /// <param name="exitCount">M, the model's number of exits; the last one always exits.</param>
-    /// <param name="logits">The row's C logits at exit k.</param>
-    /// <param name="sample">Which input the row is, named if its logits are not finite.</param>
-    /// <param name="state">The row's exit state, carried from exit to exit.</param>
-    /// <param name="signals">The signals at exit k.</param>
-    /// <returns>True when the row leaves at exit k.</returns>
-    /// <exception cref="InvalidLogitsException">A logit is NaN or infinite.</exception>
-    public static bool Decide(ExitPolicy policy, int exitIndex, int exitCount, ReadOnlySpan<float> logits, int sample,
-        ref ExitState state, out SignalValues signals)
-    {
-        ArgumentNullException.ThrowIfNull(policy);
-        signals = ExitSignals.Compute(logits, sample, exitIndex);
-        return policy.ShouldExit(new ExitObservation(exitIndex, exitCount, signals), ref state);
-    }
-
     /// <summary>The result of a row that leaves at <paramref name="exitIndex"/>.</summary>
     /// <param name="model">The model (for the row's full-model FLOPs).</param>
     /// <param name="logits">The row's C logits at the exit taken.</param>
-    /// <param name="signals">The signals <see cref="Decide"/> computed from them.</param>
+    /// <param name="signals">The signals the decision computed from them.</param>
     /// <param name="exitIndex">0-based exit taken.</param>
     /// <param name="flops">FLOPs the row ran: its layers and heads 0..exitIndex, counted for its own size.</param>
     /// <param name="tokens">The row's size (<see cref="ExitBatchState.TokenCounts"/>).</param>
@@ -76,15 +106,5 @@ public static class ExitStep
         ArgumentNullException.ThrowIfNull(model);
         return new ExitResult(signals.Prediction, ImmutableArray.Create(ExitSignals.Softmax(logits)), exitIndex, signals,
             flops, ModelFlops.FullModel(model, tokens));
-    }
-
-    /// <summary>FLOPs one row of <paramref name="tokens"/> tokens costs at step k: layer k and exit head k.</summary>
-    /// <param name="model">The model.</param>
-    /// <param name="index">0-based layer k (= exit k).</param>
-    /// <param name="tokens">The row's size.</param>
-    public static double Flops(IMultiExitModel model, int index, int tokens)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return model.LayerFlops(index, tokens) + model.ExitFlops(index, tokens);
     }
 }

@@ -7,7 +7,7 @@ namespace EarlyExit.Torch.Runtime;
 /// without early exit runs.
 /// </summary>
 /// <remarks>
-/// These are the numerator and denominator of ALGORITHMS §4's expected compute, with the same
+/// These are the numerator and denominator of docs/algorithms.md §4's expected compute, with the same
 /// convention as <see cref="Core.Traces.ExitTrace.CumulativeFlops"/>: the plain model has only its
 /// final head, so an input that runs to the last exit through every internal head costs more than
 /// 100 % of it.

@@ -77,12 +77,9 @@ public static class ExitTraceRecorder
 
             foreach (int tokens in state.TokenCounts)
             {
-                double sum = 0;
-                for (int m = 0; m < exits; m++)
-                {
-                    sum += model.LayerFlops(m, tokens) + model.ExitFlops(m, tokens);
-                    cumulativeFlops[m] += sum;
-                }
+                // O(M²) per sample instead of one running sum, so the cost of leaving at m is
+                // counted by the one function the runtime's results use too.
+                for (int m = 0; m < exits; m++) cumulativeFlops[m] += ModelFlops.UpToExit(model, m, tokens);
                 fullModelFlops += ModelFlops.FullModel(model, tokens);
             }
             samples += rows;

@@ -5,10 +5,10 @@ namespace EarlyExit.Torch.Training;
 /// <summary>
 /// BEEM eq. 1 (distillation): L_m = CE_m + KL(p_M ‖ p_m), the final exit's distribution p_M
 /// a stop-gradient teacher, combined with the depth weights of <see cref="JointObjective"/>:
-/// L = Σ_m m·L_m / Σ_m m (ALGORITHMS §3).
+/// L = Σ_m m·L_m / Σ_m m (docs/algorithms.md §3).
 /// </summary>
 /// <remarks>
-/// The paper writes KL(p_i, p_L); ALGORITHMS fixes the direction as KL(teacher ‖ student) =
+/// The paper writes KL(p_i, p_L); docs/algorithms.md §3 fixes the direction as KL(teacher ‖ student) =
 /// Σ_c p_M,c (log p_M,c − log p_m,c), the usual distillation loss, without temperature (the
 /// paper gives none). The final exit's KL to itself is 0, so its L_M is plain CE; the teacher
 /// is detached, so the final head learns from the labels only.

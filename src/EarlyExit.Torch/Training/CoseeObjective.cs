@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace EarlyExit.Torch.Training;
 
 /// <summary>
-/// COSEE (He et al.; cosee.md §3, ALGORITHMS §3): sample weighting over K simulated exit
+/// COSEE (He et al., the COSEE paper §3; docs/algorithms.md §3.4): sample weighting over K simulated exit
 /// thresholds plus online signal calibration. Loss = L_CE + α·L_OSC (eq. 9).
 /// </summary>
 /// <remarks>
@@ -18,8 +18,8 @@ namespace EarlyExit.Torch.Training;
 /// w_n^(m) = softmax_m(−β_t·|m − m*_n|) (eq. 3) with β_t = β_0·t/T (eq. 4);
 /// L_CE,τ = (1/N) Σ_n Σ_m w_n^(m)·CE_n^(m) (eq. 2); L_CE = mean over the K thresholds (eq. 5).</para>
 /// <para>[lo, hi] is [0, 1] in the first epoch, then the minimum and maximum of the signal over
-/// the internal exits (m &lt; M) of every training batch of the previous epoch (ALGORITHMS §3;
-/// the paper says "all layers", ALGORITHMS restricts it to the exits a threshold can act on).
+/// the internal exits (m &lt; M) of every training batch of the previous epoch (docs/algorithms.md §3;
+/// the paper says "all layers", docs/algorithms.md §3 restricts it to the exits a threshold can act on).
 /// An epoch without internal exits (M = 1) keeps the range.</para>
 /// <para>L_OSC (eq. 6–8): for each internal exit, easy = the samples it classifies correctly,
 /// hard = the rest; L_OSC^(m) = max(0, S̄_easy − S̄_hard + ε) for energy and entropy, easy and
@@ -105,7 +105,7 @@ public sealed class CoseeObjective : ITrainingObjective
         return (distance * -beta).softmax(0).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The signal as a differentiable function of the logits (ALGORITHMS §1).</summary>
+    /// <summary>The signal as a differentiable function of the logits (docs/algorithms.md §1).</summary>
     /// <param name="logits">(…, classes).</param>
     /// <param name="signal">Normalised energy σ(E) = sigmoid(−logsumexp z), entropy −Σ p log p (from log_softmax), or max-prob max softmax z.</param>
     /// <returns>(…).</returns>

@@ -5,7 +5,7 @@ using EarlyExit.Core.Signals;
 namespace EarlyExit.Torch.Training;
 
 /// <summary>
-/// Hyper-parameters of COSEE (He et al.; cosee.md §3, ALGORITHMS §3), each defaulting to the
+/// Hyper-parameters of COSEE (He et al., the COSEE paper §3; docs/algorithms.md §3.4), each defaulting to the
 /// paper's value.
 /// </summary>
 /// <remarks>

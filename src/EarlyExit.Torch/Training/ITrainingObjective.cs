@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace EarlyExit.Torch.Training;
 
 /// <summary>
-/// A training objective of ALGORITHMS §3: the loss of a multi-exit model from every exit's
+/// A training objective of docs/algorithms.md §3: the loss of a multi-exit model from every exit's
 /// logits and the labels.
 /// </summary>
 /// <remarks>

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace EarlyExit.Torch.Training;
 
 /// <summary>
-/// Joint weighted cross-entropy (ALGORITHMS §3; Kaya et al. 2019, PABEE, BEEM's code):
+/// Joint weighted cross-entropy (docs/algorithms.md §3; Kaya et al. 2019, PABEE, BEEM's code):
 /// L = Σ_m m·L_m / Σ_m m, L_m the mean cross-entropy of exit m (1-based), so deeper exits,
 /// which cost more to reach, weigh more.
 /// </summary>

@@ -6,7 +6,7 @@ namespace EarlyExit.Torch.Training;
 /// <summary>
 /// Trains a multi-exit model — a <see cref="MultiExitEncoder"/> on text or a
 /// <see cref="Models.Vision.MultiExitVisionModel"/> on images, any <see cref="IMultiExitNetwork"/> —
-/// with one of the objectives of ALGORITHMS §3: AdamW with linear warm-up and decay, gradient
+/// with one of the objectives of docs/algorithms.md §3: AdamW with linear warm-up and decay, gradient
 /// clipping, seeded shuffling, dropout and augmentation, validation after every epoch with the
 /// best checkpoint kept, progress reports, stop and resume.
 /// </summary>

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace EarlyExit.Torch.Training;
 
 /// <summary>
-/// DeeBERT's two-stage training (Xin et al. 2020; ALGORITHMS §3). Stage 1, the first
+/// DeeBERT's two-stage training (Xin et al. 2020; docs/algorithms.md §3). Stage 1, the first
 /// <see cref="FirstStageEpochs"/> epochs: fine-tune the backbone and the final head on the
 /// final exit's cross-entropy. Stage 2, the remaining epochs: freeze the backbone (and the
 /// final head) and train the internal heads on Σ_{m&lt;M} CE_m.

@@ -285,6 +285,42 @@ public sealed class TextTokenizerTests
             }).QuickCheckThrowOnFailure();
 
     [Fact]
+    public void EncodeRow_IsTheUnpaddedRow()
+    {
+        // [CLS] hello [SEP] the [SEP], types 0 0 0 1 1.
+        var row = MiniLm.EncodeRow("hello", "the");
+
+        Assert.Equal(5, row.Length);
+        Assert.Equal([101L, 7592, 102, 1996, 102], row.InputIds.ToArray());
+        Assert.Equal([0L, 0, 0, 1, 1], row.TokenTypeIds.ToArray());
+        Assert.Equal([101L, 1037, 102], MiniLm.EncodeRow("a").InputIds.ToArray());
+    }
+
+    [Fact]
+    public void Collate_OfEncodedRows_EqualsEncodeBatchOfTheirTexts()
+    {
+        string longText = string.Join(' ', Enumerable.Repeat("unaffable", 40));
+        var padded = TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = 16, PadToMaxLength = true });
+        Prop.ForAll(
+            Gen.Elements<(string, string?)>(("hello world", null), ("a", "the"), ("", null), ("unaffable café", ""), (longText, null), (longText, "hello " + longText))
+                .ArrayOf().Where(a => a.Length > 0).ToArbitrary(),
+            rows => new[] { MiniLm, padded }.All(tokenizer =>
+                tokenizer.Collate([.. rows.Select(r => tokenizer.EncodeRow(r.Item1, r.Item2))])
+                == tokenizer.EncodeBatch([.. rows.Select(r => r.Item1)], [.. rows.Select(r => r.Item2)])))
+            .QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void Collate_RejectsNoRowsAndRowsLongerThanItsMaxLength()
+    {
+        var fourTokens = TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = 4 });
+
+        Assert.Contains("got 0", Assert.Throws<ArgumentException>(() => MiniLm.Collate([])).Message);
+        var error = Assert.Throws<ArgumentException>(() => fourTokens.Collate([fourTokens.EncodeRow("a"), MiniLm.EncodeRow("a b c")]));
+        Assert.StartsWith("rows[1] has 5 tokens; this tokenizer's MaxLength is 4", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EncodeExamples_UsesTextAndPair()
     {
         TextExample[] examples = [new("hello", "the", 0), new("a", null, 1)];

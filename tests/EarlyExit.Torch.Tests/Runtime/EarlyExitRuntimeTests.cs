@@ -68,6 +68,21 @@ public sealed class EarlyExitRuntimeTests
         }
     }
 
+    [Fact]
+    public void TheStepObserverSeesEveryLayerCallWithTheRowsItRan()
+    {
+        TokenBatch batch = MiniLmTestModel.Tokenizer.EncodeBatch(MiniLmTestModel.Sentences);
+        int n = batch.BatchSize;
+        ThresholdPolicy policy = MiniLmTestModel.SplittingPolicy(MiniLmTestModel.Signals(MiniLmTestModel.FullRunLogits(batch), n), n);
+        var counting = new CountingExitModel<TokenBatch>(Model);
+        var observed = new List<(int Layer, int Rows)>();
+
+        new EarlyExitRuntime<TokenBatch>(counting, policy).Run(batch, (layer, rows) => observed.Add((layer, rows)));
+
+        Assert.Equal(Enumerable.Range(0, counting.RowsPerLayerCall.Count), observed.Select(o => o.Layer));
+        Assert.Equal(counting.RowsPerLayerCall, observed.Select(o => (long)o.Rows));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -129,7 +144,7 @@ public sealed class EarlyExitRuntimeTests
     [InlineData(OracleKind.FirstCorrect, "correct-oracle")]
     public void OraclesAreRejectedBecauseTheyCannotBeDeployed(OracleKind kind, string name)
     {
-        var e = Assert.Throws<ArgumentException>(() => new EarlyExitRuntime<TokenBatch>(Model, new OraclePolicy(kind)));
+        var e = Assert.Throws<PolicyNotDeployableException>(() => new EarlyExitRuntime<TokenBatch>(Model, new OraclePolicy(kind)));
 
         Assert.Equal("policy", e.ParamName);
         Assert.StartsWith($"policy '{name}' is not deployable", e.Message, StringComparison.Ordinal);

@@ -46,6 +46,26 @@ public sealed class ExitBatchStateTests
     }
 
     [Fact]
+    public void ADetachedStateOutlivesItsScopeUntilItsHolderFreesIt()
+    {
+        ExitBatchState detached, left;
+        using (NewDisposeScope())
+        {
+            detached = ExitBatchState.Start(zeros(2, 3), ones(2, 3), zeros(2, 1, 1, 3), [3, 3]).DetachFromDisposeScope();
+            left = detached.WithHidden(ones(2, 3)); // a layer's output, still in the scope
+        }
+
+        Assert.False(detached.Hidden.IsInvalid);
+        Assert.False(detached.AttentionMask!.IsInvalid);
+        Assert.False(detached.AttentionBias!.IsInvalid);
+        Assert.True(left.Hidden.IsInvalid);
+        detached.DisposeTensorsExcept(null);
+        Assert.True(detached.Hidden.IsInvalid);
+        Assert.True(detached.AttentionMask.IsInvalid);
+        Assert.True(detached.AttentionBias.IsInvalid);
+    }
+
+    [Fact]
     public void ShapesThatDisagreeWithTheRowCountAreRejected()
     {
         using var scope = NewDisposeScope();

@@ -6,7 +6,7 @@ namespace EarlyExit.Torch.Models.Vision;
 /// <summary>
 /// A CNN's classifier after one block: global average pooling over the map, then a linear map to
 /// class logits (He et al. 2016's head, at every depth). Key <c>classifier</c>. Heads never share
-/// weights (ALGORITHMS §3).
+/// weights (docs/algorithms.md §3).
 /// </summary>
 internal sealed class CnnExitHead : nn.Module<Tensor, Tensor>
 {

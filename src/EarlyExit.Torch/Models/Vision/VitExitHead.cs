@@ -5,7 +5,7 @@ namespace EarlyExit.Torch.Models.Vision;
 
 /// <summary>
 /// A ViT's classifier after one block: the mean of the patch tokens, LayerNorm, then a linear map
-/// to class logits. Keys <c>norm</c>, <c>classifier</c>. Heads never share weights (ALGORITHMS §3).
+/// to class logits. Keys <c>norm</c>, <c>classifier</c>. Heads never share weights (docs/algorithms.md §3).
 /// </summary>
 /// <remarks>
 /// Mean of the patches rather than a class token (our choice): a class token after block 1 has
