@@ -37,7 +37,7 @@ public sealed record CheckpointMetadata
     [JsonIgnore]
     public int ClassCount => Kind == ModelKind.Vision ? Vision?.ClassCount ?? 0 : Config?.ClassCount ?? 0;
 
-    /// <summary>Class names, index = class id; as many as <see cref="ClassCount"/>.</summary>
+    /// <summary>Class names, index = class id; as many as <see cref="ClassCount"/>, and distinct (compared case-sensitively).</summary>
     public required IReadOnlyList<string> LabelNames { get; init; }
 
     /// <summary>The tokenizer the model was trained with, or null if not recorded.</summary>

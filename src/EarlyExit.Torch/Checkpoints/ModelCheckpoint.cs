@@ -203,14 +203,29 @@ public static class ModelCheckpoint
         if (metadata.LabelNames.Count != metadata.ClassCount)
             throw new ArgumentException(
                 $"LabelNames must have one name per class ({metadata.ClassCount}); got {metadata.LabelNames.Count}", parameterName);
+        // Answers are given by name, so two classes with one name could not be told apart.
+        // Ordinal: "Spam" and "spam" are different answers.
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string name in metadata.LabelNames)
+        {
+            if (!names.Add(name))
+                throw new ArgumentException($"LabelNames must be distinct; \"{name}\" appears twice", parameterName);
+        }
     }
 
     /// <summary>
     /// Checks the safetensors header (8-byte little-endian length, then JSON
     /// <c>{name: {dtype, shape, data_offsets: [begin, end)}}</c>, offsets relative to the data
-    /// after the header) against the model's state dict, so a mismatched or truncated file fails
-    /// with the tensor's name rather than inside the reader.
+    /// after the header) against the model's state dict, so a mismatched, truncated or
+    /// inconsistent file fails with the tensor's name rather than inside the reader.
     /// </summary>
+    /// <remarks>
+    /// The reader trusts the offsets, so they are held to the format's rules: each tensor's bytes
+    /// are exactly its shape's element count times its dtype's size, and the tensors, taken in
+    /// order of their offsets (not of the header's keys), tile the data buffer with no overlap and
+    /// no hole. A negative or overlapping offset would otherwise load header bytes or another
+    /// tensor's bytes as weights, silently.
+    /// </remarks>
     private static void CheckWeights(string path, torch.nn.Module model)
     {
         // One pass over the state dict: each call makes a wrapper per tensor.
@@ -228,32 +243,91 @@ public static class ModelCheckpoint
         stream.ReadExactly(header);
         long dataLength = fileLength - 8 - (long)headerLength;
 
-        using JsonDocument document = JsonDocument.Parse(header);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (JsonProperty entry in document.RootElement.EnumerateObject())
+        JsonDocument document;
+        try
         {
-            if (entry.Name == "__metadata__") continue;
-            string name = entry.Name;
-            if (!expected.TryGetValue(name, out var wanted))
-                throw new CheckpointException($"{path} has tensor {name}, which the config's model does not have");
-            string dtype = entry.Value.GetProperty("dtype").GetString() ?? "";
-            long[] fileShape = [.. entry.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64())];
-            long[] offsets = [.. entry.Value.GetProperty("data_offsets").EnumerateArray().Select(d => d.GetInt64())];
-            long[] shape = wanted.Shape;
-            if (dtype != wanted.Type)
-                throw new CheckpointException($"{path}: tensor {name} is {dtype}; expected {wanted.Type}");
-            if (!fileShape.SequenceEqual(shape))
-                throw new CheckpointException($"{path}: tensor {name} has shape [{string.Join(", ", fileShape)}]; the config needs [{string.Join(", ", shape)}]");
-            long bytes = shape.Aggregate(dtype == "I64" ? 8L : 4L, (a, d) => a * d);
-            if (offsets.Length != 2 || offsets[1] - offsets[0] != bytes)
-                throw new CheckpointException($"{path}: tensor {name} has data offsets [{string.Join(", ", offsets)}]; its shape needs {bytes} bytes");
-            if (offsets[1] > dataLength)
-                throw new CheckpointException($"{path} is truncated: tensor {name} needs bytes [{offsets[0]}, {offsets[1]}) of the data but only {dataLength} are present");
-            seen.Add(name);
+            document = JsonDocument.Parse(header);
         }
-        string[] missing = [.. expected.Keys.Where(k => !seen.Contains(k)).Order(StringComparer.Ordinal)];
-        if (missing.Length > 0)
-            throw new CheckpointException($"{path} lacks {missing.Length} tensor(s) the config's model needs: {string.Join(", ", missing)}");
+        catch (JsonException e)
+        {
+            throw new CheckpointException($"{path} has a safetensors header that is not valid JSON: {e.Message}", e);
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new CheckpointException($"{path} has a safetensors header that is not a JSON object");
+            var spans = new List<(string Name, long Begin, long End)>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (JsonProperty entry in document.RootElement.EnumerateObject())
+            {
+                if (entry.Name == "__metadata__") continue;
+                string name = entry.Name;
+                if (!expected.TryGetValue(name, out var wanted))
+                    throw new CheckpointException($"{path} has tensor {name}, which the config's model does not have");
+                if (!seen.Add(name))
+                    throw new CheckpointException($"{path} has tensor {name} twice");
+                string dtype = Field(path, name, entry.Value, "dtype", JsonValueKind.String).GetString() ?? "";
+                long[] fileShape = Integers(path, name, entry.Value, "shape");
+                long[] offsets = Integers(path, name, entry.Value, "data_offsets");
+                long[] shape = wanted.Shape;
+                if (dtype != wanted.Type)
+                    throw new CheckpointException($"{path}: tensor {name} is {dtype}; expected {wanted.Type}");
+                if (!fileShape.SequenceEqual(shape))
+                    throw new CheckpointException($"{path}: tensor {name} has shape [{string.Join(", ", fileShape)}]; the config needs [{string.Join(", ", shape)}]");
+                long bytes = shape.Aggregate(dtype == "I64" ? 8L : 4L, (a, d) => a * d);
+                if (offsets.Length != 2 || offsets[1] - offsets[0] != bytes)
+                    throw new CheckpointException($"{path}: tensor {name} has data offsets [{string.Join(", ", offsets)}]; its shape needs {bytes} bytes");
+                if (offsets[1] > dataLength)
+                    throw new CheckpointException($"{path} is truncated: tensor {name} needs bytes [{offsets[0]}, {offsets[1]}) of the data but only {dataLength} are present");
+                spans.Add((name, offsets[0], offsets[1]));
+            }
+            string[] missing = [.. expected.Keys.Where(k => !seen.Contains(k)).Order(StringComparer.Ordinal)];
+            if (missing.Length > 0)
+                throw new CheckpointException($"{path} lacks {missing.Length} tensor(s) the config's model needs: {string.Join(", ", missing)}");
+            CheckTiling(path, spans, dataLength);
+        }
+    }
+
+    /// <summary>The tensors' byte ranges, sorted by offset, must start at 0, meet end to end and stop at the data's end.</summary>
+    private static void CheckTiling(string path, List<(string Name, long Begin, long End)> spans, long dataLength)
+    {
+        long next = 0;
+        string? previous = null;
+        foreach (var (name, begin, end) in spans.OrderBy(s => s.Begin).ThenBy(s => s.End))
+        {
+            if (begin < next)
+                throw new CheckpointException($"{path}: tensor {name}'s bytes [{begin}, {end}) overlap tensor {previous}'s, which end at {next}");
+            if (begin > next)
+                throw new CheckpointException($"{path}: tensor {name} starts at byte {begin} of the data, leaving bytes [{next}, {begin}) that no tensor holds");
+            next = end;
+            previous = name;
+        }
+        if (next != dataLength)
+            throw new CheckpointException($"{path} has {dataLength - next} byte(s) after the last tensor's data that no tensor holds");
+    }
+
+    /// <summary>A header entry's field, which must be present and of <paramref name="kind"/>.</summary>
+    private static JsonElement Field(string path, string tensor, JsonElement entry, string field, JsonValueKind kind)
+    {
+        if (entry.ValueKind != JsonValueKind.Object || !entry.TryGetProperty(field, out JsonElement value) || value.ValueKind != kind)
+            throw new CheckpointException($"{path}: tensor {tensor} lacks {field} or it is not a JSON {kind.ToString().ToLowerInvariant()}");
+        return value;
+    }
+
+    /// <summary>A header entry's array of non-negative 64-bit integers (a shape or the data offsets).</summary>
+    private static long[] Integers(string path, string tensor, JsonElement entry, string field)
+    {
+        JsonElement array = Field(path, tensor, entry, field, JsonValueKind.Array);
+        var values = new long[array.GetArrayLength()];
+        int i = 0;
+        foreach (JsonElement item in array.EnumerateArray())
+        {
+            // 1e30, 2.5 or -1 is not a dimension or an offset; GetInt64 would throw a FormatException.
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out long value) || value < 0)
+                throw new CheckpointException($"{path}: tensor {tensor} has {field} [{string.Join(", ", array.EnumerateArray().Select(e => e.GetRawText()))}]; each must be a non-negative integer");
+            values[i++] = value;
+        }
+        return values;
     }
 
     /// <summary>The safetensors name of a state-dict dtype: F32 for weights, I64 for BatchNorm's batch counter.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using EarlyExit.Torch.Checkpoints;
 using EarlyExit.Torch.Models;
 using static TorchSharp.torch;
@@ -141,6 +142,139 @@ public sealed class ModelCheckpointTests : IDisposable
 
         Assert.Contains($"checkpoint metadata {Path.Combine(_directory, ModelCheckpoint.MetadataFileName)} not found", e.Message);
     }
+
+    [Fact]
+    public void NegativeDataOffsetsAreRefusedNamingTheTensor()
+    {
+        SaveTiny(Tiny);
+        // Shifted 8 bytes back, the span keeps its length: only the sign shows it reads before the data.
+        string name = RewriteHeader(tensors =>
+        {
+            var (key, first) = Entries(tensors).MinBy(e => Offsets(e.Value).Begin);
+            (long begin, long end) = Offsets(first);
+            first["data_offsets"] = new JsonArray(begin - 8, end - 8);
+            return key;
+        });
+
+        var e = Assert.Throws<CheckpointException>(() => ModelCheckpoint.Load(_directory));
+
+        Assert.Contains($"tensor {name} has data_offsets [", e.Message);
+        Assert.Contains("each must be a non-negative integer", e.Message);
+    }
+
+    [Fact]
+    public void OverlappingTensorsAreRefusedNamingBoth()
+    {
+        SaveTiny(Tiny);
+        // Two tensors of one size: the second pointed at the first's bytes would load them as its own.
+        (string first, string second) = ("exits.0.classifier.bias", "exits.1.classifier.bias");
+        RewriteHeader(tensors =>
+        {
+            tensors[second]!["data_offsets"] = tensors[first]!["data_offsets"]!.DeepClone();
+            return second;
+        });
+
+        var e = Assert.Throws<CheckpointException>(() => ModelCheckpoint.Load(_directory));
+
+        Assert.Matches($@"tensor ({Regex.Escape(first)}|{Regex.Escape(second)})'s bytes \[\d+, \d+\) overlap tensor ({Regex.Escape(first)}|{Regex.Escape(second)})'s", e.Message);
+    }
+
+    [Fact]
+    public void BytesAfterTheLastTensorAreRefused()
+    {
+        SaveTiny(Tiny);
+        string weights = Path.Combine(_directory, ModelCheckpoint.WeightsFileName);
+        File.WriteAllBytes(weights, [.. File.ReadAllBytes(weights), 1, 2, 3, 4]);
+
+        var e = Assert.Throws<CheckpointException>(() => ModelCheckpoint.Load(_directory));
+
+        Assert.EndsWith("has 4 byte(s) after the last tensor's data that no tensor holds", e.Message);
+    }
+
+    [Theory]
+    [InlineData("1e30")]
+    [InlineData("2.5")]
+    [InlineData("-3")]
+    public void ShapeThatIsNotADimensionIsNamedWithTheTensor(string dimension)
+    {
+        SaveTiny(Tiny);
+        string name = RewriteHeader(tensors =>
+        {
+            var (key, entry) = Entries(tensors).First();
+            entry["shape"] = new JsonArray(JsonNode.Parse(dimension));
+            return key;
+        });
+
+        var e = Assert.Throws<CheckpointException>(() => ModelCheckpoint.Load(_directory));
+
+        Assert.Contains($"tensor {name} has shape [{dimension}]; each must be a non-negative integer", e.Message);
+    }
+
+    [Fact]
+    public void HeaderKeysInAnyOrderLoad()
+    {
+        SaveTiny(Tiny);
+        RewriteHeader(tensors =>
+        {
+            var reversed = Entries(tensors).Reverse().Select(e => (e.Key, (JsonNode)e.Value.DeepClone())).ToList();
+            tensors.Clear();
+            foreach (var (key, entry) in reversed) tensors[key] = entry;
+            return "";
+        });
+
+        LoadedCheckpoint loaded = ModelCheckpoint.Load(_directory);
+        using MultiExitEncoder model = loaded.Model;
+    }
+
+    [Fact]
+    public void DuplicateLabelNamesAreRefusedOnSaveAndLoad()
+    {
+        using (var scope = NewDisposeScope())
+        {
+            using var model = new MultiExitEncoder(Tiny);
+            var e = Assert.Throws<ArgumentException>(() => ModelCheckpoint.Save(model, Metadata(Tiny) with { LabelNames = ["ham", "spam", "ham"] }, _directory));
+            Assert.Contains("LabelNames must be distinct; \"ham\" appears twice", e.Message);
+        }
+        SaveTiny(Tiny);
+        RewriteMetadata(json => json["labelNames"] = new JsonArray("ham", "spam", "ham"));
+
+        var loadError = Assert.Throws<CheckpointException>(() => ModelCheckpoint.Load(_directory));
+
+        Assert.Contains("LabelNames must be distinct; \"ham\" appears twice", loadError.Message);
+    }
+
+    [Fact]
+    public void LabelNamesDifferingInCaseAreDistinct()
+    {
+        SaveTiny(Tiny);
+        RewriteMetadata(json => json["labelNames"] = new JsonArray("spam", "Spam", "SPAM"));
+
+        LoadedCheckpoint loaded = ModelCheckpoint.Load(_directory);
+        using MultiExitEncoder model = loaded.Model;
+
+        Assert.Equal(["spam", "Spam", "SPAM"], loaded.Metadata.LabelNames);
+    }
+
+    /// <summary>Edits the safetensors header's JSON in place, keeping the data bytes; returns what <paramref name="edit"/> returns.</summary>
+    private string RewriteHeader(Func<JsonObject, string> edit)
+    {
+        string weights = Path.Combine(_directory, ModelCheckpoint.WeightsFileName);
+        byte[] file = File.ReadAllBytes(weights);
+        int headerLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(file);
+        JsonObject header = JsonNode.Parse(file.AsSpan(8, headerLength))!.AsObject();
+        string result = edit(header);
+        byte[] json = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString());
+        byte[] length = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)json.Length);
+        File.WriteAllBytes(weights, [.. length, .. json, .. file.AsSpan(8 + headerLength)]);
+        return result;
+    }
+
+    private static IEnumerable<(string Key, JsonObject Value)> Entries(JsonObject header) =>
+        header.Where(p => p.Key != "__metadata__").Select(p => (p.Key, p.Value!.AsObject())).ToList();
+
+    private static (long Begin, long End) Offsets(JsonObject entry) =>
+        (entry["data_offsets"]![0]!.GetValue<long>(), entry["data_offsets"]![1]!.GetValue<long>());
 
     private void RewriteMetadata(Action<JsonNode> edit)
     {
