@@ -6,7 +6,8 @@ namespace EarlyExit.Data.Fetching;
 /// <summary>
 /// The folder where datasets are kept after their first download: <c>$EARLYEXIT_CACHE</c> when set,
 /// else <c>~/.cache/earlyexit</c>. Every archive in it was checked against a SHA-256 digest
-/// recorded in the code before it was moved in, so a file there is a verified file.
+/// recorded in the code before it was moved in, and is checked again each time it is used, since
+/// a file can be damaged after it was cached.
 /// </summary>
 public sealed class DatasetCache
 {
@@ -48,7 +49,8 @@ public sealed class DatasetCache
 
     /// <summary>
     /// The path of <paramref name="fileName"/> in the dataset's folder, fetched by <paramref name="fetch"/>
-    /// on first use and verified against <paramref name="sha256"/>. Holds a lock file meanwhile, so two
+    /// on first use, and verified against <paramref name="sha256"/> on every use: a cached file that
+    /// no longer matches is fetched again and replaced. Holds a lock file meanwhile, so two
     /// processes (or two tests) do not download the same archive at once.
     /// </summary>
     /// <param name="dataset">Dataset name (the folder).</param>
@@ -56,27 +58,46 @@ public sealed class DatasetCache
     /// <param name="sha256">Expected SHA-256 of the archive, lower-case hex.</param>
     /// <param name="fetch">Downloads into the empty folder it is given and returns the downloaded file's path.</param>
     /// <param name="cancellationToken">Cancels waiting and fetching.</param>
-    /// <exception cref="DatasetException">The download fails, or its digest differs.</exception>
+    /// <exception cref="DatasetException">The download fails, or its digest differs; or the cached file's
+    /// digest differs and fetching it again fails (the message names the file).</exception>
     internal string GetVerifiedFile(
         string dataset, string fileName, string sha256, Func<string, CancellationToken, string> fetch, CancellationToken cancellationToken)
     {
         var folder = FolderOf(dataset);
         var target = Path.Combine(folder, fileName);
-        if (File.Exists(target))
+        // Checked on every use, not only when fetched: a file truncated or overwritten in the cache
+        // would otherwise reach the archive reader and fail there as an EndOfStreamException.
+        if (IsIntact(target, sha256))
         {
             return target;
         }
 
         using var fileLock = Lock(folder, cancellationToken);
+        string? damaged = null;
         if (File.Exists(target))
         {
-            return target;
+            // Another process may have fetched it again while we waited for the lock.
+            var cached = Sha256Of(target);
+            if (string.Equals(cached, sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                return target;
+            }
+
+            damaged = $"the cached {target} has SHA-256 {cached}, expected {sha256} (truncated or overwritten)";
         }
 
         var staging = Directory.CreateDirectory(Path.Combine(folder, $".fetch-{Guid.NewGuid():N}")).FullName;
         try
         {
-            var downloaded = fetch(staging, cancellationToken);
+            string downloaded;
+            try
+            {
+                downloaded = fetch(staging, cancellationToken);
+            }
+            catch (DatasetException e) when (damaged is not null)
+            {
+                throw new DatasetException($"{damaged}, and fetching it again failed: {e.Message}; delete the file and retry when the fetch can succeed", e);
+            }
             var actual = Sha256Of(downloaded);
             if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
             {
@@ -130,6 +151,9 @@ public sealed class DatasetCache
             }
         }
     }
+
+    private static bool IsIntact(string path, string sha256) =>
+        File.Exists(path) && string.Equals(Sha256Of(path), sha256, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Lower-case hex SHA-256 of a file.</summary>
     internal static string Sha256Of(string path)

@@ -57,6 +57,39 @@ public sealed class DatasetCacheTests : IDisposable
         Assert.Empty(Directory.GetDirectories(Path.Combine(_root, "ds")));
     }
 
+    [Theory]
+    [InlineData(3)] // truncated
+    [InlineData(-1)] // garbage of the same length
+    public void GetVerifiedFile_DamagedCachedFile_IsFetchedAgain(int keep)
+    {
+        var cache = new DatasetCache(_root);
+        var target = cache.GetVerifiedFile("ds", "a.bin", ContentSha, (folder, _) => Fetch(folder, Content), default);
+        File.WriteAllBytes(target, keep >= 0 ? Content[..keep] : Encoding.ASCII.GetBytes("garbage"));
+        var fetches = 0;
+
+        var again = cache.GetVerifiedFile("ds", "a.bin", ContentSha, (folder, _) => { fetches++; return Fetch(folder, Content); }, default);
+
+        Assert.Equal(1, fetches);
+        Assert.Equal(target, again);
+        Assert.Equal(Content, File.ReadAllBytes(again));
+    }
+
+    [Fact]
+    public void GetVerifiedFile_DamagedCachedFileThatCannotBeFetched_IsNamedOnOneLine()
+    {
+        var cache = new DatasetCache(_root);
+        var target = cache.GetVerifiedFile("ds", "a.bin", ContentSha, (folder, _) => Fetch(folder, Content), default);
+        File.WriteAllBytes(target, Content[..3]);
+
+        var error = Assert.Throws<DatasetException>(() => cache.GetVerifiedFile(
+            "ds", "a.bin", ContentSha, (_, _) => throw new DatasetException("npm was not found"), default));
+
+        Assert.StartsWith($"the cached {target} has SHA-256 {Convert.ToHexStringLower(SHA256.HashData(Content[..3]))}, expected {ContentSha}", error.Message);
+        Assert.Contains("fetching it again failed: npm was not found", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(_root, "ds")));
+    }
+
     [Fact]
     public void GetVerifiedFile_ConcurrentCallers_FetchOnce()
     {
