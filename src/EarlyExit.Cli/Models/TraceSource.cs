@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using EarlyExit.Core.IO;
 using EarlyExit.Cli.Inputs;
@@ -25,7 +27,9 @@ namespace EarlyExit.Cli.Models;
 /// (our choice): TorchSharp and ONNX Runtime agree within 1e-4 in logits, not bit for bit, so a
 /// near-tie could go another way; a trace is reused only for the backend that recorded it, and
 /// asking for the other records it again. Entries written before the backend was recorded are
-/// TorchSharp's (the only backend then).
+/// TorchSharp's (the only backend then). The trace file itself also names its split and a hash
+/// of its data (<see cref="ExitTrace.Provenance"/>), checked on reading: a trace file copied over
+/// another, or one from an older earlyexit that does not say, is recorded again.
 /// </remarks>
 public sealed class TraceSource : IDisposable
 {
@@ -80,6 +84,7 @@ public sealed class TraceSource : IDisposable
         string key = split.ToString().ToLowerInvariant();
         JsonObject manifest = ReadManifest();
         string fingerprint = DataSource.Fingerprint(_spec);
+        var provenance = new TraceProvenance(key, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint))));
         string backend = InferenceBackends.NameOf(_backend);
         if (File.Exists(path) && manifest[key] is JsonObject entry
             && (string?)entry["data"] == fingerprint && (string?)entry["weights_sha256"] == _weightsHash.Value)
@@ -89,7 +94,10 @@ public sealed class TraceSource : IDisposable
             {
                 try
                 {
-                    return ExitTraceFile.Read(path);
+                    ExitTrace cached = ExitTraceFile.Read(path);
+                    string? mismatch = Mismatch(cached, provenance, (int?)entry["samples"], split);
+                    if (mismatch is null) return cached;
+                    _log.WriteLine($"cached trace {path} {mismatch}; recording it again");
                 }
                 catch (ExitTraceFormatException e)
                 {
@@ -102,7 +110,7 @@ public sealed class TraceSource : IDisposable
             }
         }
 
-        ExitTrace trace = Record(split);
+        ExitTrace trace = Record(split).WithProvenance(provenance);
         ExitTraceFile.Write(trace, path);
         manifest = ReadManifest();
         manifest[key] = new JsonObject
@@ -121,6 +129,26 @@ public sealed class TraceSource : IDisposable
     {
         _classifier?.Dispose();
         _visionModel?.Model.Dispose();
+    }
+
+    /// <summary>
+    /// Why a cached trace that the manifest vouches for is not the one asked for, or null when it is:
+    /// the manifest describes the file that was written, not one copied over it later, so the trace
+    /// must also say itself that it holds this split of this data, with as many samples as recorded
+    /// (and as the split has, when the data is loaded anyway).
+    /// </summary>
+    private string? Mismatch(ExitTrace cached, TraceProvenance wanted, int? recordedSamples, DatasetSplit split)
+    {
+        if (cached.Provenance is not { } provenance)
+            return "was recorded by an older earlyexit (it does not say which split and data it holds)";
+        if (provenance.Split != wanted.Split)
+            return $"holds the {provenance.Split} split, not the {wanted.Split} split";
+        if (provenance.DataHash != wanted.DataHash)
+            return $"was recorded from other data than --data {_spec}";
+        int? expected = _textData?[split].Count ?? _imageData?[split].Count ?? recordedSamples;
+        return expected is int samples && cached.SampleCount != samples
+            ? $"holds {cached.SampleCount:N0} samples but the {wanted.Split} split has {samples:N0}"
+            : null;
     }
 
     private ExitTrace Record(DatasetSplit split) =>

@@ -75,6 +75,27 @@ public sealed class ExitTrace
         FullModelFlops = _cumulativeFlops is null ? 0 : fullModelFlops;
     }
 
+    // A copy that shares the (never mutated) arrays and only says where it came from.
+    private ExitTrace(ExitTrace trace, TraceProvenance? provenance)
+    {
+        _logits = trace._logits;
+        _labels = trace._labels;
+        _cumulativeFlops = trace._cumulativeFlops;
+        SampleCount = trace.SampleCount;
+        ExitCount = trace.ExitCount;
+        ClassNames = trace.ClassNames;
+        FullModelFlops = trace.FullModelFlops;
+        Provenance = provenance;
+    }
+
+    /// <summary>The split and data the trace was recorded from, or null when not known (a trace made
+    /// without it, or read from a file written before traces stored it).</summary>
+    public TraceProvenance? Provenance { get; }
+
+    /// <summary>This trace, saying it was recorded from <paramref name="provenance"/>; the logits are shared, not copied.</summary>
+    /// <param name="provenance">The split and data; null for unknown.</param>
+    public ExitTrace WithProvenance(TraceProvenance? provenance) => new(this, provenance);
+
     /// <summary>N, the number of samples.</summary>
     public int SampleCount { get; }
 

@@ -13,22 +13,27 @@ namespace EarlyExit.Core.Traces;
 /// offline from the file.
 /// </summary>
 /// <remarks>
-/// <para>Format version 1, every number little-endian:</para>
+/// <para>Format version 2, every number little-endian:</para>
 /// <code>
 /// offset  bytes        field
 /// 0       8            magic 89 45 45 54 52 0D 0A 1A  ("\x89EETR\r\n\x1A", PNG-style: a text-mode
 ///                      transfer that rewrites line ends or stops at ^Z breaks it visibly)
-/// 8       4            format version, uint32 (1)
+/// 8       4            format version, uint32 (2)
 /// 12      4            flags, uint32: bit 0 = FLOPs present; every other bit must be 0
 /// 16      4            N, samples, int32 ≥ 1
 /// 20      4            M, exits, int32 ≥ 1
 /// 24      4            C, classes, int32 ≥ 1
 /// 28      …            C class names, each an int32 byte length (≤ 65,536) then that many UTF-8 bytes
+///         …            the split's name, then the data's hash, each a string as a class name is;
+///                      both empty when the trace does not say (<see cref="ExitTrace.Provenance"/>)
 ///         8 + 8·M      only with flag bit 0: full-model FLOPs, then M cumulative FLOPs (float64)
 ///         4·N          labels, int32
 ///         4·N·M·C      logits, float32, row-major [sample][exit][class]
 ///         32           SHA-256 of every byte before it
 /// </code>
+/// <para>Version 1 is version 2 without the split and the data hash: it is still read, as a trace
+/// whose <see cref="ExitTrace.Provenance"/> is null, so a cache can tell it was recorded by an older
+/// earlyexit and record it again.</para>
 /// <para>Floats are stored bit for bit (NaN payloads and −0 survive a round trip). The checksum
 /// is SHA-256 from the base class library: no package, no native dependency of our own, and the
 /// file can be checked with any sha256 tool (hash all but the last 32 bytes).</para>
@@ -40,8 +45,10 @@ public static class ExitTraceFile
     /// <summary>The usual file extension, ".eetrace".</summary>
     public const string Extension = ".eetrace";
 
-    /// <summary>The format version this code writes and the only one it reads.</summary>
-    public const uint FormatVersion = 1;
+    /// <summary>The format version this code writes; it reads this one and version 1 (no provenance).</summary>
+    public const uint FormatVersion = 2;
+
+    private const uint VersionWithoutProvenance = 1;
 
     /// <summary>The longest class name, in UTF-8 bytes, a file may hold (65,536).</summary>
     public const int MaxClassNameBytes = 1 << 16;
@@ -68,15 +75,20 @@ public static class ExitTraceFile
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         byte[][] names = EncodeClassNames(trace);
+        byte[][] provenance = [
+            Encode(trace.Provenance?.Split ?? "", "the split's name", nameof(trace)),
+            Encode(trace.Provenance?.DataHash ?? "", "the data hash", nameof(trace)),
+        ];
         AtomicFile.Write(path, stream =>
         {
             using var writer = new HashingWriter(stream);
-            WriteContent(trace, names, writer);
+            WriteContent(trace, [.. names, .. provenance], writer);
             stream.Write(writer.Finish());
         });
     }
 
-    /// <summary>Reads a trace written by <see cref="Write"/>, checking every size and the checksum.</summary>
+    /// <summary>Reads a trace written by <see cref="Write"/> (or by an older earlyexit, format version 1, whose
+    /// trace has no <see cref="ExitTrace.Provenance"/>), checking every size and the checksum.</summary>
     /// <param name="path">The file to read.</param>
     /// <returns>The trace, equal bit for bit to the one written.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or blank.</exception>
@@ -94,23 +106,29 @@ public static class ExitTraceFile
     {
         var names = new byte[trace.ClassCount][];
         for (int c = 0; c < names.Length; c++)
-        {
-            try
-            {
-                names[c] = StrictUtf8.GetBytes(trace.ClassNames[c]);
-            }
-            catch (EncoderFallbackException e)
-            {
-                throw new ArgumentException($"class name {c} is not valid Unicode (a lone surrogate?); it cannot be stored as UTF-8", nameof(trace), e);
-            }
-            if (names[c].Length > MaxClassNameBytes)
-                throw new ArgumentException(
-                    $"class name {c} is {names[c].Length:N0} UTF-8 bytes long; a trace file allows at most {MaxClassNameBytes:N0}", nameof(trace));
-        }
+            names[c] = Encode(trace.ClassNames[c], $"class name {c}", nameof(trace));
         return names;
     }
 
-    private static void WriteContent(ExitTrace trace, byte[][] names, HashingWriter writer)
+    private static byte[] Encode(string text, string what, string parameterName)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = StrictUtf8.GetBytes(text);
+        }
+        catch (EncoderFallbackException e)
+        {
+            throw new ArgumentException($"{what} is not valid Unicode (a lone surrogate?); it cannot be stored as UTF-8", parameterName, e);
+        }
+        if (bytes.Length > MaxClassNameBytes)
+            throw new ArgumentException(
+                $"{what} is {bytes.Length:N0} UTF-8 bytes long; a trace file allows at most {MaxClassNameBytes:N0}", parameterName);
+        return bytes;
+    }
+
+    // strings: the class names, then the split's name and the data hash.
+    private static void WriteContent(ExitTrace trace, byte[][] strings, HashingWriter writer)
     {
         Span<byte> header = stackalloc byte[FixedHeaderBytes];
         Magic.CopyTo(header);
@@ -122,7 +140,7 @@ public static class ExitTraceFile
         writer.Write(header);
 
         Span<byte> scalar = stackalloc byte[8];
-        foreach (byte[] name in names)
+        foreach (byte[] name in strings)
         {
             BinaryPrimitives.WriteInt32LittleEndian(scalar, name.Length);
             writer.Write(scalar[..4]);
@@ -152,11 +170,11 @@ public static class ExitTraceFile
         reader.Require(FixedHeaderBytes - Magic.Length, "header");
         reader.ReadExactly(header[Magic.Length..]);
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
-        if (version != FormatVersion)
-            throw reader.Fail($"unknown format version {version}; this reader reads version {FormatVersion}");
+        if (version != FormatVersion && version != VersionWithoutProvenance)
+            throw reader.Fail($"unknown format version {version}; this reader reads versions {VersionWithoutProvenance} and {FormatVersion}");
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
         if ((flags & ~KnownFlags) != 0)
-            throw reader.Fail($"unknown flags 0x{flags:X8}; version {FormatVersion} defines only 0x{KnownFlags:X8}");
+            throw reader.Fail($"unknown flags 0x{flags:X8}; version {version} defines only 0x{KnownFlags:X8}");
         int samples = BinaryPrimitives.ReadInt32LittleEndian(header[16..]);
         int exits = BinaryPrimitives.ReadInt32LittleEndian(header[20..]);
         int classes = BinaryPrimitives.ReadInt32LittleEndian(header[24..]);
@@ -171,28 +189,16 @@ public static class ExitTraceFile
         // Each name takes at least its 4-byte length: check before allocating C of them.
         reader.Require(4L * classes, "class-name lengths");
         var classNames = new string[classes];
-        Span<byte> scalar = stackalloc byte[8];
         for (int c = 0; c < classes; c++)
+            classNames[c] = ReadString(reader, $"class name {c}");
+        TraceProvenance? provenance = null;
+        if (version != VersionWithoutProvenance)
         {
-            reader.Require(4, $"class name {c}'s length");
-            reader.ReadExactly(scalar[..4]);
-            int length = BinaryPrimitives.ReadInt32LittleEndian(scalar);
-            if (length < 0 || length > MaxClassNameBytes)
-                throw reader.Fail(string.Create(CultureInfo.InvariantCulture,
-                    $"class name {c} claims {length:N0} bytes; a name must be 0 to {MaxClassNameBytes:N0} bytes"));
-            reader.Require(length, $"class name {c}");
-            byte[] bytes = new byte[length];
-            reader.ReadExactly(bytes);
-            try
-            {
-                classNames[c] = StrictUtf8.GetString(bytes);
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw reader.Fail($"class name {c} is not valid UTF-8", e);
-            }
+            string split = ReadString(reader, "the split's name"), dataHash = ReadString(reader, "the data hash");
+            provenance = split.Length == 0 && dataHash.Length == 0 ? null : new TraceProvenance(split, dataHash);
         }
 
+        Span<byte> scalar = stackalloc byte[8];
         bool hasFlops = (flags & FlagHasFlops) != 0;
         double fullModelFlops = 0;
         double[] cumulativeFlops = [];
@@ -225,11 +231,34 @@ public static class ExitTraceFile
 
         try
         {
-            return new ExitTrace(logits, labels, exits, classNames, cumulativeFlops, fullModelFlops);
+            return new ExitTrace(logits, labels, exits, classNames, cumulativeFlops, fullModelFlops).WithProvenance(provenance);
         }
         catch (ArgumentException e)
         {
             throw reader.Fail($"the checksum matches but the trace is invalid: {e.Message}", e);
+        }
+    }
+
+    /// <summary>An int32 byte length (0 to <see cref="MaxClassNameBytes"/>), then that many bytes of UTF-8.</summary>
+    private static string ReadString(HashingReader reader, string what)
+    {
+        Span<byte> prefix = stackalloc byte[4];
+        reader.Require(4, $"{what}'s length");
+        reader.ReadExactly(prefix);
+        int length = BinaryPrimitives.ReadInt32LittleEndian(prefix);
+        if (length < 0 || length > MaxClassNameBytes)
+            throw reader.Fail(string.Create(CultureInfo.InvariantCulture,
+                $"{what} claims {length:N0} bytes; a name must be 0 to {MaxClassNameBytes:N0} bytes"));
+        reader.Require(length, what);
+        byte[] bytes = new byte[length];
+        reader.ReadExactly(bytes);
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw reader.Fail($"{what} is not valid UTF-8", e);
         }
     }
 

@@ -59,6 +59,50 @@ public sealed class TraceSourceTests(TrainedModelFixture model)
     }
 
     [Fact]
+    public void A_validation_trace_copied_over_the_test_trace_is_recorded_again_not_reported()
+    {
+        string copy = model.CopyModel();
+        var directory = ModelDirectory.Open(copy);
+        var spec = DatasetSpec.Parse(model.DataSpec);
+        string validation = directory.TracePath(DatasetSplit.Validation), test = directory.TracePath(DatasetSplit.Test);
+        int testSamples;
+        using (var source = new TraceSource(directory, spec, TextWriter.Null, CancellationToken.None))
+            testSamples = source.Get(DatasetSplit.Test).SampleCount;
+        int validationSamples = ExitTraceFile.Read(validation).SampleCount;
+        File.Copy(validation, test, overwrite: true); // traces.json still vouches for test.eetrace
+        var log = new StringWriter();
+
+        ExitTrace trace;
+        using (var source = new TraceSource(directory, spec, log, CancellationToken.None))
+            trace = source.Get(DatasetSplit.Test);
+
+        Assert.Contains($"cached trace {test} holds the validation split, not the test split; recording it again", log.ToString());
+        Assert.Contains("recording every exit on", log.ToString());
+        Assert.NotEqual(validationSamples, testSamples); // else the sample count alone could not tell them apart
+        Assert.Equal(testSamples, trace.SampleCount);
+        Assert.Equal(testSamples, ExitTraceFile.Read(test).SampleCount);
+    }
+
+    [Fact]
+    public void A_trace_from_an_older_earlyexit_is_recorded_again_and_says_why()
+    {
+        string copy = model.CopyModel();
+        var directory = ModelDirectory.Open(copy);
+        string validation = directory.TracePath(DatasetSplit.Validation);
+        // What an older earlyexit wrote: the same trace, saying nothing about its split or data.
+        ExitTraceFile.Write(ExitTraceFile.Read(validation).WithProvenance(null), validation);
+        var log = new StringWriter();
+
+        ExitTrace trace;
+        using (var source = new TraceSource(directory, DatasetSpec.Parse(model.DataSpec), log, CancellationToken.None))
+            trace = source.Get(DatasetSplit.Validation);
+
+        Assert.Contains($"cached trace {validation} was recorded by an older earlyexit (it does not say which split and data it holds); recording it again", log.ToString());
+        Assert.Equal("validation", trace.Provenance?.Split);
+        Assert.Equal("validation", ExitTraceFile.Read(validation).Provenance?.Split);
+    }
+
+    [Fact]
     public void The_train_split_is_never_traced_and_other_classes_are_refused()
     {
         string copy = model.CopyModel();

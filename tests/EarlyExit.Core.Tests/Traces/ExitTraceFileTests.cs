@@ -30,10 +30,11 @@ public sealed class ExitTraceFileTests : IDisposable
         [1.5e9, 3.0000000001e9],
         2.9e9);
 
-    // Header layout: magic 8, version 4, flags 4, N 4, M 4, C 4, then the class names.
+    // Header layout: magic 8, version 4, flags 4, N 4, M 4, C 4, then the class names, the split and the data hash.
     private static int LogitsOffset(ExitTrace trace)
     {
-        int names = trace.ClassNames.Sum(n => 4 + System.Text.Encoding.UTF8.GetByteCount(n));
+        string[] strings = [.. trace.ClassNames, trace.Provenance?.Split ?? "", trace.Provenance?.DataHash ?? ""];
+        int names = strings.Sum(n => 4 + System.Text.Encoding.UTF8.GetByteCount(n));
         int flops = trace.HasFlops ? 8 * (trace.ExitCount + 1) : 0;
         return 28 + names + flops + (4 * trace.SampleCount);
     }
@@ -57,6 +58,41 @@ public sealed class ExitTraceFileTests : IDisposable
     }
 
     [Fact]
+    public void RoundTrip_KeepsTheSplitAndTheDataHash()
+    {
+        var trace = HandTraces.FourSamples().WithProvenance(new TraceProvenance("validation", "ab12"));
+        string path = PathOf("provenance.eetrace");
+        ExitTraceFile.Write(trace, path);
+
+        var read = ExitTraceFile.Read(path);
+
+        Assert.Equal(new TraceProvenance("validation", "ab12"), read.Provenance);
+        Assert.Equal(trace.Labels.ToArray(), read.Labels.ToArray());
+        ExitTraceFile.Write(HandTraces.FourSamples(), PathOf("none.eetrace"));
+        Assert.Null(ExitTraceFile.Read(PathOf("none.eetrace")).Provenance);
+    }
+
+    [Fact]
+    public void Version1File_IsReadWithoutProvenance()
+    {
+        // A version-1 file is a version-2 file without the two strings after the class names.
+        var trace = HandTraces.FourSamples();
+        string path = PathOf("v1.eetrace");
+        ExitTraceFile.Write(trace, path);
+        byte[] v2 = File.ReadAllBytes(path);
+        int stringsEnd = 28 + trace.ClassNames.Sum(n => 4 + System.Text.Encoding.UTF8.GetByteCount(n));
+        byte[] content = [.. v2.AsSpan(0, stringsEnd), .. v2.AsSpan(stringsEnd + 8, v2.Length - 32 - stringsEnd - 8)];
+        BinaryPrimitives.WriteUInt32LittleEndian(content.AsSpan(8), 1);
+        File.WriteAllBytes(path, [.. content, .. SHA256.HashData(content)]);
+
+        var read = ExitTraceFile.Read(path);
+
+        Assert.Null(read.Provenance);
+        Assert.Equal(trace.SampleCount, read.SampleCount);
+        Assert.Equal(MemoryMarshal.Cast<float, int>(trace.AllLogits).ToArray(), MemoryMarshal.Cast<float, int>(read.AllLogits).ToArray());
+    }
+
+    [Fact]
     public void RoundTrip_WithoutFlops()
     {
         var trace = HandTraces.FourSamples();
@@ -71,13 +107,14 @@ public sealed class ExitTraceFileTests : IDisposable
     [Fact]
     public void Layout_IsTheDocumentedOne()
     {
-        // FourSamples: N 4, M 3, C 2, names "neg" "pos", no FLOPs → 28 + (4+3)·2 + 4·4 + 4·24 + 32 = 186 bytes.
+        // FourSamples: N 4, M 3, C 2, names "neg" "pos", no split or data hash (4 + 4), no FLOPs
+        // → 28 + (4+3)·2 + 8 + 4·4 + 4·24 + 32 = 194 bytes.
         string path = PathOf("layout.eetrace");
         ExitTraceFile.Write(HandTraces.FourSamples(), path);
         byte[] bytes = File.ReadAllBytes(path);
-        Assert.Equal(186, bytes.Length);
+        Assert.Equal(194, bytes.Length);
         Assert.Equal(Convert.FromHexString("89454554520D0A1A"), bytes[..8]);
-        Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)));
+        Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)));
         Assert.Equal(0u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(12)));
         Assert.Equal(4, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(16)));
         Assert.Equal(3, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(20)));
@@ -160,13 +197,13 @@ public sealed class ExitTraceFileTests : IDisposable
     [Fact]
     public void WrongVersion_IsRejected()
     {
-        string path = PathOf("v2.eetrace");
+        string path = PathOf("v3.eetrace");
         ExitTraceFile.Write(HandTraces.FourSamples(), path);
         byte[] bytes = File.ReadAllBytes(path);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), 3);
         File.WriteAllBytes(path, bytes);
         var e = Assert.Throws<ExitTraceFormatException>(() => ExitTraceFile.Read(path));
-        Assert.Equal("unknown format version 2; this reader reads version 1", e.Problem);
+        Assert.Equal("unknown format version 3; this reader reads versions 1 and 2", e.Problem);
     }
 
     [Fact]
@@ -178,13 +215,13 @@ public sealed class ExitTraceFileTests : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), 0x5);
         File.WriteAllBytes(path, bytes);
         var e = Assert.Throws<ExitTraceFormatException>(() => ExitTraceFile.Read(path));
-        Assert.Equal("unknown flags 0x00000005; version 1 defines only 0x00000001", e.Problem);
+        Assert.Equal("unknown flags 0x00000005; version 2 defines only 0x00000001", e.Problem);
     }
 
     [Theory]
     [InlineData(16, 0, "sample count N is 0; must be at least 1")]
     [InlineData(20, -3, "exit count M is -3; must be at least 1")]
-    [InlineData(16, 100_000_000, "truncated: expected 400,000,000 bytes of labels, found 144")] // 186 − 28 − 14 bytes of names
+    [InlineData(16, 100_000_000, "truncated: expected 400,000,000 bytes of labels, found 144")] // 194 − 28 − 14 bytes of names − 8 of split and hash
     public void AbsurdSizes_AreRejectedBeforeAllocating(int offset, int value, string problem)
     {
         string path = PathOf("absurd.eetrace");
