@@ -3,7 +3,8 @@ namespace EarlyExit.Torch.Checkpoints;
 /// <summary>
 /// A checkpoint that cannot be loaded: a file missing, metadata that is not valid JSON or of another
 /// format version, or weights that do not fit the config (a tensor missing, misshapen, unexpected or
-/// truncated). The one exception <see cref="ModelCheckpoint"/> throws for a bad checkpoint, so a
+/// truncated, or its bytes not where the safetensors format puts them: negative, overlapping another's,
+/// or leaving a hole). The one exception <see cref="ModelCheckpoint"/> throws for a bad checkpoint, so a
 /// caller catches one type; the message names the file and, where there is one, the tensor.
 /// </summary>
 public sealed class CheckpointException : IOException

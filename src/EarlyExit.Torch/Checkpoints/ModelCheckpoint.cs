@@ -61,7 +61,7 @@ public static class ModelCheckpoint
     /// <returns>The model in evaluation mode on the CPU, and its metadata.</returns>
     /// <exception cref="CheckpointException">A checkpoint file is missing, or the metadata is malformed or of another format
     /// version, the checkpoint holds a vision model (load it with <see cref="LoadVision"/>), or the
-    /// weights do not fit it: the message names the missing, misshapen, unexpected or truncated tensor.</exception>
+    /// weights do not fit it: the message names the missing, misshapen, unexpected, truncated or overlapping tensor.</exception>
     public static LoadedCheckpoint Load(string directory)
     {
         CheckpointMetadata metadata = ReadMetadata(directory);
