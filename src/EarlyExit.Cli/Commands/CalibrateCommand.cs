@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using EarlyExit.Core.IO;
 using EarlyExit.Cli.Inputs;
 using EarlyExit.Cli.Models;
+using EarlyExit.Cli.Outputs;
 using EarlyExit.Cli.Terminal;
 using EarlyExit.Core.Calibration;
 using EarlyExit.Core.Evaluation;
@@ -73,6 +74,8 @@ public static class CalibrateCommand
     {
         if (settings.Bins < 1) throw new CliException($"--bins must be at least 1; got {settings.Bins}");
         ModelDirectory directory = ModelDirectory.Open(settings.Model);
+        // Calibrate always rewrites checkpoint.json, so the folder must be writable before the trace is recorded.
+        OutputPath.RequireModelOutputs(directory, alwaysWrites: true, DatasetSplit.Validation);
         DatasetSpec spec = DataSource.Parse(settings.Data);
         JsonObject metadata = directory.ReadMetadataJson();
         TorchSetup.Apply(settings.Threads, settings.Seed);

@@ -3,6 +3,8 @@ using System.CommandLine;
 using EarlyExit.Cli.Evaluation;
 using EarlyExit.Core.IO;
 using EarlyExit.Cli.Models;
+using EarlyExit.Cli.Outputs;
+using EarlyExit.Data.Datasets;
 using EarlyExit.Onnx.Runtime;
 
 namespace EarlyExit.Cli.Commands;
@@ -88,6 +90,8 @@ public static class EvaluateCommand
     internal static ModelEvaluation Evaluate(EvaluateSettings settings, TextWriter stderr, CancellationToken cancellationToken)
     {
         ModelDirectory directory = ModelDirectory.Open(settings.Model);
+        if (settings.Json is { } json) OutputPath.RequireFile("--json", json);
+        OutputPath.RequireModelOutputs(directory, alwaysWrites: false, DatasetSplit.Validation, SplitOf(settings.Split));
         TorchSetup.Apply(settings.Threads, settings.Seed);
         OnnxBackendOptions onnxOptions = BackendSetup.OnnxOptions(settings.OnnxThreads, settings.Threads);
         ModelEvaluation evaluation = ModelEvaluation.Run(directory, settings.Data, settings.Split, stderr, cancellationToken, settings.Backend, onnxOptions);
@@ -98,4 +102,8 @@ public static class EvaluateCommand
         }
         return evaluation;
     }
+
+    /// <summary>The split that <c>--split</c> names (validation or test).</summary>
+    internal static DatasetSplit SplitOf(string split) =>
+        string.Equals(split, "validation", StringComparison.OrdinalIgnoreCase) ? DatasetSplit.Validation : DatasetSplit.Test;
 }

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using EarlyExit.Cli.Evaluation;
 using EarlyExit.Cli.Models;
+using EarlyExit.Cli.Outputs;
+using EarlyExit.Data.Datasets;
 using EarlyExit.Cli.Reporting;
 
 namespace EarlyExit.Cli.Commands;
@@ -61,6 +63,8 @@ public static class ReportCommand
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         ModelDirectory directory = ModelDirectory.Open(settings.Model);
+        OutputPath.RequireFolder("--out", settings.Out);
+        OutputPath.RequireModelOutputs(directory, alwaysWrites: false, DatasetSplit.Validation, EvaluateCommand.SplitOf(settings.Split));
         TorchSetup.Apply(settings.Threads, settings.Seed);
         ModelEvaluation evaluation = ModelEvaluation.Run(directory, settings.Data, settings.Split, stderr, cancellationToken);
         stdout.WriteLine(Write(settings, directory, evaluation));

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using EarlyExit.Core.Sampling;
 using EarlyExit.Cli.Inputs;
 using EarlyExit.Cli.Models;
+using EarlyExit.Cli.Outputs;
 using EarlyExit.Cli.Terminal;
 using EarlyExit.Data.Datasets;
 using EarlyExit.Data.Tokenization;
@@ -114,6 +115,9 @@ public static class TrainCommand
             throw new CliException($"--max-length must be between {TokenizerOptions.MinMaxLength} and 512 (MiniLM's positions); got {settings.MaxLength}");
         if (settings.TrainLimit is < 1)
             throw new CliException($"--train-limit must be at least 1; got {settings.TrainLimit}");
+        // Before the data is loaded and the model trained: a file or an unwritable folder here used to
+        // be found only when the trained model was written.
+        OutputPath.RequireFolder("--out", settings.Out);
         var directory = new ModelDirectory(settings.Out);
         if (directory.HasModel)
             throw new CliException($"--out {settings.Out} already holds a trained model; choose another folder or delete it");
@@ -216,7 +220,14 @@ public static class TrainCommand
         IReadOnlyList<T> train = job.Settings.TrainLimit is { } n && n < data.Train.Count
             ? SeededShuffle.Sample(data.Train, n, unchecked((ulong)job.Settings.Seed))
             : data.Train;
-        return train.Count > 0 ? train : throw new CliException($"--data {job.Spec}: the train split is empty");
+        if (train.Count == 0) throw new CliException($"--data {job.Spec}: the train split is empty");
+        // Refused here, not after training: calibrate needs validation, and evaluate and report need
+        // test, so a model trained on such data could not be calibrated or measured.
+        string? empty = data.Validation.Count == 0 ? "validation" : data.Test.Count == 0 ? "test" : null;
+        if (empty is not null)
+            throw new CliException(string.Create(CultureInfo.InvariantCulture,
+                $"--data {job.Spec}: the {empty} split is empty ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test examples); calibrate and evaluate need examples in both validation and test: give more rows"));
+        return train;
     }
 
     /// <summary>Whether to validate after each epoch: only with more than one epoch to choose from.</summary>
