@@ -268,7 +268,7 @@ public static class TrainCommand
             {
                 throw new CliException($"cannot resume from {resume}: {e.Message}; delete {directory.TrainingPath} to start over", CliExitStatus.UserError, e);
             }
-        });
+        }, finished: r => r.Completed);
         if (!result.Completed)
         {
             job.Stderr.WriteLine($"stopped after step {result.GlobalStep} of {totalSteps}; run the same command again to resume from {result.ResumeDirectory}");
