@@ -65,11 +65,12 @@ public static class TrainCommand
         var limit = new Option<int?>("--train-limit") { Description = "Train on a seeded random subset of this many training examples", HelpName = "N" };
         var freeze = new Option<bool>("--freeze-backbone") { Description = "Train the exit heads only (fast; the backbone stays pretrained)" };
         var augment = new Option<bool>("--augment") { Description = "Vision models: random crop with 2 pixels of padding and horizontal flip, seeded" };
+        var strict = new Option<bool>("--strict") { Description = "Refuse text data with rows that are not valid UTF-8 (without it they are read with U+FFFD and counted in a warning)" };
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var command = new Command("train", "Fine-tune a multi-exit MiniLM on a dataset and write a model folder.")
         {
-            data, model, objective, exitHead, output, epochs, batch, rate, headRate, length, limit, freeze, augment, seed, threads,
+            data, model, objective, exitHead, output, epochs, batch, rate, headRate, length, limit, freeze, augment, strict, seed, threads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new TrainSettings
         {
@@ -86,6 +87,7 @@ public static class TrainCommand
             TrainLimit = parse.GetValue(limit),
             FreezeBackbone = parse.GetValue(freeze),
             Augment = parse.GetValue(augment),
+            Strict = parse.GetValue(strict),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
         }, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
@@ -154,7 +156,7 @@ public static class TrainCommand
     private static CliExitStatus TrainText(TrainingJob job)
     {
         TrainSettings settings = job.Settings;
-        Dataset<TextExample> data = DataSource.Load(job.Spec, job.CancellationToken);
+        Dataset<TextExample> data = DataSource.Load(job.Spec, job.CancellationToken, job.Stderr, settings.Strict);
         IReadOnlyList<TextExample> trainSplit = TrainSubset(job, data);
         EncoderConfig config = EncoderConfig.AllMiniLmL6V2(data.ClassNames.Count) with
         {

@@ -129,7 +129,7 @@ public sealed class TraceSource : IDisposable
     private ExitTrace RecordText(DatasetSplit split)
     {
         // Loaded once for both splits: parsing a data set (MIME mails, R serialisation, images) takes seconds.
-        Dataset<TextExample> data = _textData ??= Loaded(() => DataSource.Load(_spec, _cancellationToken));
+        Dataset<TextExample> data = _textData ??= Loaded(() => DataSource.Load(_spec, _cancellationToken, _log));
         IReadOnlyList<TextExample> examples = Examples(data, split);
         // One deployable model for both splits (the ONNX backend exports the encoder once), driven
         // exit by exit by the recorder; nothing else uses it meanwhile.
