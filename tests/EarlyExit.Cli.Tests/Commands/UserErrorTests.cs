@@ -94,6 +94,17 @@ public sealed class UserErrorTests(TrainedModelFixture model)
         AssertUserError(run, "the folder name is empty");
     }
 
+    [Theory]
+    [InlineData("train", "--data", "csv:x.csv")]
+    [InlineData("demo")]
+    public void An_empty_out_is_a_user_error(string command, params string[] rest)
+    {
+        // Was an internal error: the empty name reached Path.GetFullPath.
+        CliRun run = CliRun.Of([command, .. rest, "--out", ""]);
+
+        AssertUserError(run, "--out: the name is empty");
+    }
+
     [Fact]
     public void A_test_trace_that_is_a_folder_is_refused_before_recording()
     {
