@@ -35,13 +35,14 @@ public static class EvaluateCommand
         var split = CliOptions.Split();
         var json = new Option<string?>("--json") { Description = "Also write every row to this JSON file", HelpName = "FILE" };
         var compare = CliOptions.Compare();
+        var strict = CliOptions.Strict();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var backend = CliOptions.Backend();
         var onnxThreads = CliOptions.OnnxThreads();
         var command = new Command("evaluate", "Measure every exit policy (thresholds, patience, BEEM, PCEE, static, oracles) on a split: accuracy vs speed-up.")
         {
-            model, data, split, json, compare, seed, threads, backend, onnxThreads,
+            model, data, split, json, compare, strict, seed, threads, backend, onnxThreads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new EvaluateSettings
         {
@@ -50,6 +51,7 @@ public static class EvaluateCommand
             Split = parse.GetValue(split)!,
             Json = parse.GetValue(json),
             Compare = parse.GetValue(compare),
+            Strict = parse.GetValue(strict),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
             Backend = parse.GetValue(backend),
@@ -94,7 +96,7 @@ public static class EvaluateCommand
         OutputPath.RequireModelOutputs(directory, alwaysWrites: false, DatasetSplit.Validation, SplitOf(settings.Split));
         TorchSetup.Apply(settings.Threads, settings.Seed);
         OnnxBackendOptions onnxOptions = BackendSetup.OnnxOptions(settings.OnnxThreads, settings.Threads);
-        ModelEvaluation evaluation = ModelEvaluation.Run(directory, settings.Data, settings.Split, stderr, cancellationToken, settings.Backend, onnxOptions);
+        ModelEvaluation evaluation = ModelEvaluation.Run(directory, settings.Data, settings.Split, stderr, cancellationToken, settings.Backend, onnxOptions, settings.Strict);
         if (settings.Json is { } path)
         {
             AtomicFile.WriteAllBytes(path, EvaluationJson.ToUtf8(evaluation.Result, directory.Path, settings.Data));

@@ -65,7 +65,7 @@ public static class TrainCommand
         var limit = new Option<int?>("--train-limit") { Description = "Train on a seeded random subset of this many training examples", HelpName = "N" };
         var freeze = new Option<bool>("--freeze-backbone") { Description = "Train the exit heads only (fast; the backbone stays pretrained)" };
         var augment = new Option<bool>("--augment") { Description = "Vision models: random crop with 2 pixels of padding and horizontal flip, seeded" };
-        var strict = new Option<bool>("--strict") { Description = "Refuse text data with rows that are not valid UTF-8 (without it they are read with U+FFFD and counted in a warning)" };
+        var strict = CliOptions.Strict();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var command = new Command("train", "Fine-tune a multi-exit MiniLM on a dataset and write a model folder.")

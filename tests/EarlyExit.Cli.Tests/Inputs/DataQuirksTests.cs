@@ -4,7 +4,8 @@ using EarlyExit.Cli.Tests.TestDoubles;
 namespace EarlyExit.Cli.Tests.Inputs;
 
 /// <summary>Issue #15 item 6: rows with invalid UTF-8 reach the user as one warning line, or, with --strict, an error.</summary>
-public sealed class DataQuirksTests : IDisposable
+[Collection(MiniLmCollection.Name)]
+public sealed class DataQuirksTests(TrainedModelFixture model) : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("earlyexit-quirks-").FullName;
 
@@ -39,5 +40,18 @@ public sealed class DataQuirksTests : IDisposable
 
         Assert.Equal(1, run.Status);
         Assert.Equal($"earlyexit: --data csv:{csv} (--strict): {csv}: 1 of 2 rows hold bytes that are not valid UTF-8 (the first at line 2); each was read as U+FFFD", run.ErrorLines[^1]);
+    }
+
+    [Fact]
+    public void Calibrate_with_strict_refuses_the_data_it_would_record_a_trace_from()
+    {
+        string copy = model.CopyModel();
+        File.Delete(Path.Combine(copy, "validation.eetrace")); // so calibrate must read the data
+        string csv = TwoRowsOneInvalid();
+
+        CliRun run = CliRun.Of("calibrate", "--model", copy, "--data", "csv:" + csv, "--strict");
+
+        Assert.Equal(1, run.Status);
+        Assert.Contains($"(--strict): {csv}: 1 of 2 rows hold bytes that are not valid UTF-8", run.ErrorLines[^1]);
     }
 }
