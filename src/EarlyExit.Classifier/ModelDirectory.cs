@@ -219,13 +219,19 @@ public sealed class ModelDirectory
     /// defaults when the checkpoint records none).
     /// </summary>
     /// <param name="metadata">The checkpoint's metadata.</param>
-    /// <exception cref="ModelFolderException">The checkpoint names a vocabulary this build does not ship, or invalid settings.</exception>
+    /// <exception cref="ModelFolderException">The checkpoint names a vocabulary this build does not ship, or invalid settings
+    /// (a maximum length below <see cref="TokenizerOptions.MinMaxLength"/> or above the encoder's positions).</exception>
     public TextTokenizer CreateTokenizer(CheckpointMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         if (metadata.Tokenizer is not { } settings) return TextTokenizer.ForMiniLm();
         if (!string.Equals(settings.Vocabulary, AllMiniLmL6V2.VocabularyName, StringComparison.OrdinalIgnoreCase))
             throw new ModelFolderException(Path, $"the model was trained with vocabulary '{settings.Vocabulary}'; this earlyexit ships only '{AllMiniLmL6V2.VocabularyName}'");
+        // Checked here, when the model loads: a length of 0 or one beyond the positions would
+        // otherwise fail inside the first long text's forward pass, as an internal error.
+        if (metadata.Config is { } config && (settings.MaxLength < TokenizerOptions.MinMaxLength || settings.MaxLength > config.MaxPositions))
+            throw new ModelFolderException(Path,
+                $"{MetadataPath}: the tokenizer's maximum length is {settings.MaxLength}; it must be between {TokenizerOptions.MinMaxLength} and the encoder's {config.MaxPositions} positions");
         try
         {
             return TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = settings.MaxLength, LowerCase = settings.LowerCase });

@@ -36,6 +36,12 @@ public static class CliOptions
         HelpName = "DIR",
     };
 
+    /// <summary><c>--strict</c>: text data with rows that are not valid UTF-8 is refused instead of read with U+FFFD and a warning.</summary>
+    public static Option<bool> Strict() => new("--strict")
+    {
+        Description = "Refuse text data with rows that are not valid UTF-8 (without it they are read with U+FFFD and counted in a warning)",
+    };
+
     /// <summary><c>--seed N</c>, default 42.</summary>
     public static Option<int> Seed() => new("--seed")
     {

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using EarlyExit.Core.IO;
 using EarlyExit.Cli.Inputs;
 using EarlyExit.Cli.Models;
+using EarlyExit.Cli.Outputs;
 using EarlyExit.Cli.Terminal;
 using EarlyExit.Core.Calibration;
 using EarlyExit.Core.Evaluation;
@@ -33,17 +34,19 @@ public static class CalibrateCommand
         var model = CliOptions.ModelDirectory();
         var data = CliOptions.Data();
         var bins = new Option<int>("--bins") { Description = "Reliability-diagram bins on [0, 1] (PCEE)", DefaultValueFactory = _ => ReliabilityDiagram.DefaultBinCount };
+        var strict = CliOptions.Strict();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var command = new Command("calibrate", "Fit the exits on the validation split (accuracy, reliability diagrams, BEEM thresholds) and store it with the model.")
         {
-            model, data, bins, seed, threads,
+            model, data, bins, strict, seed, threads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new CalibrateSettings
         {
             Model = parse.GetValue(model)!,
             Data = parse.GetValue(data)!,
             Bins = parse.GetValue(bins),
+            Strict = parse.GetValue(strict),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
         }, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
@@ -73,10 +76,12 @@ public static class CalibrateCommand
     {
         if (settings.Bins < 1) throw new CliException($"--bins must be at least 1; got {settings.Bins}");
         ModelDirectory directory = ModelDirectory.Open(settings.Model);
+        // Calibrate always rewrites checkpoint.json, so the folder must be writable before the trace is recorded.
+        OutputPath.RequireModelOutputs(directory, alwaysWrites: true, DatasetSplit.Validation);
         DatasetSpec spec = DataSource.Parse(settings.Data);
         JsonObject metadata = directory.ReadMetadataJson();
         TorchSetup.Apply(settings.Threads, settings.Seed);
-        using var source = new TraceSource(directory, spec, stderr, cancellationToken);
+        using var source = new TraceSource(directory, spec, stderr, cancellationToken) { Strict = settings.Strict };
         var validation = new TraceEvaluator(source.Get(DatasetSplit.Validation));
         ExitCalibration calibration = ExitCalibration.Fit(validation, settings.Bins);
         // Only the calibration field of checkpoint.json changes; the weights are not rewritten.

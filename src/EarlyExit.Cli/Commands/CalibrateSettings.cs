@@ -14,6 +14,9 @@ public sealed record CalibrateSettings
     /// <summary>Reliability-diagram bins. Default 10.</summary>
     public int Bins { get; init; } = Core.Calibration.ReliabilityDiagram.DefaultBinCount;
 
+    /// <summary><c>--strict</c>: refuse text data with rows that are not valid UTF-8 when it is read to record a trace. Default false.</summary>
+    public bool Strict { get; init; }
+
     /// <summary>Seed of torch's generator. Default 42.</summary>
     public int Seed { get; init; } = TrainingDefaults.Seed;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using EarlyExit.Cli.Evaluation;
 using EarlyExit.Cli.Models;
+using EarlyExit.Cli.Outputs;
 using EarlyExit.Data.Datasets.SpamAssassin;
 
 namespace EarlyExit.Cli.Commands;
@@ -70,6 +71,7 @@ public static class DemoCommand
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
+        OutputPath.RequireFolder("--out", settings.Out);
         var clock = Stopwatch.StartNew();
         string data = SpamAssassinDataset.Name;
         string modelPath = Path.Combine(settings.Out, "model");

@@ -3,6 +3,8 @@ using System.CommandLine;
 using EarlyExit.Cli.Evaluation;
 using EarlyExit.Core.IO;
 using EarlyExit.Cli.Models;
+using EarlyExit.Cli.Outputs;
+using EarlyExit.Data.Datasets;
 using EarlyExit.Onnx.Runtime;
 
 namespace EarlyExit.Cli.Commands;
@@ -33,13 +35,14 @@ public static class EvaluateCommand
         var split = CliOptions.Split();
         var json = new Option<string?>("--json") { Description = "Also write every row to this JSON file", HelpName = "FILE" };
         var compare = CliOptions.Compare();
+        var strict = CliOptions.Strict();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var backend = CliOptions.Backend();
         var onnxThreads = CliOptions.OnnxThreads();
         var command = new Command("evaluate", "Measure every exit policy (thresholds, patience, BEEM, PCEE, static, oracles) on a split: accuracy vs speed-up.")
         {
-            model, data, split, json, compare, seed, threads, backend, onnxThreads,
+            model, data, split, json, compare, strict, seed, threads, backend, onnxThreads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new EvaluateSettings
         {
@@ -48,6 +51,7 @@ public static class EvaluateCommand
             Split = parse.GetValue(split)!,
             Json = parse.GetValue(json),
             Compare = parse.GetValue(compare),
+            Strict = parse.GetValue(strict),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
             Backend = parse.GetValue(backend),
@@ -88,9 +92,11 @@ public static class EvaluateCommand
     internal static ModelEvaluation Evaluate(EvaluateSettings settings, TextWriter stderr, CancellationToken cancellationToken)
     {
         ModelDirectory directory = ModelDirectory.Open(settings.Model);
+        if (settings.Json is { } json) OutputPath.RequireFile("--json", json);
+        OutputPath.RequireModelOutputs(directory, alwaysWrites: false, DatasetSplit.Validation, SplitOf(settings.Split));
         TorchSetup.Apply(settings.Threads, settings.Seed);
         OnnxBackendOptions onnxOptions = BackendSetup.OnnxOptions(settings.OnnxThreads, settings.Threads);
-        ModelEvaluation evaluation = ModelEvaluation.Run(directory, settings.Data, settings.Split, stderr, cancellationToken, settings.Backend, onnxOptions);
+        ModelEvaluation evaluation = ModelEvaluation.Run(directory, settings.Data, settings.Split, stderr, cancellationToken, settings.Backend, onnxOptions, settings.Strict);
         if (settings.Json is { } path)
         {
             AtomicFile.WriteAllBytes(path, EvaluationJson.ToUtf8(evaluation.Result, directory.Path, settings.Data));
@@ -98,4 +104,8 @@ public static class EvaluateCommand
         }
         return evaluation;
     }
+
+    /// <summary>The split that <c>--split</c> names (validation or test).</summary>
+    internal static DatasetSplit SplitOf(string split) =>
+        string.Equals(split, "validation", StringComparison.OrdinalIgnoreCase) ? DatasetSplit.Validation : DatasetSplit.Test;
 }

@@ -21,6 +21,9 @@ public sealed record EvaluateSettings
     /// <summary>A smaller model folder trained on the same data to compare with (<c>--compare</c>, PCEE's claim), or null.</summary>
     public string? Compare { get; init; }
 
+    /// <summary><c>--strict</c>: refuse text data with rows that are not valid UTF-8 when it is read to record a trace. Default false.</summary>
+    public bool Strict { get; init; }
+
     /// <summary>Seed of torch's generator. Default 42.</summary>
     public int Seed { get; init; } = TrainingDefaults.Seed;
 

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using EarlyExit.Cli.Evaluation;
 using EarlyExit.Cli.Models;
+using EarlyExit.Cli.Outputs;
+using EarlyExit.Data.Datasets;
 using EarlyExit.Cli.Reporting;
 
 namespace EarlyExit.Cli.Commands;
@@ -29,11 +31,12 @@ public static class ReportCommand
         var output = new Option<string>("--out") { Description = "The report folder (index.html and the PNG plots)", HelpName = "DIR", Required = true };
         var split = CliOptions.Split();
         var compare = CliOptions.Compare();
+        var strict = CliOptions.Strict();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var command = new Command("report", "Write an HTML report with plots: accuracy vs speed-up, reliability diagrams, exit layers, PCEE's promise.")
         {
-            model, data, output, split, compare, seed, threads,
+            model, data, output, split, compare, strict, seed, threads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new ReportSettings
         {
@@ -42,6 +45,7 @@ public static class ReportCommand
             Out = parse.GetValue(output)!,
             Split = parse.GetValue(split)!,
             Compare = parse.GetValue(compare),
+            Strict = parse.GetValue(strict),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
         }, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
@@ -61,8 +65,10 @@ public static class ReportCommand
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         ModelDirectory directory = ModelDirectory.Open(settings.Model);
+        OutputPath.RequireFolder("--out", settings.Out);
+        OutputPath.RequireModelOutputs(directory, alwaysWrites: false, DatasetSplit.Validation, EvaluateCommand.SplitOf(settings.Split));
         TorchSetup.Apply(settings.Threads, settings.Seed);
-        ModelEvaluation evaluation = ModelEvaluation.Run(directory, settings.Data, settings.Split, stderr, cancellationToken);
+        ModelEvaluation evaluation = ModelEvaluation.Run(directory, settings.Data, settings.Split, stderr, cancellationToken, strict: settings.Strict);
         stdout.WriteLine(Write(settings, directory, evaluation));
         return CliExitStatus.Success;
     }

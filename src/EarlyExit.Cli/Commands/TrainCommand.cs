@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using EarlyExit.Core.Sampling;
 using EarlyExit.Cli.Inputs;
 using EarlyExit.Cli.Models;
+using EarlyExit.Cli.Outputs;
 using EarlyExit.Cli.Terminal;
 using EarlyExit.Data.Datasets;
 using EarlyExit.Data.Tokenization;
@@ -64,11 +65,12 @@ public static class TrainCommand
         var limit = new Option<int?>("--train-limit") { Description = "Train on a seeded random subset of this many training examples", HelpName = "N" };
         var freeze = new Option<bool>("--freeze-backbone") { Description = "Train the exit heads only (fast; the backbone stays pretrained)" };
         var augment = new Option<bool>("--augment") { Description = "Vision models: random crop with 2 pixels of padding and horizontal flip, seeded" };
+        var strict = CliOptions.Strict();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var command = new Command("train", "Fine-tune a multi-exit MiniLM on a dataset and write a model folder.")
         {
-            data, model, objective, exitHead, output, epochs, batch, rate, headRate, length, limit, freeze, augment, seed, threads,
+            data, model, objective, exitHead, output, epochs, batch, rate, headRate, length, limit, freeze, augment, strict, seed, threads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new TrainSettings
         {
@@ -85,6 +87,7 @@ public static class TrainCommand
             TrainLimit = parse.GetValue(limit),
             FreezeBackbone = parse.GetValue(freeze),
             Augment = parse.GetValue(augment),
+            Strict = parse.GetValue(strict),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
         }, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
@@ -114,6 +117,9 @@ public static class TrainCommand
             throw new CliException($"--max-length must be between {TokenizerOptions.MinMaxLength} and 512 (MiniLM's positions); got {settings.MaxLength}");
         if (settings.TrainLimit is < 1)
             throw new CliException($"--train-limit must be at least 1; got {settings.TrainLimit}");
+        // Before the data is loaded and the model trained: a file or an unwritable folder here used to
+        // be found only when the trained model was written.
+        OutputPath.RequireFolder("--out", settings.Out);
         var directory = new ModelDirectory(settings.Out);
         if (directory.HasModel)
             throw new CliException($"--out {settings.Out} already holds a trained model; choose another folder or delete it");
@@ -150,7 +156,7 @@ public static class TrainCommand
     private static CliExitStatus TrainText(TrainingJob job)
     {
         TrainSettings settings = job.Settings;
-        Dataset<TextExample> data = DataSource.Load(job.Spec, job.CancellationToken);
+        Dataset<TextExample> data = DataSource.Load(job.Spec, job.CancellationToken, job.Stderr, settings.Strict);
         IReadOnlyList<TextExample> trainSplit = TrainSubset(job, data);
         EncoderConfig config = EncoderConfig.AllMiniLmL6V2(data.ClassNames.Count) with
         {
@@ -216,7 +222,14 @@ public static class TrainCommand
         IReadOnlyList<T> train = job.Settings.TrainLimit is { } n && n < data.Train.Count
             ? SeededShuffle.Sample(data.Train, n, unchecked((ulong)job.Settings.Seed))
             : data.Train;
-        return train.Count > 0 ? train : throw new CliException($"--data {job.Spec}: the train split is empty");
+        if (train.Count == 0) throw new CliException($"--data {job.Spec}: the train split is empty");
+        // Refused here, not after training: calibrate needs validation, and evaluate and report need
+        // test, so a model trained on such data could not be calibrated or measured.
+        string? empty = data.Validation.Count == 0 ? "validation" : data.Test.Count == 0 ? "test" : null;
+        if (empty is not null)
+            throw new CliException(string.Create(CultureInfo.InvariantCulture,
+                $"--data {job.Spec}: the {empty} split is empty ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test examples); calibrate and evaluate need examples in both validation and test: give more rows"));
+        return train;
     }
 
     /// <summary>Whether to validate after each epoch: only with more than one epoch to choose from.</summary>
@@ -257,7 +270,7 @@ public static class TrainCommand
             {
                 throw new CliException($"cannot resume from {resume}: {e.Message}; delete {directory.TrainingPath} to start over", CliExitStatus.UserError, e);
             }
-        });
+        }, finished: r => r.Completed);
         if (!result.Completed)
         {
             job.Stderr.WriteLine($"stopped after step {result.GlobalStep} of {totalSteps}; run the same command again to resume from {result.ResumeDirectory}");

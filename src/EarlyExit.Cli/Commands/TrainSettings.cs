@@ -44,6 +44,9 @@ public sealed record TrainSettings
     /// <summary>Vision models: random crop (2 pixels of padding) and horizontal flip of training images, seeded. Default false.</summary>
     public bool Augment { get; init; }
 
+    /// <summary><c>--strict</c>: refuse text data with rows that are not valid UTF-8 instead of warning. Default false.</summary>
+    public bool Strict { get; init; }
+
     /// <summary>Seeds head initialisation, shuffling and dropout (not the data split). Default 42.</summary>
     public int Seed { get; init; } = TrainingDefaults.Seed;
 

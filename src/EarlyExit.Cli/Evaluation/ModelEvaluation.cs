@@ -22,15 +22,16 @@ public sealed record ModelEvaluation(ExitCalibration Calibration, TraceEvaluator
     /// <param name="cancellationToken">Stops recording.</param>
     /// <param name="backend">The backend that records a trace the cache lacks (<see cref="TraceSource"/>); default TorchSharp.</param>
     /// <param name="onnxOptions">ORT settings for <see cref="InferenceBackend.Onnx"/>; null for the defaults.</param>
+    /// <param name="strict"><c>--strict</c> (<see cref="TraceSource.Strict"/>).</param>
     /// <exception cref="CliException">The model is not calibrated, or the data or model cannot be loaded.</exception>
     public static ModelEvaluation Run(ModelDirectory directory, string data, string split, TextWriter log, CancellationToken cancellationToken,
-        InferenceBackend backend = InferenceBackend.Torch, OnnxBackendOptions? onnxOptions = null)
+        InferenceBackend backend = InferenceBackend.Torch, OnnxBackendOptions? onnxOptions = null, bool strict = false)
     {
         ArgumentNullException.ThrowIfNull(directory);
         DatasetSpec spec = DataSource.Parse(data);
         ExitCalibration calibration = directory.ReadCalibration(directory.ReadMetadataJson()["calibration"]?.AsObject())
             ?? throw new CliException($"--model {directory.Path} is not calibrated; run: earlyexit calibrate --model {directory.Path} --data {data}");
-        using var source = new TraceSource(directory, spec, log, cancellationToken, backend, onnxOptions);
+        using var source = new TraceSource(directory, spec, log, cancellationToken, backend, onnxOptions) { Strict = strict };
         var validation = new TraceEvaluator(source.Get(DatasetSplit.Validation));
         if (validation.ExitCount != calibration.ExitCount)
             throw new CliException($"--model {directory.Path}: the calibration is for {calibration.ExitCount} exits but the model has {validation.ExitCount}; run calibrate again");

@@ -33,11 +33,16 @@ public static class DataSource
     /// <summary>Loads (fetching on first use) the text dataset <paramref name="spec"/> names.</summary>
     /// <param name="spec">A parsed spec.</param>
     /// <param name="cancellationToken">Cancels a download.</param>
-    /// <exception cref="CliException">The spec names images, or the data cannot be fetched or read; the message says why.</exception>
-    public static Dataset<TextExample> Load(DatasetSpec spec, CancellationToken cancellationToken)
+    /// <param name="log">Where the data's warnings go, one line each (rows with invalid UTF-8); null: nowhere.</param>
+    /// <param name="strict"><c>--strict</c>: a warning is an error instead.</param>
+    /// <exception cref="CliException">The spec names images, or the data cannot be fetched or read, or (strict) it has a warning; the message says why.</exception>
+    public static Dataset<TextExample> Load(DatasetSpec spec, CancellationToken cancellationToken, TextWriter? log = null, bool strict = false)
     {
         CheckKind(spec, images: false);
-        return Loading(spec, () => DatasetCatalog.LoadText(spec, cancellationToken: cancellationToken));
+        Dataset<TextExample> data = Loading(spec, () => DatasetCatalog.LoadText(spec, cancellationToken: cancellationToken));
+        if (strict && data.Warnings.Count > 0) throw new CliException($"--data {spec} (--strict): {data.Warnings[0]}");
+        foreach (string warning in data.Warnings) log?.WriteLine($"warning: {warning} (--strict refuses such data)");
+        return data;
     }
 
     /// <summary>Loads (fetching on first use) the image dataset <paramref name="spec"/> names.</summary>

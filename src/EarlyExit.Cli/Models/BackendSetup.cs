@@ -13,10 +13,10 @@ public static class BackendSetup
     /// </summary>
     /// <param name="onnxThreads"><c>--onnx-threads</c>, ≥ 0, or null.</param>
     /// <param name="threads"><c>--threads</c>.</param>
-    /// <exception cref="CliException"><paramref name="onnxThreads"/> is negative.</exception>
+    /// <exception cref="CliException"><paramref name="onnxThreads"/> is negative or above <see cref="TorchSetup.MaxThreads"/>.</exception>
     public static OnnxBackendOptions OnnxOptions(int? onnxThreads, int threads)
     {
-        if (onnxThreads < 0) throw new CliException($"--onnx-threads must be at least 0 (0 = ONNX Runtime's choice); got {onnxThreads}");
+        if (onnxThreads is { } n) TorchSetup.CheckThreads("--onnx-threads", n, minimum: 0, " (0 = ONNX Runtime's choice)");
         return new OnnxBackendOptions { IntraOpThreads = onnxThreads ?? threads };
     }
 

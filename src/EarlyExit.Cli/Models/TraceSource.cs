@@ -73,6 +73,9 @@ public sealed class TraceSource : IDisposable
         _onnxOptions = onnxOptions;
     }
 
+    /// <summary><c>--strict</c>: text data with rows that are not valid UTF-8 is refused when it is read (only to record a trace).</summary>
+    public bool Strict { get; init; }
+
     /// <summary>The split's trace, from the cache or recorded now.</summary>
     /// <param name="split">Validation or test (train is never traced: it says nothing about new data).</param>
     /// <exception cref="CliException">The data or the model cannot be loaded, or their classes differ.</exception>
@@ -157,7 +160,7 @@ public sealed class TraceSource : IDisposable
     private ExitTrace RecordText(DatasetSplit split)
     {
         // Loaded once for both splits: parsing a data set (MIME mails, R serialisation, images) takes seconds.
-        Dataset<TextExample> data = _textData ??= Loaded(() => DataSource.Load(_spec, _cancellationToken));
+        Dataset<TextExample> data = _textData ??= Loaded(() => DataSource.Load(_spec, _cancellationToken, _log, Strict));
         IReadOnlyList<TextExample> examples = Examples(data, split);
         // One deployable model for both splits (the ONNX backend exports the encoder once), driven
         // exit by exit by the recorder; nothing else uses it meanwhile.

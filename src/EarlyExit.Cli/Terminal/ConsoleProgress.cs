@@ -16,7 +16,9 @@ public static class ConsoleProgress
     /// <param name="description">What is being done, e.g. "training".</param>
     /// <param name="total">The bar's full value, &gt; 0.</param>
     /// <param name="work">The work; it reports through the bar it is given.</param>
-    public static T Run<T>(TextWriter log, string description, double total, Func<IProgressBar, T> work)
+    /// <param name="finished">Whether the work's result means it ran to the end (null: always). When it
+    /// did not (a training run stopped by Ctrl-C), the bar ends at the last value reported, not at 100 %.</param>
+    public static T Run<T>(TextWriter log, string description, double total, Func<IProgressBar, T> work, Func<T, bool>? finished = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(work);
@@ -24,7 +26,7 @@ public static class ConsoleProgress
         {
             var plain = new PlainBar(log, description, total);
             T result = work(plain);
-            plain.Finish();
+            plain.Finish(finished?.Invoke(result) ?? true);
             return result;
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(log) });
@@ -36,7 +38,7 @@ public static class ConsoleProgress
             {
                 var task = context.AddTask(Markup.Escape(description), maxValue: Math.Max(total, 1e-9));
                 T result = work(new SpectreBar(task, description));
-                task.Value = task.MaxValue;
+                if (finished?.Invoke(result) ?? true) task.Value = task.MaxValue;
                 return result;
             });
     }
@@ -80,9 +82,9 @@ public static class ConsoleProgress
             }
         }
 
-        public void Finish()
+        public void Finish(bool complete)
         {
-            _value = total;
+            if (complete) _value = total;
             Write();
         }
 

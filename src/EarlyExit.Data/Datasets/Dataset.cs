@@ -60,6 +60,9 @@ public sealed record Dataset<TExample>
     /// <summary>What was done to the source data, one fact per line (e.g. "removed 300 duplicate bodies").</summary>
     public IReadOnlyList<string> Notes { get; }
 
+    /// <summary>What the user should know about the source data, one line each (e.g. rows with invalid UTF-8); empty when none.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The examples of one split.</summary>
     /// <param name="split">Which split.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="split"/> is not a defined value.</exception>

@@ -19,7 +19,12 @@ namespace EarlyExit.Torch.Training;
 /// <param name="options">The run's options; seed, epochs, batch size and freezing must match.</param>
 internal sealed class ResumeState(IMultiExitNetwork network, CheckpointMetadata metadata, ITrainingObjective objective, TrainerOptions options)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // Named literals: an epoch's loss may be NaN (no steps run), which plain JSON numbers cannot hold.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>Writes the weights, <paramref name="optimizer"/>'s state and the trainer state into <paramref name="directory"/>, each file atomically.</summary>
     /// <param name="directory">The <c>last/</c> directory.</param>
@@ -49,6 +54,11 @@ internal sealed class ResumeState(IMultiExitNetwork network, CheckpointMetadata 
             BestMeanAccuracy = point.BestMeanAccuracy,
             BestEpoch = point.BestEpoch,
             ObjectiveState = objective.SaveState(),
+            EpochLossSum = point.Partial.LossSum,
+            EpochSteps = point.Partial.Steps,
+            EpochExamples = point.Partial.Examples,
+            EpochSeconds = point.Partial.Seconds,
+            EpochResults = [.. point.Finished],
         };
         AtomicFile.Write(Path.Combine(directory, MultiExitTrainer.StateFileName), stream => JsonSerializer.Serialize(stream, state, Json));
     }
@@ -82,7 +92,8 @@ internal sealed class ResumeState(IMultiExitNetwork network, CheckpointMetadata 
             ModelCheckpoint.LoadWeights(network, directory);
         }
         if (state.ObjectiveState is not null) objective.RestoreState(state.ObjectiveState);
-        return new ResumePoint(state.Epoch, state.StepInEpoch, state.GlobalStep, state.OptimizerStageStart, state.BestMeanAccuracy, state.BestEpoch);
+        return new ResumePoint(state.Epoch, state.StepInEpoch, state.GlobalStep, state.OptimizerStageStart, state.BestMeanAccuracy, state.BestEpoch,
+            new PartialEpoch(state.EpochLossSum, state.EpochSteps, state.EpochExamples, state.EpochSeconds), state.EpochResults ?? []);
     }
 
     /// <summary>Restores the saved optimiser state into <paramref name="optimizer"/>, the optimiser of the stage the run stopped in.</summary>

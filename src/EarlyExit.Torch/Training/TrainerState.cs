@@ -26,4 +26,16 @@ internal sealed record TrainerState
     public double? BestMeanAccuracy { get; init; }
     public int? BestEpoch { get; init; }
     public JsonNode? ObjectiveState { get; init; }
+
+    // Added after format 1 shipped; a state without them reads as an epoch with no steps yet and
+    // no finished epochs (the old behaviour), so the version stays 1.
+
+    /// <summary>The unfinished epoch's steps so far: the sum of their losses, their count, examples and seconds.</summary>
+    public double EpochLossSum { get; init; }
+    public int EpochSteps { get; init; }
+    public int EpochExamples { get; init; }
+    public double EpochSeconds { get; init; }
+
+    /// <summary>The finished epochs' results, so that a resumed run's history is complete.</summary>
+    public List<EpochResult>? EpochResults { get; init; }
 }

@@ -41,6 +41,9 @@ internal sealed class TrainingRun
     private int _stageStart = -1;
     private ParameterGroups? _groups;
 
+    // The current epoch's steps so far, kept with the resume state so a resumed epoch's mean loss covers them all.
+    private PartialEpoch _partial;
+
     // The state a resumed run started from: its optimiser state belongs to the stage it stopped in.
     private ResumePoint? _resumed;
     private string? _resumeDirectory;
@@ -75,6 +78,8 @@ internal sealed class TrainingRun
             (startEpoch, startStep, _globalStep) = (resumed.Epoch, resumed.StepInEpoch, resumed.GlobalStep);
             _bestAccuracy = resumed.BestMeanAccuracy ?? double.NegativeInfinity;
             _bestEpoch = resumed.BestEpoch;
+            _partial = resumed.Partial;
+            _results.AddRange(resumed.Finished);
             (_resumed, _resumeDirectory) = (resumed, resumeDirectory);
         }
         try
@@ -105,10 +110,13 @@ internal sealed class TrainingRun
 
         _network.Module.train();
         var clock = Stopwatch.StartNew();
-        double lossSum = 0;
-        int stepsRun = 0, examplesRun = 0;
+        // A resumed epoch goes on from the stopped run's sums; any other starts from nothing.
+        PartialEpoch before = firstStep > 0 ? _partial : default;
+        double lossSum = before.LossSum;
+        int stepsRun = before.Steps, examplesRun = before.Examples;
         for (int step = firstStep; step < _stepsPerEpoch; step++)
         {
+            _partial = new PartialEpoch(lossSum, stepsRun, examplesRun, before.Seconds + clock.Elapsed.TotalSeconds);
             if (cancellationToken.IsCancellationRequested)
             {
                 SaveResume(epoch, step);
@@ -125,14 +133,16 @@ internal sealed class TrainingRun
             stepsRun++;
             examplesRun += count;
             progress?.Report(new TrainingProgress(epoch, epochs, step + 1, _stepsPerEpoch, _globalStep, _totalSteps, phase,
-                loss, lossSum / stepsRun, examplesRun / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), learningRate));
+                loss, lossSum / stepsRun, (examplesRun - before.Examples) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), learningRate));
 
+            _partial = new PartialEpoch(lossSum, stepsRun, examplesRun, before.Seconds + clock.Elapsed.TotalSeconds);
             if (_options.CheckpointEverySteps > 0 && _globalStep % _options.CheckpointEverySteps == 0 && step + 1 < _stepsPerEpoch)
                 SaveResume(epoch, step + 1);
         }
-        double seconds = clock.Elapsed.TotalSeconds;
+        double seconds = before.Seconds + clock.Elapsed.TotalSeconds;
+        _partial = default;
         _objective.EndEpoch();
-        EndEpoch(epoch, phase, stepsRun == 0 ? double.NaN : lossSum / stepsRun, seconds, examplesRun / Math.Max(seconds, 1e-9), progress);
+        EndEpoch(epoch, phase, stepsRun == 0 ? double.NaN : lossSum / stepsRun, seconds, (examplesRun - before.Examples) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), progress);
         return true;
     }
 
@@ -186,7 +196,7 @@ internal sealed class TrainingRun
     {
         if (_lastDirectory is null) return;
         _resume.Save(_lastDirectory, _groups!.Optimizer, _train.Count, new ResumePoint(epoch, stepInEpoch, _globalStep, _stageStart,
-            double.IsFinite(_bestAccuracy) ? _bestAccuracy : null, _bestEpoch));
+            double.IsFinite(_bestAccuracy) ? _bestAccuracy : null, _bestEpoch, _partial, _results));
     }
 
     private TrainingResult Result(bool completed) =>

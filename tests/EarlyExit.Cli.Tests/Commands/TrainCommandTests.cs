@@ -20,6 +20,9 @@ public sealed class TrainCommandTests(TrainedModelFixture model)
 
         Assert.Equal(130, stopped.Status);
         Assert.Contains($"stopped after step 0 of 2; run the same command again to resume from {Path.Combine(output, "training", "last")}", stopped.Error);
+        // A stopped run's bar ends where it stopped, not at 100 % (issue #15 item 6).
+        Assert.Contains("training: 0%", stopped.Error);
+        Assert.DoesNotContain("training: 100%", stopped.Error);
         Assert.True(resumed.Status == 0, resumed.Error);
         Assert.Contains("resuming the stopped run from", resumed.Error);
         Assert.True(File.Exists(Path.Combine(output, "model.safetensors")));

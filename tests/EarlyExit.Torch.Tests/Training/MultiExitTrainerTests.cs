@@ -155,6 +155,27 @@ public sealed class MultiExitTrainerTests : IDisposable
         foreach (var (name, value) in Snapshot(resumedModel))
             Assert.True(Same(value, expected[name]), $"{name} differs by up to {(value - expected[name]).abs().max().item<float>()}");
         Assert.Equal(full.BestEpoch, resumed.BestEpoch);
+        // The history survives the resume (issue #15 item 6): epoch 0's loss covers the 5 steps
+        // before the stop too, and the epochs' validations are the uninterrupted run's.
+        AssertSameHistory(full, resumed);
+
+        // Resuming a finished run takes no step and still reports every epoch.
+        using var again = NewModel(99);
+        TrainingResult finished = new MultiExitTrainer(again, new CoseeObjective(), options, TrainingFixtures.Labels)
+            .Resume(resumed.ResumeDirectory!, _train, _validation);
+        Assert.True(finished.Completed);
+        AssertSameHistory(full, finished);
+    }
+
+    private static void AssertSameHistory(TrainingResult expected, TrainingResult actual)
+    {
+        Assert.Equal(expected.Epochs.Select(e => e.Epoch), actual.Epochs.Select(e => e.Epoch));
+        foreach (var (e, a) in expected.Epochs.Zip(actual.Epochs))
+        {
+            Assert.Equal(e.MeanLoss, a.MeanLoss, 5);
+            Assert.Equal(e.IsBest, a.IsBest);
+            Assert.Equal(e.Validation!.ExitAccuracies.ToArray(), a.Validation!.ExitAccuracies.ToArray());
+        }
     }
 
     [Fact]

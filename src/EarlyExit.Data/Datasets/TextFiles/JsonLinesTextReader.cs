@@ -61,7 +61,9 @@ internal static class JsonLinesTextReader
             : throw new DatasetFormatException(path, line, field, $"must be a string, got {value.ValueKind}");
     }
 
-    // Labels may be strings ("pos") or numbers (1); a number is kept as written.
+    // Labels may be strings ("pos") or numbers (1). A number becomes its shortest round-trip
+    // invariant form, so 1, 1.0 and 1e0 are one class "1" and 0.50 is "0.5" (as written they were
+    // different classes); a string is kept as written.
     private static string Label(string path, long line, JsonElement root, string field)
     {
         if (!root.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -72,9 +74,19 @@ internal static class JsonLinesTextReader
         return value.ValueKind switch
         {
             JsonValueKind.String => value.GetString()!,
-            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.Number => NumberLabel(value),
             JsonValueKind.True or JsonValueKind.False => value.GetBoolean().ToString(CultureInfo.InvariantCulture).ToLowerInvariant(),
             _ => throw new DatasetFormatException(path, line, field, $"must be a string or a number, got {value.ValueKind}"),
         };
+    }
+
+    // Integers exactly (beyond 2^53 too); anything else through double's shortest round-trip form.
+    private static string NumberLabel(JsonElement value)
+    {
+        if (value.TryGetInt64(out var integer)) return integer.ToString(CultureInfo.InvariantCulture);
+        var number = value.GetDouble();
+        return number == Math.Floor(number) && Math.Abs(number) < 1e15
+            ? ((long)number).ToString(CultureInfo.InvariantCulture)
+            : number.ToString("R", CultureInfo.InvariantCulture);
     }
 }

@@ -33,9 +33,10 @@ public static class TextFileDataset
         split.Validate();
 
         var extension = Extension(format);
+        var warnings = new List<string>();
         if (File.Exists(path))
         {
-            var rows = ReadRows(format, path, columns);
+            var rows = ReadRows(format, path, columns, warnings);
             var classes = ClassNamesOf(rows);
             var examples = ToExamples(rows, classes, path, path, columns);
             var parts = SeededSplitter.Split(examples, null, split, TextKey.Of);
@@ -43,7 +44,7 @@ public static class TextFileDataset
             [
                 string.Create(CultureInfo.InvariantCulture, $"{examples.Count:N0} examples from {path}"),
                 string.Create(CultureInfo.InvariantCulture, $"test {split.TestFraction * 100:0.#}%, validation {split.ValidationFraction * 100:0.#}% of the rest, seed {split.Seed}, stratified by label"),
-            ]);
+            ]) { Warnings = warnings };
         }
 
         if (!Directory.Exists(path))
@@ -57,11 +58,11 @@ public static class TextFileDataset
             throw new DatasetException($"{path} has no train{extension} (a folder needs train{extension}; validation{extension} and test{extension} are optional)");
         }
 
-        var trainRows = ReadRows(format, trainPath, columns);
+        var trainRows = ReadRows(format, trainPath, columns, warnings);
         var classNames = ClassNamesOf(trainRows);
         var train = ToExamples(trainRows, classNames, trainPath, trainPath, columns);
-        var validation = ReadOptional(format, Path.Combine(path, "validation" + extension), classNames, trainPath, columns);
-        var test = ReadOptional(format, Path.Combine(path, "test" + extension), classNames, trainPath, columns);
+        var validation = ReadOptional(format, Path.Combine(path, "validation" + extension), classNames, trainPath, columns, warnings);
+        var test = ReadOptional(format, Path.Combine(path, "test" + extension), classNames, trainPath, columns, warnings);
 
         var notes = new List<string> { string.Create(CultureInfo.InvariantCulture, $"{train.Count:N0} training examples from {trainPath}") };
         ThreeWaySplit<TextExample> split3;
@@ -84,7 +85,7 @@ public static class TextFileDataset
         }
 
         return new Dataset<TextExample>(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path))), classNames,
-            split3.Train, split3.Validation, split3.Test, notes);
+            split3.Train, split3.Validation, split3.Test, notes) { Warnings = warnings };
     }
 
     /// <summary>The file extension of a format, with its dot.</summary>
@@ -96,13 +97,21 @@ public static class TextFileDataset
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, $"format must be Csv, Tsv or JsonLines; got {format}"),
     };
 
-    private static List<TextExample>? ReadOptional(TextFileFormat format, string path, IReadOnlyList<string> classNames, string trainPath, TextColumns columns) =>
-        File.Exists(path) ? ToExamples(ReadRows(format, path, columns), classNames, path, trainPath, columns) : null;
+    private static List<TextExample>? ReadOptional(TextFileFormat format, string path, IReadOnlyList<string> classNames, string trainPath, TextColumns columns, List<string> warnings) =>
+        File.Exists(path) ? ToExamples(ReadRows(format, path, columns, warnings), classNames, path, trainPath, columns) : null;
 
-    private static List<TextRow> ReadRows(TextFileFormat format, string path, TextColumns columns)
+    private static List<TextRow> ReadRows(TextFileFormat format, string path, TextColumns columns, List<string> warnings)
     {
         var rows = format == TextFileFormat.JsonLines ? JsonLinesTextReader.Read(path, columns) : DelimitedTextReader.Read(path, format, columns);
-        return rows.Count > 0 ? rows : throw new DatasetFormatException(path, null, null, "holds no examples");
+        if (rows.Count == 0) throw new DatasetFormatException(path, null, null, "holds no examples");
+        var (affected, first) = Utf8Check.RowsAffected(rows, Utf8Check.InvalidLines(path));
+        if (affected > 0)
+        {
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: {affected:N0} of {rows.Count:N0} rows hold bytes that are not valid UTF-8 (the first at line {first}); each was read as U+FFFD"));
+        }
+
+        return rows;
     }
 
     // Integers sort as numbers ("2" < "10"), anything else ordinally.
