@@ -28,11 +28,21 @@ internal static class RequestReader
         if (request.ContentLength > maxBytes) return (null, TooLarge(maxBytes, $"the body is {request.ContentLength} bytes"));
         var buffer = new MemoryStream();
         byte[] chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        try
         {
-            if (buffer.Length + read > maxBytes) return (null, TooLarge(maxBytes, $"the body is over {maxBytes} bytes"));
-            buffer.Write(chunk, 0, read);
+            // Never ask for more than maxBytes + 1 in all: one byte past the limit proves the body is
+            // too large, and Kestrel's own limit (one byte above ours) is then never reached.
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, maxBytes + 1 - buffer.Length)), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > maxBytes) return (null, TooLarge(maxBytes, $"the body is over {maxBytes} bytes"));
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel counts a chunked body as it arrives, ahead of our reads: the same limit, the same answer.
+            return (null, TooLarge(maxBytes, $"the body is over {maxBytes} bytes"));
         }
         if (buffer.Length == 0) return (null, ApiProblems.BadRequest("the request body is empty; expected a JSON object"));
         try
