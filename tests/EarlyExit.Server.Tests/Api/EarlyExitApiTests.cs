@@ -82,7 +82,7 @@ public sealed class EarlyExitApiTests(SharedServer server)
         Assert.DoesNotContain("threshold-", policy, StringComparison.Ordinal);
     }
 
-    private static double Count(string metrics, string series)
+    internal static double Count(string metrics, string series)
     {
         foreach (string line in metrics.Split('\n'))
         {

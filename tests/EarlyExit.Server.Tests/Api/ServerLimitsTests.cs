@@ -2,10 +2,13 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using EarlyExit.Server.Api;
 using EarlyExit.Server.Scheduling;
 using EarlyExit.Server.Tests.TestDoubles;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EarlyExit.Server.Tests.Api;
@@ -86,6 +89,31 @@ public sealed class ServerLimitsTests
         Assert.Equal(2048, problem.GetProperty("maximum").GetInt32());
         Assert.Equal("the body is over 2048 bytes; the limit (MaxRequestBodyBytes) is 2048 bytes", problem.GetProperty("detail").GetString());
         await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task AFailureWhileWritingTheAnswerIsCountedAsAnErrorNotOk()
+    {
+        await using var factory = new ServerFactory();
+        // A serializer that fails on the answer, as an unserializable value in it would.
+        using var failing = factory.WithWebHostBuilder(b => b.ConfigureServices(s =>
+            s.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Insert(0, new FailingConverter()))));
+        HttpClient client = failing.CreateClient();
+
+        HttpResponseMessage response = await client.PostAsJsonAsync("/v1/classify", new { inputs = new[] { "One." } });
+        string metrics = await client.GetStringAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(1, EarlyExitApiTests.Count(metrics, "earlyexit_requests_total{outcome=\"error\"}"));
+        Assert.Equal(0, EarlyExitApiTests.Count(metrics, "earlyexit_requests_total{outcome=\"ok\"}"));
+    }
+
+    private sealed class FailingConverter : JsonConverter<ClassifyResponse>
+    {
+        public override ClassifyResponse Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
+
+        public override void Write(Utf8JsonWriter writer, ClassifyResponse value, JsonSerializerOptions options) =>
+            throw new InvalidOperationException("cannot write this answer");
     }
 
     // Content of unknown length, so HttpClient sends it with Transfer-Encoding: chunked.
