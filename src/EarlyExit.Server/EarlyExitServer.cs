@@ -79,7 +79,7 @@ public static class EarlyExitServer
             kestrel.Limits.MaxRequestBodySize = o.Value.MaxRequestBodyBytes + 1);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails();
-        services.AddOpenApi(openApi => openApi.AddSchemaTransformer(EarlyExitApi.DescribePolicies));
+        services.AddOpenApi(openApi => openApi.AddSchemaTransformer(EarlyExitApi.DescribePolicies).AddDocumentTransformer(EarlyExitApi.OmitServers));
         services.AddHealthChecks().AddCheck<SchedulerHealthCheck>("scheduler");
         return services;
     }

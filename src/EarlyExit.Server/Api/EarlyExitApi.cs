@@ -178,6 +178,21 @@ internal static class EarlyExitApi
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Leaves out the <c>servers</c> entry that the OpenAPI generator builds from the request's Host
+    /// header: a client could make the document name any host, and behind a proxy the Host seen here
+    /// is not the public one. Without it, clients resolve paths against the document's own URL.
+    /// </summary>
+    /// <param name="document">The document.</param>
+    /// <param name="context">Unused.</param>
+    /// <param name="cancellationToken">Unused.</param>
+    public static Task OmitServers(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        document.Servers?.Clear();
+        return Task.CompletedTask;
+    }
+
     // ArgumentException appends " (Parameter 'name')" (and ArgumentOutOfRangeException the value) to
     // its message; clients need only the rule and the value, which the message already states.
     private static string Message(ArgumentException e)
