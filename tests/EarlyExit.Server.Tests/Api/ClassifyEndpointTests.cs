@@ -98,6 +98,19 @@ public sealed class ClassifyEndpointTests(SharedServer server)
     }
 
     [Fact]
+    public async Task TheDefaultPolicysNameAloneMeansTheDefaultPolicy()
+    {
+        string text = TestModel.Sentences[7];
+
+        var byName = await Classify(new { inputs = new[] { text }, policy = "pcee" });
+        var byDefault = await Classify(new { inputs = new[] { text } });
+
+        Assert.Equal(TestModel.Offline.DefaultPolicy.Name, byName.Policy.Name);
+        Assert.Equal(byDefault.Policy, byName.Policy); // the same δ, not the catalog's unrounded default
+        Assert.Equal(byDefault.Results, byName.Results);
+    }
+
+    [Fact]
     public async Task TooManyInputsAndTooLongInputsName400sLimit()
     {
         var many = await _client.PostAsJsonAsync("/v1/classify", new { inputs = new[] { "a", "b", "c", "d", "e" } });
