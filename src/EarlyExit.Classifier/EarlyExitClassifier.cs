@@ -133,13 +133,18 @@ public sealed class EarlyExitClassifier : IDisposable
         calibration?.DefaultPolicy ?? new PolicySpec(StaticExitPolicy.PolicyName, exitCount);
 
     /// <summary>The deployable policy a spec names, built once per spec.</summary>
-    /// <param name="spec">Name and optional parameter; null for <see cref="DefaultPolicy"/>.</param>
+    /// <param name="spec">Name and optional parameter; null, or the default policy's name without a
+    /// parameter, for <see cref="DefaultPolicy"/>.</param>
     /// <exception cref="PolicyNotDeployableException">The spec names an oracle.</exception>
     /// <exception cref="ArgumentException">An unknown name (the valid ones listed), a parameter out of range, or a
     /// policy needing a calibration the model lacks.</exception>
     public ExitPolicy ResolvePolicy(PolicySpec? spec)
     {
-        spec ??= DefaultPolicy;
+        // The default policy's name alone means the default policy: PCEE's calibrated default δ is
+        // stored rounded, while the catalog's default is the unrounded final-exit accuracy, and
+        // "pcee" and no policy must not differ by that rounding.
+        if (spec is null || (spec.Parameter is null && string.Equals(spec.Name, DefaultPolicy.Name, StringComparison.OrdinalIgnoreCase)))
+            spec = DefaultPolicy;
         if (_policies.TryGetValue(spec, out ExitPolicy? cached)) return cached;
         ExitPolicy policy = PolicyCatalog.CreateDeployable(spec, Calibration, ExitCount);
         // Bounded: parameters may come from clients, so stop caching rather than grow without limit.

@@ -5,6 +5,7 @@ using EarlyExit.Server.Scheduling;
 using EarlyExit.Server.Serving;
 using EarlyExit.Server.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
 namespace EarlyExit.Server;
@@ -37,11 +38,45 @@ public static class EarlyExitServer
         WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddCommandLine(args, SwitchMappings.ToDictionary());
         builder.Services.AddEarlyExitClassifier(builder.Configuration, options);
+        ConfigureLogging(builder.Logging);
         WebApplication app = builder.Build();
+        if (app.Services.GetRequiredService<IOptions<ServerOptions>>().Value.RequestLogging)
+            app.Use(LogRequest);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapEarlyExitApi();
         return app;
+    }
+
+    // Every line to stderr (stdout stays for what a command prints), one line per entry. ASP.NET's
+    // own per-request entries (about a dozen lines a request at Information) go only above Warning;
+    // ServerOptions.RequestLogging writes one line a request instead. The host's "failed to start"
+    // entry carries the exception's stack trace: whoever started the host says the error in one line.
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.AddSimpleConsole(console => console.SingleLine = true);
+        logging.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        foreach (string category in (string[])["Microsoft.AspNetCore.Hosting.Diagnostics", "Microsoft.AspNetCore.Routing", "Microsoft.AspNetCore.Http.Result"])
+            logging.AddFilter(category, LogLevel.Warning);
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+    }
+
+    /// <summary>The logger category of <see cref="ServerOptions.RequestLogging"/>'s lines.</summary>
+    public const string RequestLogCategory = "EarlyExit.Server.Requests";
+
+    private static async Task LogRequest(HttpContext context, RequestDelegate next)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(RequestLogCategory).LogInformation(
+                "{Method} {Path} {Status} {Milliseconds:0.0} ms", context.Request.Method, context.Request.Path.Value,
+                context.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
     }
 
     /// <summary>
@@ -79,7 +114,7 @@ public static class EarlyExitServer
             kestrel.Limits.MaxRequestBodySize = o.Value.MaxRequestBodyBytes + 1);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails();
-        services.AddOpenApi(openApi => openApi.AddSchemaTransformer(EarlyExitApi.DescribePolicies));
+        services.AddOpenApi(openApi => openApi.AddSchemaTransformer(EarlyExitApi.DescribePolicies).AddDocumentTransformer(EarlyExitApi.OmitServers));
         services.AddHealthChecks().AddCheck<SchedulerHealthCheck>("scheduler");
         return services;
     }

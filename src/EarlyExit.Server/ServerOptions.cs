@@ -62,6 +62,11 @@ public sealed class ServerOptions
     /// <summary>Seconds a 503 (queue full, shutting down) tells the client to wait in Retry-After; default 1.</summary>
     public int RetryAfterSeconds { get; init; } = 1;
 
+    /// <summary>Whether <see cref="EarlyExitServer.Build"/>'s server logs one line per request (method,
+    /// path, status, milliseconds) at Information, category <see cref="EarlyExitServer.RequestLogCategory"/>;
+    /// default false: ASP.NET's own per-request entries are logged only from Warning up.</summary>
+    public bool RequestLogging { get; init; }
+
     /// <summary>What <see cref="EarlyExitClassifier.Load(string, EarlyExitClassifierOptions?)"/> takes of these options: the backend and its settings.</summary>
     public EarlyExitClassifierOptions ClassifierOptions => new() { Backend = Backend, Onnx = Onnx };
 

@@ -146,6 +146,19 @@ public sealed class EarlyExitClassifierTests
     }
 
     [Fact]
+    public void The_default_policys_name_alone_is_the_default_policy()
+    {
+        using var calibrated = EarlyExitClassifier.Load(ModelFolders.Calibrated);
+        PolicySpec stored = calibrated.DefaultPolicy;
+
+        // The calibration stores δ rounded; the catalog's own PCEE default is unrounded: "pcee" must not mean that one.
+        var byName = Assert.IsType<PceePolicy>(calibrated.ResolvePolicy(new PolicySpec(stored.Name.ToUpperInvariant())));
+
+        Assert.Equal(stored.Parameter, byName.Delta);
+        Assert.Same(calibrated.ResolvePolicy(null), byName);
+    }
+
+    [Fact]
     public void A_null_text_is_named_by_its_index()
     {
         using var classifier = EarlyExitClassifier.Load(ModelFolders.Calibrated);

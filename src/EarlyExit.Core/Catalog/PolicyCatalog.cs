@@ -61,7 +61,7 @@ public static class PolicyCatalog
     /// <param name="calibration">The model's calibration; required by BEEM and PCEE.</param>
     /// <param name="exitCount">M, the model's number of exits; the policy is validated against it.</param>
     /// <exception cref="ArgumentException">Unknown name (the valid names are listed), a parameter
-    /// out of range, a parameter given to a policy that takes none, a missing required parameter,
+    /// out of range or not finite (NaN, ±∞), a parameter given to a policy that takes none, a missing required parameter,
     /// or a calibration that is missing or fitted for another number of exits.</exception>
     public static ExitPolicy Create(PolicySpec spec, ExitCalibration? calibration, int exitCount)
     {
@@ -80,8 +80,11 @@ public static class PolicyCatalog
             throw new ArgumentException($"policy '{entry.Name}' takes no parameter; got {spec.Parameter}", nameof(spec));
         if (parameter is null && !entry.ParameterOptional)
             throw new ArgumentException($"policy '{entry.Name}' needs a parameter ({entry.Parameter})", nameof(spec));
-        if (parameter is { } value && double.IsNaN(value))
-            throw new ArgumentException($"the parameter of policy '{entry.Name}' is NaN; expected {entry.Parameter}", nameof(spec));
+        // Every policy compares finite numbers; an infinite threshold or target is a typo or a
+        // serializer's literal, and an echoed infinity is not even valid JSON.
+        if (parameter is { } value && !double.IsFinite(value))
+            throw new ArgumentException(
+                $"the parameter of policy '{entry.Name}' is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}; expected a finite number: {entry.Parameter}", nameof(spec));
         var policy = entry.Create(parameter, calibration, exitCount);
         policy.Validate(exitCount);
         return policy;

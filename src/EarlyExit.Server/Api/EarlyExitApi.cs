@@ -29,6 +29,7 @@ internal static class EarlyExitApi
         RouteGroupBuilder v1 = endpoints.MapGroup("/v1").WithTags("EarlyExit");
         v1.MapPost("/classify", Classify)
             .Accepts<ClassifyRequest>("application/json")
+            .Produces<ClassifyResponse>()
             .WithName("Classify")
             .WithSummary("Classify texts with early exit")
             .WithDescription("Each input leaves the model at the first exit its policy accepts; the answer says where and what it cost.")
@@ -44,7 +45,7 @@ internal static class EarlyExitApi
         return v1;
     }
 
-    private static async Task<Results<Ok<ClassifyResponse>, ProblemHttpResult>> Classify(
+    private static async Task<IResult> Classify(
         HttpRequest request, EarlyExitClassifier model, InferenceScheduler scheduler, IOptions<ServerOptions> options,
         ServerMetrics metrics, CancellationToken cancellationToken)
     {
@@ -53,14 +54,19 @@ internal static class EarlyExitApi
         try
         {
             var (response, problem) = await ClassifyCore(request, model, scheduler, options.Value, cancellationToken).ConfigureAwait(false);
-            outcome = problem?.StatusCode switch
+            string answered = problem?.StatusCode switch
             {
                 null => "ok",
                 StatusCodes.Status413PayloadTooLarge => "too_large",
                 StatusCodes.Status503ServiceUnavailable => "unavailable",
                 _ => "bad_request",
             };
-            return problem is null ? TypedResults.Ok(response!) : problem;
+            // Written here, not by the framework after we return, so that a failure while writing
+            // (e.g. a value the serializer refuses) is counted as the error it is, never as ok.
+            IResult result = problem is null ? TypedResults.Ok(response!) : problem;
+            await result.ExecuteAsync(request.HttpContext).ConfigureAwait(false);
+            outcome = answered;
+            return Results.Empty;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -169,6 +175,21 @@ internal static class EarlyExitApi
         if (context.JsonTypeInfo.Type == typeof(ClassifyRequest) && schema.Properties?.TryGetValue("policy", out IOpenApiSchema? policy) == true
             && policy is OpenApiSchema editable)
             editable.Description = $"{editable.Description} One of: {string.Join(", ", PolicyCatalog.DeployableNames)}.";
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Leaves out the <c>servers</c> entry that the OpenAPI generator builds from the request's Host
+    /// header: a client could make the document name any host, and behind a proxy the Host seen here
+    /// is not the public one. Without it, clients resolve paths against the document's own URL.
+    /// </summary>
+    /// <param name="document">The document.</param>
+    /// <param name="context">Unused.</param>
+    /// <param name="cancellationToken">Unused.</param>
+    public static Task OmitServers(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        document.Servers?.Clear();
         return Task.CompletedTask;
     }
 

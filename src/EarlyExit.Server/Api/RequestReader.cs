@@ -1,3 +1,5 @@
+using System.Collections;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,6 +16,9 @@ internal static class RequestReader
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // The web defaults read numbers from strings, "Infinity" and "NaN" among them; a parameter
+        // must be a JSON number, and a non-number is the client's error, named by its field.
+        NumberHandling = JsonNumberHandling.Strict,
     };
 
     /// <summary>The body as <typeparamref name="T"/>, or the problem to answer instead.</summary>
@@ -23,11 +28,21 @@ internal static class RequestReader
         if (request.ContentLength > maxBytes) return (null, TooLarge(maxBytes, $"the body is {request.ContentLength} bytes"));
         var buffer = new MemoryStream();
         byte[] chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        try
         {
-            if (buffer.Length + read > maxBytes) return (null, TooLarge(maxBytes, $"the body is over {maxBytes} bytes"));
-            buffer.Write(chunk, 0, read);
+            // Never ask for more than maxBytes + 1 in all: one byte past the limit proves the body is
+            // too large, and Kestrel's own limit (one byte above ours) is then never reached.
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, maxBytes + 1 - buffer.Length)), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > maxBytes) return (null, TooLarge(maxBytes, $"the body is over {maxBytes} bytes"));
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel counts a chunked body as it arrives, ahead of our reads: the same limit, the same answer.
+            return (null, TooLarge(maxBytes, $"the body is over {maxBytes} bytes"));
         }
         if (buffer.Length == 0) return (null, ApiProblems.BadRequest("the request body is empty; expected a JSON object"));
         try
@@ -37,11 +52,69 @@ internal static class RequestReader
         }
         catch (JsonException e)
         {
-            return (null, ApiProblems.BadRequest($"the request body is not valid JSON for this endpoint: {e.Message}"));
+            return (null, ApiProblems.BadRequest(Describe(e, typeof(T))));
         }
     }
 
     private static ProblemHttpResult TooLarge(long maxBytes, string actual) =>
         ApiProblems.OverLimit(StatusCodes.Status413PayloadTooLarge, nameof(ServerOptions.MaxRequestBodyBytes), maxBytes,
             $"{actual}; the limit (MaxRequestBodyBytes) is {maxBytes} bytes");
+
+    /// <summary>
+    /// The serializer's error in the client's words: System.Text.Json names .NET types
+    /// ("could not be converted to System.Nullable`1[System.Double]"), which mean nothing to a
+    /// client; this names the JSON field (the exception's path) and the kind of value it takes.
+    /// </summary>
+    internal static string Describe(JsonException e, Type root)
+    {
+        // "The JSON property 'delt' could not be mapped to any .NET member contained in type '…'."
+        const string unmapped = "The JSON property '";
+        if (e.Message.StartsWith(unmapped, StringComparison.Ordinal) && e.Message.IndexOf('\'', unmapped.Length) is var end and > 0)
+            return $"unknown property '{e.Message[unmapped.Length..end]}'; expected one of: {string.Join(", ", Properties(root).Select(p => JsonName(p)))}";
+        if (e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+        {
+            string field = e.Path is null or "$" ? "the request body" : $"'{e.Path[2..]}'";
+            return $"{field} must be {Kind(TypeAt(root, e.Path))}";
+        }
+        // A syntax error: the reader's message names no type, and says where.
+        return $"the request body is not valid JSON: {e.Message}";
+    }
+
+    // The .NET type at a JSON path such as $.inputs[0], or null where the path leads nowhere known.
+    private static Type? TypeAt(Type root, string? path)
+    {
+        Type? type = root;
+        foreach (string segment in (path ?? "$").Split('.').Skip(1))
+        {
+            string name = segment;
+            int bracket = segment.IndexOf('[', StringComparison.Ordinal);
+            if (bracket >= 0) name = segment[..bracket];
+            type = Properties(type!).FirstOrDefault(p => JsonName(p) == name)?.PropertyType;
+            if (type is null) return null;
+            for (int i = bracket; i >= 0 && type is not null; i = segment.IndexOf('[', i + 1))
+                type = ElementType(type);
+            if (type is null) return null;
+        }
+        return type;
+    }
+
+    private static string Kind(Type? type)
+    {
+        if (type is null) return "a valid value";
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(string)) return "a string";
+        if (type == typeof(double) || type == typeof(float) || type == typeof(int) || type == typeof(long)) return "a number";
+        if (type == typeof(bool)) return "true or false";
+        if (ElementType(type) is { } element) return $"an array of {Kind(element).Split(' ', 2)[1]}s";
+        return "a JSON object";
+    }
+
+    private static Type? ElementType(Type type) =>
+        type == typeof(string) || !typeof(IEnumerable).IsAssignableFrom(type) ? null
+        : type.IsArray ? type.GetElementType()
+        : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+
+    private static IEnumerable<PropertyInfo> Properties(Type type) => type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
+
+    private static string JsonName(PropertyInfo property) => Json.PropertyNamingPolicy?.ConvertName(property.Name) ?? property.Name;
 }

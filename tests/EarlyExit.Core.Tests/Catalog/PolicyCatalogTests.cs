@@ -75,6 +75,10 @@ public class PolicyCatalogTests
     [InlineData("patience", 2.5, null, "patience must be a whole number; got 2.5")]
     [InlineData("static", 7.0, null, "6")]
     [InlineData("max-prob", double.NaN, null, "is NaN")]
+    [InlineData("energy", double.PositiveInfinity, null, "the parameter of policy 'energy' is Infinity; expected a finite number")]
+    [InlineData("entropy", double.NegativeInfinity, null, "the parameter of policy 'entropy' is -Infinity")]
+    [InlineData("beem-a", double.PositiveInfinity, "cal", "the parameter of policy 'beem-a' is Infinity")]
+    [InlineData("beem-c", double.NegativeInfinity, "cal", "the parameter of policy 'beem-c' is -Infinity")]
     public void BadSpecs_SayWhatIsWrong(string name, double? parameter, string? calibration, string expected)
     {
         var error = Assert.ThrowsAny<ArgumentException>(() =>

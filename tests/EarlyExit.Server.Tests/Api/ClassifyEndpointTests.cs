@@ -64,8 +64,16 @@ public sealed class ClassifyEndpointTests(SharedServer server)
 
     [Theory]
     [InlineData("{\"inputs\": [\"a\"", "not valid JSON")]
-    [InlineData("[1, 2]", "not valid JSON")]
-    [InlineData("{\"inputs\": [\"a\"], \"delt\": 0.9}", "delt")]
+    [InlineData("[1, 2]", "the request body must be a JSON object")]
+    [InlineData("{\"inputs\": [\"a\"], \"delt\": 0.9}", "unknown property 'delt'; expected one of: inputs, policy, parameter, delta")]
+    [InlineData("{\"inputs\": \"a\"}", "'inputs' must be an array of strings")]
+    [InlineData("{\"inputs\": [1]}", "'inputs[0]' must be a string")]
+    [InlineData("{\"inputs\": [\"a\"], \"policy\": 3}", "'policy' must be a string")]
+    [InlineData("{\"inputs\": [\"a\"], \"policy\": \"energy\", \"parameter\": \"Infinity\"}", "'parameter' must be a number")]
+    [InlineData("{\"inputs\": [\"a\"], \"policy\": \"entropy\", \"parameter\": \"-Infinity\"}", "'parameter' must be a number")]
+    [InlineData("{\"inputs\": [\"a\"], \"policy\": \"beem-a\", \"parameter\": \"Infinity\"}", "'parameter' must be a number")]
+    [InlineData("{\"inputs\": [\"a\"], \"policy\": \"beem-c\", \"parameter\": \"NaN\"}", "'parameter' must be a number")]
+    [InlineData("{\"inputs\": [\"a\"], \"delta\": \"0.9\"}", "'delta' must be a number")]
     [InlineData("null", "the request body is null")]
     [InlineData("", "the request body is empty")]
     [InlineData("{}", "'inputs' is required")]
@@ -82,7 +90,24 @@ public sealed class ClassifyEndpointTests(SharedServer server)
         HttpResponseMessage response = await _client.PostAsync("/v1/classify", new StringContent(json, Encoding.UTF8, "application/json"));
 
         JsonElement problem = await Problem(response, HttpStatusCode.BadRequest);
-        Assert.Contains(expected, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        string detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains(expected, detail, StringComparison.Ordinal);
+        // The client's words, not .NET's: no type names such as EarlyExit.Server.Api.ClassifyRequest.
+        Assert.DoesNotContain("EarlyExit.", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheDefaultPolicysNameAloneMeansTheDefaultPolicy()
+    {
+        string text = TestModel.Sentences[7];
+
+        var byName = await Classify(new { inputs = new[] { text }, policy = "pcee" });
+        var byDefault = await Classify(new { inputs = new[] { text } });
+
+        Assert.Equal(TestModel.Offline.DefaultPolicy.Name, byName.Policy.Name);
+        Assert.Equal(byDefault.Policy, byName.Policy); // the same δ, not the catalog's unrounded default
+        Assert.Equal(byDefault.Results, byName.Results);
     }
 
     [Fact]

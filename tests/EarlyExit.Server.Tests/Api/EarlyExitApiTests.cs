@@ -82,7 +82,20 @@ public sealed class EarlyExitApiTests(SharedServer server)
         Assert.DoesNotContain("threshold-", policy, StringComparison.Ordinal);
     }
 
-    private static double Count(string metrics, string series)
+    [Fact]
+    public async Task OpenApiDocumentDoesNotEchoTheClientsHost()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json");
+        request.Headers.Host = "attacker.example";
+
+        string text = await (await _client.SendAsync(request)).Content.ReadAsStringAsync();
+
+        Assert.DoesNotContain("attacker.example", text, StringComparison.Ordinal);
+        JsonElement document = JsonDocument.Parse(text).RootElement;
+        Assert.True(!document.TryGetProperty("servers", out JsonElement servers) || servers.GetArrayLength() == 0, text);
+    }
+
+    internal static double Count(string metrics, string series)
     {
         foreach (string line in metrics.Split('\n'))
         {

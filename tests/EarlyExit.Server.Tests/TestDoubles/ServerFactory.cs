@@ -27,5 +27,6 @@ internal sealed class ServerFactory(ServerOptions? options = null) : WebApplicat
         MaxCharactersPerInput = o.MaxCharactersPerInput,
         MaxRequestBodyBytes = o.MaxRequestBodyBytes,
         RetryAfterSeconds = o.RetryAfterSeconds,
+        RequestLogging = o.RequestLogging,
     };
 }
