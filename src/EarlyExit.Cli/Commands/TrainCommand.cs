@@ -115,6 +115,7 @@ public static class TrainCommand
         if (settings.TrainLimit is < 1)
             throw new CliException($"--train-limit must be at least 1; got {settings.TrainLimit}");
         var directory = new ModelDirectory(settings.Out);
+        directory.RecoverInterruptedWrites();
         if (directory.HasModel)
             throw new CliException($"--out {settings.Out} already holds a trained model; choose another folder or delete it");
         ITrainingObjective objective = CreateObjective(settings.Objective, settings.Epochs);
