@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using EarlyExit.Cli.Tests.TestDoubles;
+using EarlyExit.Core.IO;
+
+namespace EarlyExit.Cli.Tests.Commands;
+
+/// <summary>
+/// A command killed at any one of its writes, then run again, ends with the very files an
+/// uninterrupted run writes (or a one-line error), never a silently different model. The kill is
+/// <see cref="AtomicFile.BeforeReplace"/> throwing before the n-th rename, which leaves the folder
+/// as <c>kill -9</c> at that instant would (temporary files included).
+/// </summary>
+[Collection(MiniLmCollection.Name)]
+public sealed class CrashConsistencyTests(TrainedModelFixture model)
+{
+    private sealed class Killed : Exception;
+
+    [Fact]
+    public void Train_killed_at_every_write_resumes_to_the_uninterrupted_model()
+    {
+        string output = Path.Combine(model.Root, "crash-train");
+        string[] args = ["train", "--data", model.DataSpec, "--out", output, "--freeze-backbone", "--max-length", "16",
+            "--epochs", "2", "--batch-size", "32", "--train-limit", "32"];
+
+        AtEveryWrite(() => { }, output, args, output, ["model.safetensors", "checkpoint.json"]);
+    }
+
+    [Fact]
+    public void Calibrate_and_its_trace_cache_killed_at_every_write_end_as_an_uninterrupted_run()
+    {
+        string folder = Path.Combine(model.Root, "crash-calibrate");
+
+        AtEveryWrite(() => CopyUncalibrated(folder), folder, ["calibrate", "--model", folder, "--data", model.DataSpec], folder,
+            ["checkpoint.json", "validation.eetrace", "traces.json"]);
+    }
+
+    [Fact]
+    public void Report_killed_at_every_write_ends_as_an_uninterrupted_run()
+    {
+        string folder = Path.Combine(model.Root, "crash-report-model");
+        string report = Path.Combine(model.Root, "crash-report");
+
+        AtEveryWrite(() =>
+        {
+            CopyUncalibrated(folder);
+            if (Directory.Exists(report)) Directory.Delete(report, recursive: true);
+        }, folder, ["report", "--model", folder, "--data", model.DataSpec, "--out", report], report, null);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="args"/> once whole, then for n = 0, 1, … from a fresh start (<paramref name="reset"/>)
+    /// killed at write n and run again, until a run has fewer writes than n; each rerun must
+    /// leave <paramref name="compared"/>'s files (all of them when null) bit for bit as the whole run did.
+    /// </summary>
+    private static void AtEveryWrite(Action reset, string clear, string[] args, string checkedFolder, string[]? compared)
+    {
+        void Fresh()
+        {
+            if (Directory.Exists(clear)) Directory.Delete(clear, recursive: true);
+            reset();
+        }
+        Fresh();
+        CliRun whole = CliRun.Of(args);
+        Assert.True(whole.Status == 0, whole.Error);
+        Dictionary<string, string> expected = Hashes(checkedFolder, compared);
+
+        for (int n = 0; ; n++)
+        {
+            Fresh();
+            if (!KilledAt(n, args)) break;
+            CliRun rerun = CliRun.Of(args);
+            if (rerun.Status != 0)
+            {
+                // A refusal is allowed, as one line; a different result is not.
+                Assert.True(rerun.ErrorLines.Length == 1, $"kill at write {n}: {rerun.Error}");
+                continue;
+            }
+            Assert.Equal(expected, Hashes(checkedFolder, compared));
+            Assert.Empty(Directory.EnumerateFiles(checkedFolder, "*.tmp", SearchOption.AllDirectories));
+        }
+    }
+
+    private static bool KilledAt(int n, string[] args)
+    {
+        int writes = 0;
+        AtomicFile.BeforeReplace = _ =>
+        {
+            if (writes++ == n) throw new Killed();
+        };
+        try
+        {
+            CliRun run = CliRun.Of(args);
+            // The command may catch the fault as an unexpected error; either way it was killed.
+            return run.Status != 0 && writes > n;
+        }
+        catch (Killed)
+        {
+            return true;
+        }
+        finally
+        {
+            AtomicFile.BeforeReplace = null;
+        }
+    }
+
+    private void CopyUncalibrated(string folder)
+    {
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        Directory.CreateDirectory(folder);
+        foreach (string name in new[] { "model.safetensors", "checkpoint.json" })
+            File.Copy(Path.Combine(model.ModelPath, name), Path.Combine(folder, name));
+    }
+
+    private static Dictionary<string, string> Hashes(string folder, string[]? names)
+    {
+        IEnumerable<string> files = names?.Select(name => Path.Combine(folder, name))
+            ?? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
+        return files.ToDictionary(file => Path.GetRelativePath(folder, file),
+            file => File.Exists(file) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file))) : "missing");
+    }
+}
