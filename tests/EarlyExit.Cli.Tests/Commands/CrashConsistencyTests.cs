@@ -37,6 +37,23 @@ public sealed class CrashConsistencyTests(TrainedModelFixture model)
     }
 
     [Fact]
+    public void A_trace_replaced_before_its_manifest_entry_is_recorded_again_not_used()
+    {
+        // Calibrating on other data replaces validation.eetrace, then is killed before traces.json
+        // says so: the entry still names the first data, which the next calibrate asks for.
+        string copy = model.CopyModel();
+        string other = Directory.CreateDirectory(Path.Combine(model.Root, "other-" + Guid.NewGuid().ToString("N"))).FullName;
+        string[] otherData = ["calibrate", "--model", copy, "--data", "csv:" + SyntheticMails.Write(other, seed: 7)];
+        Assert.True(KilledAt(1, otherData, copy)); // write 0 is the trace, 1 its entry
+
+        CliRun rerun = CliRun.Of("calibrate", "--model", copy, "--data", model.DataSpec);
+
+        Assert.True(rerun.Status == 0, rerun.Error);
+        string[] files = ["checkpoint.json", "validation.eetrace"];
+        Assert.Equal(Hashes(model.ModelPath, files), Hashes(copy, files));
+    }
+
+    [Fact]
     public void Report_killed_at_every_write_ends_as_an_uninterrupted_run()
     {
         string folder = Path.Combine(model.Root, "crash-report-model");
