@@ -161,7 +161,6 @@ public static class ModelCheckpoint
     /// <summary>The weights into <paramref name="model"/>, once <paramref name="metadata"/> (already read) is checked to describe it.</summary>
     private static void ReadWeights(IMultiExitNetwork model, string directory, CheckpointMetadata metadata)
     {
-        CheckWeightsHash(directory, metadata);
         try
         {
             CheckDescribes(model, metadata);
@@ -172,6 +171,9 @@ public static class ModelCheckpoint
         }
         string weightsPath = Path.Combine(directory, WeightsFileName);
         CheckWeights(weightsPath, model.Module);
+        // After the header checks, whose messages say which tensor is wrong; this catches the rest
+        // (whole weights of another save).
+        CheckWeightsHash(directory, metadata);
         try
         {
             model.Module.load_safetensors(weightsPath, strict: true);
