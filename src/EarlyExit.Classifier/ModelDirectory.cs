@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EarlyExit.Core.Calibration;
@@ -74,8 +73,29 @@ public sealed class ModelDirectory
     /// <summary>True when <c>training/last/</c> holds a stopped run's state, so train goes on from it.</summary>
     public bool HasResumeState => File.Exists(System.IO.Path.Combine(ResumePath, MultiExitTrainer.StateFileName));
 
-    /// <summary>True when the folder holds a finished model (both checkpoint files).</summary>
-    public bool HasModel => File.Exists(MetadataPath) && File.Exists(WeightsPath);
+    /// <summary>
+    /// True when the folder holds a finished model: both checkpoint files, and no <c>training/</c>
+    /// (train removes it last, so while it is there the two files may be a half-made copy).
+    /// </summary>
+    public bool HasModel => File.Exists(MetadataPath) && File.Exists(WeightsPath) && !Directory.Exists(TrainingPath);
+
+    /// <summary>
+    /// Clears what a killed write left, before a command writes into the folder: the temporary
+    /// files of unfinished atomic writes (in the folder, <c>training/best/</c> and
+    /// <c>training/last/</c>), and a half-switched <c>best/</c> or <c>last/</c> generation, which goes
+    /// back to its last whole one (<see cref="AtomicDirectory.Recover"/>).
+    /// </summary>
+    /// <returns>How many temporary files were removed.</returns>
+    public int RecoverInterruptedWrites()
+    {
+        string best = System.IO.Path.Combine(TrainingPath, MultiExitTrainer.BestDirectoryName);
+        if (Directory.Exists(TrainingPath))
+        {
+            AtomicDirectory.Recover(ResumePath);
+            AtomicDirectory.Recover(best);
+        }
+        return AtomicFile.RemoveLeftovers(Path) + AtomicFile.RemoveLeftovers(best) + AtomicFile.RemoveLeftovers(ResumePath);
+    }
 
     /// <summary>The cached exit trace of a split: <c>validation.eetrace</c> or <c>test.eetrace</c>.</summary>
     /// <param name="split">Validation or test.</param>
@@ -93,11 +113,12 @@ public sealed class ModelDirectory
             throw new ModelFolderException(path, $"no such folder; train a model first (earlyexit train --data DATA --out {path})");
         if (!directory.HasModel)
         {
-            string missing = File.Exists(directory.MetadataPath) ? ModelCheckpoint.WeightsFileName : ModelCheckpoint.MetadataFileName;
+            string? missing = !File.Exists(directory.MetadataPath) ? ModelCheckpoint.MetadataFileName
+                : !File.Exists(directory.WeightsPath) ? ModelCheckpoint.WeightsFileName : null;
             string hint = Directory.Exists(directory.TrainingPath)
                 ? "its training did not finish; run the same train command again to resume"
                 : $"train one with earlyexit train --data DATA --out {path}";
-            throw new ModelFolderException(path, $"not a model folder (no {missing}); {hint}");
+            throw new ModelFolderException(path, $"not a model folder ({(missing is null ? "training/ is still there" : "no " + missing)}); {hint}");
         }
         return directory;
     }
@@ -207,11 +228,7 @@ public sealed class ModelDirectory
     }
 
     /// <summary>SHA-256 of the weights, hex: which weights a cached trace came from.</summary>
-    public string WeightsHash()
-    {
-        using var stream = new FileStream(WeightsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
+    public string WeightsHash() => ModelCheckpoint.Sha256(WeightsPath);
 
     /// <summary>
     /// The tokenizer the model was trained with, from its checkpoint's settings: the bundled

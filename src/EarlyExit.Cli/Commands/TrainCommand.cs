@@ -121,6 +121,7 @@ public static class TrainCommand
         // be found only when the trained model was written.
         OutputPath.RequireFolder("--out", settings.Out);
         var directory = new ModelDirectory(settings.Out);
+        directory.RecoverInterruptedWrites();
         if (directory.HasModel)
             throw new CliException($"--out {settings.Out} already holds a trained model; choose another folder or delete it");
         ITrainingObjective objective = CreateObjective(settings.Objective, settings.Epochs);

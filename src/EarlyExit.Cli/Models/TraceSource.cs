@@ -69,6 +69,8 @@ public sealed class TraceSource : IDisposable
         _log = log;
         _cancellationToken = cancellationToken;
         _weightsHash = new Lazy<string>(directory.WeightsHash);
+        // A trace killed before its rename leaves a temporary file as large as the trace.
+        directory.RecoverInterruptedWrites();
         _backend = backend;
         _onnxOptions = onnxOptions;
     }
@@ -93,7 +95,13 @@ public sealed class TraceSource : IDisposable
             && (string?)entry["data"] == fingerprint && (string?)entry["weights_sha256"] == _weightsHash.Value)
         {
             string cachedBackend = (string?)entry["backend"] ?? InferenceBackends.NameOf(InferenceBackend.Torch);
-            if (cachedBackend == backend)
+            // The trace is replaced before its entry: a kill between the two leaves a trace the
+            // entry does not describe, which its SHA-256 (absent in older manifests) catches.
+            if (entry["trace_sha256"] is { } recorded && (string?)recorded != ModelCheckpoint.Sha256(path))
+            {
+                _log.WriteLine($"cached trace {path} is not the one traces.json describes (an interrupted write); recording it again");
+            }
+            else if (cachedBackend == backend)
             {
                 try
                 {
@@ -122,6 +130,7 @@ public sealed class TraceSource : IDisposable
             ["weights_sha256"] = _weightsHash.Value,
             ["backend"] = backend,
             ["samples"] = trace.SampleCount,
+            ["trace_sha256"] = ModelCheckpoint.Sha256(path),
         };
         AtomicFile.WriteAllText(_directory.TraceManifestPath, manifest.ToJsonString(new() { WriteIndented = true }));
         return trace;

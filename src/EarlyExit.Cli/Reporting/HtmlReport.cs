@@ -35,6 +35,10 @@ public static class HtmlReport
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentNullException.ThrowIfNull(evaluation);
         Directory.CreateDirectory(folder);
+        // Each plot is written atomically and index.html last, so a killed report leaves plots the
+        // old page may not match, and the same command rewrites them all; only the temporary file
+        // of the write it was killed in stays behind, removed here.
+        AtomicFile.RemoveLeftovers(folder);
         EvaluationResult result = evaluation.Result;
         ExitCalibration calibration = evaluation.Calibration;
         var html = new StringBuilder();

@@ -48,4 +48,11 @@ public sealed record CheckpointMetadata
     /// diagrams), stored verbatim, or null. Its schema belongs to the code that fits it.
     /// </summary>
     public JsonObject? Calibration { get; init; }
+
+    /// <summary>
+    /// SHA-256 (hex) of the weights file written with this metadata, or null in checkpoints from
+    /// before it was recorded. The weights are replaced before the metadata, so a kill between the
+    /// two leaves new weights beside old metadata; loading checks this to refuse that pair.
+    /// </summary>
+    public string? WeightsSha256 { get; init; }
 }

@@ -52,8 +52,10 @@ public static class ModelCheckpoint
         CheckLabels(metadata, nameof(metadata));
 
         Directory.CreateDirectory(directory);
-        AtomicFile.Write(Path.Combine(directory, WeightsFileName), stream => model.Module.save_safetensors(stream, leaveOpen: true));
-        AtomicFile.Write(Path.Combine(directory, MetadataFileName), stream => JsonSerializer.Serialize(stream, metadata, Json));
+        string weightsPath = Path.Combine(directory, WeightsFileName);
+        AtomicFile.Write(weightsPath, stream => model.Module.save_safetensors(stream, leaveOpen: true));
+        CheckpointMetadata described = metadata with { WeightsSha256 = Sha256(weightsPath) };
+        AtomicFile.Write(Path.Combine(directory, MetadataFileName), stream => JsonSerializer.Serialize(stream, described, Json));
     }
 
     /// <summary>Rebuilds the text encoder saved in <paramref name="directory"/>.</summary>
@@ -140,6 +142,22 @@ public static class ModelCheckpoint
         return metadata;
     }
 
+    /// <summary>SHA-256 of a file, lower-case hex.</summary>
+    /// <param name="path">The file.</param>
+    public static string Sha256(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
+    private static void CheckWeightsHash(string directory, CheckpointMetadata metadata)
+    {
+        if (metadata.WeightsSha256 is not { } expected) return;
+        string weightsPath = Path.Combine(directory, WeightsFileName);
+        if (!string.Equals(Sha256(weightsPath), expected, StringComparison.OrdinalIgnoreCase))
+            throw new CheckpointException($"{weightsPath} is not the file {MetadataFileName} was written with (its SHA-256 differs): a save was interrupted; save or train the model again");
+    }
+
     /// <summary>The weights into <paramref name="model"/>, once <paramref name="metadata"/> (already read) is checked to describe it.</summary>
     private static void ReadWeights(IMultiExitNetwork model, string directory, CheckpointMetadata metadata)
     {
@@ -153,6 +171,9 @@ public static class ModelCheckpoint
         }
         string weightsPath = Path.Combine(directory, WeightsFileName);
         CheckWeights(weightsPath, model.Module);
+        // After the header checks, whose messages say which tensor is wrong; this catches the rest
+        // (whole weights of another save).
+        CheckWeightsHash(directory, metadata);
         try
         {
             model.Module.load_safetensors(weightsPath, strict: true);

@@ -26,12 +26,19 @@ internal sealed class ResumeState(IMultiExitNetwork network, CheckpointMetadata 
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>Writes the weights, <paramref name="optimizer"/>'s state and the trainer state into <paramref name="directory"/>, each file atomically.</summary>
+    /// <summary>
+    /// Writes the weights, <paramref name="optimizer"/>'s state and the trainer state as a new
+    /// generation of <paramref name="directory"/> (<see cref="AtomicDirectory"/>): a kill on the way
+    /// leaves the previous whole state, never new weights beside an old step count.
+    /// </summary>
     /// <param name="directory">The <c>last/</c> directory.</param>
     /// <param name="optimizer">The current stage's optimiser.</param>
     /// <param name="trainingExamples">The number of training examples, checked on resume.</param>
     /// <param name="point">Where the run stands.</param>
-    internal void Save(string directory, AdamW optimizer, int trainingExamples, ResumePoint point)
+    internal void Save(string directory, AdamW optimizer, int trainingExamples, ResumePoint point) =>
+        AtomicDirectory.Replace(directory, fresh => SaveInto(fresh, optimizer, trainingExamples, point));
+
+    private void SaveInto(string directory, AdamW optimizer, int trainingExamples, ResumePoint point)
     {
         ModelCheckpoint.Save(network, metadata, directory);
         AtomicFile.Write(Path.Combine(directory, MultiExitTrainer.OptimizerFileName), stream =>
@@ -75,6 +82,7 @@ internal sealed class ResumeState(IMultiExitNetwork network, CheckpointMetadata 
     /// <exception cref="InvalidDataException">The state is malformed or belongs to another run; the message names the field.</exception>
     internal ResumePoint Load(string directory, int trainingExamples)
     {
+        AtomicDirectory.Recover(directory);
         string statePath = Path.Combine(directory, MultiExitTrainer.StateFileName);
         string optimizerPath = Path.Combine(directory, MultiExitTrainer.OptimizerFileName);
         if (!File.Exists(statePath)) throw new FileNotFoundException($"resume state {statePath} not found", statePath);

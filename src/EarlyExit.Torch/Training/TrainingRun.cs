@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EarlyExit.Core.IO;
 using EarlyExit.Core.Sampling;
 using EarlyExit.Torch.Checkpoints;
 using static TorchSharp.torch;
@@ -183,7 +184,7 @@ internal sealed class TrainingRun
         {
             _bestAccuracy = validation!.MeanAccuracy;
             _bestEpoch = epoch;
-            if (_bestDirectory is not null) ModelCheckpoint.Save(_network, _metadata, _bestDirectory);
+            if (_bestDirectory is not null) AtomicDirectory.Replace(_bestDirectory, fresh => ModelCheckpoint.Save(_network, _metadata, fresh));
         }
         _results.Add(new EpochResult(epoch, phase, meanLoss, validation, isBest, seconds));
         SaveResume(epoch + 1, 0);

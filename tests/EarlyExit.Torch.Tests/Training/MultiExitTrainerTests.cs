@@ -178,6 +178,62 @@ public sealed class MultiExitTrainerTests : IDisposable
         }
     }
 
+    private sealed class Killed : Exception;
+
+    [Fact]
+    public void ARunKilledAtAnyWriteOfItsStateEndsLikeAnUninterruptedOne()
+    {
+        // Every write of best/ and last/ (each file, and both renames of each generation switch)
+        // is a kill point: the next run recovers the folder, resumes (or starts afresh when no whole
+        // state is left) and must end with the uninterrupted run's weights and best checkpoint.
+        // Two steps an epoch keep the ~20 kill points × 2 runs to seconds.
+        List<TrainingExample> train = _train[..64], validation = _validation[..32];
+        TrainerOptions options = Fast(2) with { OutputDirectory = Path.Combine(_directory, "whole") };
+        using var uninterrupted = NewModel(5);
+        TrainingResult full = new MultiExitTrainer(uninterrupted, new CoseeObjective(), options, TrainingFixtures.Labels).Train(train, validation);
+        Dictionary<string, Tensor> expected = Snapshot(uninterrupted);
+        string expectedBest = ModelCheckpoint.Sha256(Path.Combine(full.BestDirectory!, ModelCheckpoint.WeightsFileName));
+
+        for (int n = 0; ; n++)
+        {
+            options = options with { OutputDirectory = Path.Combine(_directory, $"killed-{n}") };
+            int writes = 0;
+            Core.IO.AtomicFile.BeforeReplace = _ =>
+            {
+                if (writes++ == n) throw new Killed();
+            };
+            bool killed = false;
+            try
+            {
+                using var first = NewModel(5);
+                new MultiExitTrainer(first, new CoseeObjective(), options, TrainingFixtures.Labels).Train(train, validation);
+            }
+            catch (Killed)
+            {
+                killed = true;
+            }
+            finally
+            {
+                Core.IO.AtomicFile.BeforeReplace = null;
+            }
+            if (!killed) break;
+
+            string last = Path.Combine(options.OutputDirectory!, MultiExitTrainer.ResumeDirectoryName);
+            Core.IO.AtomicDirectory.Recover(last);
+            using var again = NewModel(5);
+            var trainer = new MultiExitTrainer(again, new CoseeObjective(), options, TrainingFixtures.Labels);
+            TrainingResult rerun = File.Exists(Path.Combine(last, MultiExitTrainer.StateFileName))
+                ? trainer.Resume(last, train, validation)
+                : trainer.Train(train, validation);
+
+            Assert.True(rerun.Completed);
+            foreach (var (name, value) in Snapshot(again))
+                Assert.True(Same(value, expected[name]), $"kill at write {n}: {name} differs");
+            Assert.Equal(full.BestEpoch, rerun.BestEpoch);
+            Assert.Equal(expectedBest, ModelCheckpoint.Sha256(Path.Combine(rerun.BestDirectory!, ModelCheckpoint.WeightsFileName)));
+        }
+    }
+
     [Fact]
     public void KeepsTheBestEpochAsALoadableCheckpoint()
     {
