@@ -69,7 +69,10 @@ public sealed class TraceSourceTests(TrainedModelFixture model)
         using (var source = new TraceSource(directory, spec, TextWriter.Null, CancellationToken.None))
             testSamples = source.Get(DatasetSplit.Test).SampleCount;
         int validationSamples = ExitTraceFile.Read(validation).SampleCount;
-        File.Copy(validation, test, overwrite: true); // traces.json still vouches for test.eetrace
+        File.Copy(validation, test, overwrite: true);
+        // A manifest without the trace's own hash (written before it was recorded) still vouches for
+        // test.eetrace: only what the trace says about itself can tell.
+        ForgetTraceHash(directory, "test");
         var log = new StringWriter();
 
         ExitTrace trace;
@@ -91,6 +94,7 @@ public sealed class TraceSourceTests(TrainedModelFixture model)
         string validation = directory.TracePath(DatasetSplit.Validation);
         // What an older earlyexit wrote: the same trace, saying nothing about its split or data.
         ExitTraceFile.Write(ExitTraceFile.Read(validation).WithProvenance(null), validation);
+        ForgetTraceHash(directory, "validation"); // as an older earlyexit's traces.json: no trace_sha256
         var log = new StringWriter();
 
         ExitTrace trace;
@@ -117,6 +121,13 @@ public sealed class TraceSourceTests(TrainedModelFixture model)
         Assert.Throws<ArgumentOutOfRangeException>(() => source.Get(DatasetSplit.Train));
         var error = Assert.Throws<CliException>(() => wrong.Get(DatasetSplit.Test));
         Assert.StartsWith($"--data csv:{other} has classes [a, b, c] but the model was trained on [", error.Message);
+    }
+
+    private static void ForgetTraceHash(ModelDirectory directory, string split)
+    {
+        JsonObject manifest = Manifest(directory);
+        ((JsonObject)manifest[split]!).Remove("trace_sha256");
+        File.WriteAllText(directory.TraceManifestPath, manifest.ToJsonString());
     }
 
     private static JsonObject Manifest(ModelDirectory directory) => (JsonObject)JsonNode.Parse(File.ReadAllText(directory.TraceManifestPath))!;

@@ -221,6 +221,8 @@ public sealed class ModelCheckpointTests : IDisposable
             foreach (var (key, entry) in reversed) tensors[key] = entry;
             return "";
         });
+        // A file rewritten on purpose: checkpoint.json must vouch for its new bytes (weightsSha256).
+        RewriteMetadata(node => node["weightsSha256"] = ModelCheckpoint.Sha256(Path.Combine(_directory, ModelCheckpoint.WeightsFileName)));
 
         LoadedCheckpoint loaded = ModelCheckpoint.Load(_directory);
         using MultiExitEncoder model = loaded.Model;
