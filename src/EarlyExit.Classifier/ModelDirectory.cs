@@ -228,7 +228,7 @@ public sealed class ModelDirectory
     }
 
     /// <summary>SHA-256 of the weights, hex: which weights a cached trace came from.</summary>
-    public string WeightsHash() => ModelCheckpoint.Sha256(WeightsPath);
+    public string WeightsHash() => FileHash.Sha256(WeightsPath);
 
     /// <summary>
     /// The tokenizer the model was trained with, from its checkpoint's settings: the bundled

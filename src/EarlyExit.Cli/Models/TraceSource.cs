@@ -97,7 +97,7 @@ public sealed class TraceSource : IDisposable
             string cachedBackend = (string?)entry["backend"] ?? InferenceBackends.NameOf(InferenceBackend.Torch);
             // The trace is replaced before its entry: a kill between the two leaves a trace the
             // entry does not describe, which its SHA-256 (absent in older manifests) catches.
-            if (entry["trace_sha256"] is { } recorded && (string?)recorded != ModelCheckpoint.Sha256(path))
+            if (entry["trace_sha256"] is { } recorded && (string?)recorded != FileHash.Sha256(path))
             {
                 _log.WriteLine($"cached trace {path} is not the one traces.json describes (an interrupted write); recording it again");
             }
@@ -130,7 +130,7 @@ public sealed class TraceSource : IDisposable
             ["weights_sha256"] = _weightsHash.Value,
             ["backend"] = backend,
             ["samples"] = trace.SampleCount,
-            ["trace_sha256"] = ModelCheckpoint.Sha256(path),
+            ["trace_sha256"] = FileHash.Sha256(path),
         };
         AtomicFile.WriteAllText(_directory.TraceManifestPath, manifest.ToJsonString(new() { WriteIndented = true }));
         return trace;

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using EarlyExit.Core.IO;
 using EarlyExit.Data.Datasets;
 
 namespace EarlyExit.Data.Fetching;
@@ -77,7 +77,7 @@ public sealed class DatasetCache
         if (File.Exists(target))
         {
             // Another process may have fetched it again while we waited for the lock.
-            var cached = Sha256Of(target);
+            var cached = FileHash.Sha256(target);
             if (string.Equals(cached, sha256, StringComparison.OrdinalIgnoreCase))
             {
                 return target;
@@ -98,7 +98,7 @@ public sealed class DatasetCache
             {
                 throw new DatasetException($"{damaged}, and fetching it again failed: {e.Message}; delete the file and retry when the fetch can succeed", e);
             }
-            var actual = Sha256Of(downloaded);
+            var actual = FileHash.Sha256(downloaded);
             if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
             {
                 throw new DatasetException(
@@ -153,14 +153,7 @@ public sealed class DatasetCache
     }
 
     private static bool IsIntact(string path, string sha256) =>
-        File.Exists(path) && string.Equals(Sha256Of(path), sha256, StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Lower-case hex SHA-256 of a file.</summary>
-    internal static string Sha256Of(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
+        File.Exists(path) && string.Equals(FileHash.Sha256(path), sha256, StringComparison.OrdinalIgnoreCase);
 
     // An exclusive lock file; another holder (process or thread) makes us wait and retry.
     private static FileStream Lock(string folder, CancellationToken cancellationToken)

@@ -54,7 +54,7 @@ public static class ModelCheckpoint
         Directory.CreateDirectory(directory);
         string weightsPath = Path.Combine(directory, WeightsFileName);
         AtomicFile.Write(weightsPath, stream => model.Module.save_safetensors(stream, leaveOpen: true));
-        CheckpointMetadata described = metadata with { WeightsSha256 = Sha256(weightsPath) };
+        CheckpointMetadata described = metadata with { WeightsSha256 = FileHash.Sha256(weightsPath) };
         AtomicFile.Write(Path.Combine(directory, MetadataFileName), stream => JsonSerializer.Serialize(stream, described, Json));
     }
 
@@ -142,19 +142,11 @@ public static class ModelCheckpoint
         return metadata;
     }
 
-    /// <summary>SHA-256 of a file, lower-case hex.</summary>
-    /// <param name="path">The file.</param>
-    public static string Sha256(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
-    }
-
     private static void CheckWeightsHash(string directory, CheckpointMetadata metadata)
     {
         if (metadata.WeightsSha256 is not { } expected) return;
         string weightsPath = Path.Combine(directory, WeightsFileName);
-        if (!string.Equals(Sha256(weightsPath), expected, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(FileHash.Sha256(weightsPath), expected, StringComparison.OrdinalIgnoreCase))
             throw new CheckpointException($"{weightsPath} is not the file {MetadataFileName} was written with (its SHA-256 differs): a save was interrupted; save or train the model again");
     }
 

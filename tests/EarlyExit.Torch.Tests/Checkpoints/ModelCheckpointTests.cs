@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using EarlyExit.Core.IO;
 using EarlyExit.Torch.Checkpoints;
 using EarlyExit.Torch.Models;
 using static TorchSharp.torch;
@@ -222,7 +223,7 @@ public sealed class ModelCheckpointTests : IDisposable
             return "";
         });
         // A file rewritten on purpose: checkpoint.json must vouch for its new bytes (weightsSha256).
-        RewriteMetadata(node => node["weightsSha256"] = ModelCheckpoint.Sha256(Path.Combine(_directory, ModelCheckpoint.WeightsFileName)));
+        RewriteMetadata(node => node["weightsSha256"] = FileHash.Sha256(Path.Combine(_directory, ModelCheckpoint.WeightsFileName)));
 
         LoadedCheckpoint loaded = ModelCheckpoint.Load(_directory);
         using MultiExitEncoder model = loaded.Model;

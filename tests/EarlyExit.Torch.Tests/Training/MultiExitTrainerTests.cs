@@ -1,3 +1,4 @@
+using EarlyExit.Core.IO;
 using EarlyExit.Torch.Checkpoints;
 using EarlyExit.Torch.Models;
 using EarlyExit.Torch.Training;
@@ -192,7 +193,7 @@ public sealed class MultiExitTrainerTests : IDisposable
         using var uninterrupted = NewModel(5);
         TrainingResult full = new MultiExitTrainer(uninterrupted, new CoseeObjective(), options, TrainingFixtures.Labels).Train(train, validation);
         Dictionary<string, Tensor> expected = Snapshot(uninterrupted);
-        string expectedBest = ModelCheckpoint.Sha256(Path.Combine(full.BestDirectory!, ModelCheckpoint.WeightsFileName));
+        string expectedBest = FileHash.Sha256(Path.Combine(full.BestDirectory!, ModelCheckpoint.WeightsFileName));
 
         for (int n = 0; ; n++)
         {
@@ -230,7 +231,7 @@ public sealed class MultiExitTrainerTests : IDisposable
             foreach (var (name, value) in Snapshot(again))
                 Assert.True(Same(value, expected[name]), $"kill at write {n}: {name} differs");
             Assert.Equal(full.BestEpoch, rerun.BestEpoch);
-            Assert.Equal(expectedBest, ModelCheckpoint.Sha256(Path.Combine(rerun.BestDirectory!, ModelCheckpoint.WeightsFileName)));
+            Assert.Equal(expectedBest, FileHash.Sha256(Path.Combine(rerun.BestDirectory!, ModelCheckpoint.WeightsFileName)));
         }
     }
 
