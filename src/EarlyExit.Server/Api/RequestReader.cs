@@ -1,5 +1,3 @@
-using System.Collections;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -70,7 +68,7 @@ internal static class RequestReader
         // "The JSON property 'delt' could not be mapped to any .NET member contained in type '…'."
         const string unmapped = "The JSON property '";
         if (e.Message.StartsWith(unmapped, StringComparison.Ordinal) && e.Message.IndexOf('\'', unmapped.Length) is var end and > 0)
-            return $"unknown property '{e.Message[unmapped.Length..end]}'; expected one of: {string.Join(", ", Properties(root).Select(p => JsonName(p)))}";
+            return $"unknown property '{e.Message[unmapped.Length..end]}'; expected one of: {string.Join(", ", PropertyNames(root))}";
         if (e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
         {
             string field = e.Path is null or "$" ? "the request body" : $"'{e.Path[2..]}'";
@@ -80,7 +78,8 @@ internal static class RequestReader
         return $"the request body is not valid JSON: {e.Message}";
     }
 
-    // The .NET type at a JSON path such as $.inputs[0], or null where the path leads nowhere known.
+    // The .NET type at a JSON path such as $.inputs[0], or null where the path leads nowhere known;
+    // the serializer's own contract (JSON names, element types) answers, so attributes are honoured.
     private static Type? TypeAt(Type root, string? path)
     {
         Type? type = root;
@@ -89,8 +88,7 @@ internal static class RequestReader
             string name = segment;
             int bracket = segment.IndexOf('[', StringComparison.Ordinal);
             if (bracket >= 0) name = segment[..bracket];
-            type = Properties(type!).FirstOrDefault(p => JsonName(p) == name)?.PropertyType;
-            if (type is null) return null;
+            type = Json.GetTypeInfo(type!).Properties.FirstOrDefault(p => p.Name == name)?.PropertyType;
             for (int i = bracket; i >= 0 && type is not null; i = segment.IndexOf('[', i + 1))
                 type = ElementType(type);
             if (type is null) return null;
@@ -109,12 +107,7 @@ internal static class RequestReader
         return "a JSON object";
     }
 
-    private static Type? ElementType(Type type) =>
-        type == typeof(string) || !typeof(IEnumerable).IsAssignableFrom(type) ? null
-        : type.IsArray ? type.GetElementType()
-        : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+    private static Type? ElementType(Type type) => Json.GetTypeInfo(type).ElementType;
 
-    private static IEnumerable<PropertyInfo> Properties(Type type) => type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
-
-    private static string JsonName(PropertyInfo property) => Json.PropertyNamingPolicy?.ConvertName(property.Name) ?? property.Name;
+    private static IEnumerable<string> PropertyNames(Type type) => Json.GetTypeInfo(type).Properties.Select(p => p.Name);
 }
