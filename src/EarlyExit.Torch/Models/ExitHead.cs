@@ -27,15 +27,29 @@ internal sealed class ExitHead : nn.Module<Tensor, Tensor, Tensor>
 
     /// <param name="hidden">(batch, seq, hidden), a layer's output.</param>
     /// <param name="attentionMask">(batch, seq), 1 for tokens, 0 for padding (any numeric dtype).</param>
-    /// <returns>(batch, classes) logits.</returns>
+    /// <returns>(batch, classes) logits: <see cref="Classify"/> of <see cref="Pool"/>.</returns>
     public override Tensor forward(Tensor hidden, Tensor attentionMask)
     {
         using var scope = NewDisposeScope();
-        Tensor pooled = _pooling switch
-        {
-            ExitPooling.Cls => hidden.select(1, 0), // (batch, hidden): token 0 is [CLS]
-            _ => MeanOverMask(hidden, attentionMask),
-        };
+        return Classify(Pool(hidden, attentionMask)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The head's input: one vector per row, the token states pooled (no parameters).</summary>
+    /// <param name="hidden">(batch, seq, hidden), a layer's output.</param>
+    /// <param name="attentionMask">(batch, seq), 1 for tokens, 0 for padding (any numeric dtype).</param>
+    /// <returns>(batch, hidden).</returns>
+    internal Tensor Pool(Tensor hidden, Tensor attentionMask) => _pooling switch
+    {
+        ExitPooling.Cls => hidden.select(1, 0), // (batch, hidden): token 0 is [CLS]
+        _ => MeanOverMask(hidden, attentionMask),
+    };
+
+    /// <summary>The head's parameters applied to pooled states: optional tanh(dense(·)), dropout, classifier.</summary>
+    /// <param name="pooled">(batch, hidden), from <see cref="Pool"/>.</param>
+    /// <returns>(batch, classes) logits.</returns>
+    internal Tensor Classify(Tensor pooled)
+    {
+        using var scope = NewDisposeScope();
         if (dense is not null) pooled = dense.call(pooled).tanh();
         return classifier.call(dropout.call(pooled)).MoveToOuterDisposeScope();
     }

@@ -114,6 +114,33 @@ public sealed class MultiExitEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
         return exits[exitIndex].call(hidden, attentionMask);
     }
 
+    /// <summary>
+    /// What exit head <paramref name="exitIndex"/> reads: layer <paramref name="exitIndex"/>'s token
+    /// states pooled to one vector per row (the head's pooling, no parameters). With a frozen
+    /// backbone this is all a head needs, so training can cache it (docs/algorithms.md §3.6).
+    /// </summary>
+    /// <param name="exitIndex">0-based exit, in [0, <see cref="LayerCount"/>).</param>
+    /// <param name="hidden">(batch, seq, hidden), the output of layer <paramref name="exitIndex"/>.</param>
+    /// <param name="attentionMask">(batch, seq), 1 for tokens and 0 for padding.</param>
+    /// <returns>(batch, hidden).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="exitIndex"/> is out of range.</exception>
+    public Tensor PoolForExit(int exitIndex, Tensor hidden, Tensor attentionMask)
+    {
+        CheckIndex(exitIndex, nameof(exitIndex));
+        return exits[exitIndex].Pool(hidden, attentionMask);
+    }
+
+    /// <summary>Runs exit head <paramref name="exitIndex"/>'s parameters on its pooled input: <see cref="RunExit"/> = this of <see cref="PoolForExit"/>.</summary>
+    /// <param name="exitIndex">0-based exit, in [0, <see cref="LayerCount"/>).</param>
+    /// <param name="pooled">(batch, hidden), from <see cref="PoolForExit"/>.</param>
+    /// <returns>(batch, classes) logits.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="exitIndex"/> is out of range.</exception>
+    public Tensor RunExitOnPooled(int exitIndex, Tensor pooled)
+    {
+        CheckIndex(exitIndex, nameof(exitIndex));
+        return exits[exitIndex].Classify(pooled);
+    }
+
     /// <summary>Runs every layer and every exit.</summary>
     /// <param name="inputIds">(batch, seq) int64 word-piece ids.</param>
     /// <param name="tokenTypeIds">(batch, seq) int64 segment ids.</param>
