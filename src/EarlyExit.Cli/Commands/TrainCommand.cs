@@ -32,6 +32,7 @@ public static class TrainCommand
     internal const string Examples = """
           earlyexit train --data spam-assassin --out models/spam
           earlyexit train --data csv:reviews.csv --objective cosee --epochs 2 --out models/reviews
+          earlyexit train --data fine-foods --objective final --pooling cls --out models/plain
           earlyexit train --data spam-assassin --freeze-backbone --max-length 64 --train-limit 500 --out models/quick
           earlyexit train --data fashion-mnist --model vit-large --epochs 3 --batch-size 64 --augment --out models/vit-large
           earlyexit train --data images:photos?size=32 --model cnn-small --out models/photos
@@ -56,6 +57,12 @@ public static class TrainCommand
             DefaultValueFactory = _ => TrainingDefaults.ExitHeads[0],
         };
         exitHead.AcceptOnlyFromAmong([.. TrainingDefaults.ExitHeads]);
+        var pooling = new Option<string>("--pooling")
+        {
+            Description = "Text models: how each exit head pools the token states, mean (MiniLM's own) or cls (the first token: BERT's pooler, what a Hugging Face *ForSequenceClassification head reads, so export --format hf can write it)",
+            DefaultValueFactory = _ => TrainingDefaults.Poolings[0],
+        };
+        pooling.AcceptOnlyFromAmong([.. TrainingDefaults.Poolings]);
         var output = new Option<string>("--out") { Description = "The model folder to write", HelpName = "DIR", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 3 };
         var batch = new Option<int>("--batch-size") { Description = "Examples per step", DefaultValueFactory = _ => 16 };
@@ -70,7 +77,7 @@ public static class TrainCommand
         var threads = CliOptions.Threads();
         var command = new Command("train", "Fine-tune a multi-exit MiniLM on a dataset and write a model folder.")
         {
-            data, model, objective, exitHead, output, epochs, batch, rate, headRate, length, limit, freeze, augment, strict, seed, threads,
+            data, model, objective, exitHead, pooling, output, epochs, batch, rate, headRate, length, limit, freeze, augment, strict, seed, threads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new TrainSettings
         {
@@ -79,6 +86,7 @@ public static class TrainCommand
             Model = parse.GetValue(model)!,
             Objective = parse.GetValue(objective)!,
             ExitHead = parse.GetValue(exitHead)!,
+            Pooling = parse.GetValue(pooling)!,
             Epochs = parse.GetValue(epochs),
             BatchSize = parse.GetValue(batch),
             LearningRate = parse.GetValue(rate),
@@ -113,6 +121,10 @@ public static class TrainCommand
             throw new CliException($"--exit-head must be one of {string.Join(", ", TrainingDefaults.ExitHeads)}; got '{settings.ExitHead}'");
         if (vision && LinearHead(settings))
             throw new CliException($"--exit-head applies to text models (--model {TrainingDefaults.MiniLm}); the vision presets have their own heads");
+        if (!TrainingDefaults.Poolings.Contains(settings.Pooling, StringComparer.OrdinalIgnoreCase))
+            throw new CliException($"--pooling must be one of {string.Join(", ", TrainingDefaults.Poolings)}; got '{settings.Pooling}'");
+        if (vision && ClsPooling(settings))
+            throw new CliException($"--pooling applies to text models (--model {TrainingDefaults.MiniLm}); the vision presets have their own heads");
         if (!vision && (settings.MaxLength < TokenizerOptions.MinMaxLength || settings.MaxLength > 512))
             throw new CliException($"--max-length must be between {TokenizerOptions.MinMaxLength} and 512 (MiniLM's positions); got {settings.MaxLength}");
         if (settings.TrainLimit is < 1)
@@ -162,6 +174,7 @@ public static class TrainCommand
         EncoderConfig config = EncoderConfig.AllMiniLmL6V2(data.ClassNames.Count) with
         {
             HeadDense = !LinearHead(settings),
+            Pooling = ClsPooling(settings) ? ExitPooling.Cls : ExitPooling.Mean,
         };
         var tokenizer = TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = settings.MaxLength });
         TokenTrainingSet train = Tokenize(job, trainSplit, tokenizer, config, "train");
@@ -172,13 +185,13 @@ public static class TrainCommand
         job.Stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"training {TrainingDefaults.Vocabulary} ({job.Objective.Name}{(settings.FreezeBackbone ? ", backbone frozen" : "")}) on {train.Count:N0} examples"
             + $"{(train.Count < data.Train.Count ? $" (a seeded subset of {data.Train.Count:N0})" : "")}, ≤ {settings.MaxLength} tokens, "
-            + $"{options.Epochs} epoch(s) of {(train.Count + options.BatchSize - 1) / options.BatchSize} steps, learning rate {options.LearningRate:G3} (heads {options.HeadLearningRate ?? options.LearningRate:G3}), {settings.ExitHead.ToLowerInvariant()} exit heads, {settings.Threads} thread(s)"));
+            + $"{options.Epochs} epoch(s) of {(train.Count + options.BatchSize - 1) / options.BatchSize} steps, learning rate {options.LearningRate:G3} (heads {options.HeadLearningRate ?? options.LearningRate:G3}), {settings.ExitHead.ToLowerInvariant()} exit heads ({settings.Pooling.ToLowerInvariant()} pooling), {settings.Threads} thread(s)"));
 
         using MultiExitEncoder model = AllMiniLmL6V2.CreateEncoder(config);
         var tokenizerSettings = new TokenizerSettings(TrainingDefaults.Vocabulary, LowerCase: true, settings.MaxLength);
         var metadata = new CheckpointMetadata { Config = model.Config, LabelNames = [.. data.ClassNames], Tokenizer = tokenizerSettings };
         return Fit(job, model, metadata, train, validation,
-            new JsonObject { ["model"] = TrainingDefaults.MiniLm, ["max_length"] = settings.MaxLength, ["exit_head"] = settings.ExitHead.ToLowerInvariant() });
+            new JsonObject { ["model"] = TrainingDefaults.MiniLm, ["max_length"] = settings.MaxLength, ["exit_head"] = settings.ExitHead.ToLowerInvariant(), ["pooling"] = settings.Pooling.ToLowerInvariant() });
     }
 
     private static CliExitStatus TrainImages(TrainingJob job)
@@ -214,6 +227,8 @@ public static class TrainCommand
     }
 
     private static bool LinearHead(TrainSettings settings) => string.Equals(settings.ExitHead, "linear", StringComparison.OrdinalIgnoreCase);
+
+    private static bool ClsPooling(TrainSettings settings) => string.Equals(settings.Pooling, "cls", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The train split, or a seeded subset of <see cref="TrainSettings.TrainLimit"/> examples of it.</summary>
     private static IReadOnlyList<T> TrainSubset<T>(TrainingJob job, Dataset<T> data)
@@ -294,6 +309,7 @@ public static class TrainCommand
     internal static ITrainingObjective CreateObjective(string name, int epochs) => name.ToLowerInvariant() switch
     {
         "joint" => new JointObjective(),
+        "final" => new FinalExitObjective(),
         "beem" => new BeemObjective(),
         "cosee" => new CoseeObjective(),
         "two-stage" when epochs >= 2 => new TwoStageObjective(Math.Max(1, epochs / 2)),

@@ -14,11 +14,14 @@ public sealed record TrainSettings
     /// <summary>Architecture: "minilm" (text), or "vit-small", "vit-large", "cnn-small", "cnn-large" (images, from scratch).</summary>
     public string Model { get; init; } = TrainingDefaults.MiniLm;
 
-    /// <summary>joint, beem, two-stage or cosee. Default joint.</summary>
+    /// <summary>joint, beem, two-stage, cosee or final (a plain classifier: the final exit only). Default joint.</summary>
     public string Objective { get; init; } = "joint";
 
     /// <summary>Text models' exit head: "dense" (default) or "linear" (<see cref="TrainingDefaults.ExitHeads"/>).</summary>
     public string ExitHead { get; init; } = "dense";
+
+    /// <summary>Text models' pooling: "mean" (default) or "cls" (<see cref="TrainingDefaults.Poolings"/>).</summary>
+    public string Pooling { get; init; } = "mean";
 
     /// <summary>Passes over the training set. Default 3 (two-stage: the first half trains the final exit).</summary>
     public int Epochs { get; init; } = 3;

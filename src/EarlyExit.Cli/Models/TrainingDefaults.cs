@@ -10,7 +10,14 @@ public static class TrainingDefaults
     public const string Vocabulary = Torch.Pretrained.AllMiniLmL6V2.VocabularyName;
 
     /// <summary>The objectives <c>--objective</c> accepts, docs/algorithms.md §3.</summary>
-    public static IReadOnlyList<string> Objectives { get; } = ["joint", "beem", "two-stage", "cosee"];
+    public static IReadOnlyList<string> Objectives { get; } = ["joint", "beem", "two-stage", "cosee", "final"];
+
+    /// <summary>
+    /// The poolings <c>--pooling</c> accepts for text models: "mean" (the default: MiniLM was trained
+    /// with mean pooling) and "cls" (the first token's state, what BERT's pooler and every Hugging Face
+    /// <c>*ForSequenceClassification</c> head reads).
+    /// </summary>
+    public static IReadOnlyList<string> Poolings { get; } = ["mean", "cls"];
 
     /// <summary>
     /// The exit heads <c>--exit-head</c> accepts for text models: "dense" (pool, a hidden × hidden
