@@ -27,6 +27,8 @@ public static class DatasetCatalog
             DatasetKind.Csv => TextFileDataset.Load(TextFileFormat.Csv, spec.Path!, spec.Columns, split),
             DatasetKind.Tsv => TextFileDataset.Load(TextFileFormat.Tsv, spec.Path!, spec.Columns, split),
             DatasetKind.JsonLines => TextFileDataset.Load(TextFileFormat.JsonLines, spec.Path!, spec.Columns, split),
+            DatasetKind.PlainText => throw new DatasetException(
+                $"--data {spec} holds texts without labels; it serves only a label-free objective (train --objective self-distill); give a labelled csv:, tsv: or jsonl: file here"),
             _ => throw new ArgumentException($"'{spec}' is an image dataset; load it with LoadImages", nameof(spec)),
         };
     }

@@ -21,6 +21,9 @@ public enum DatasetKind
     /// <summary>Your JSON Lines file or folder.</summary>
     JsonLines,
 
+    /// <summary>Your plain UTF-8 text file, one text per line and no labels: for label-free training (self-distillation).</summary>
+    PlainText,
+
     /// <summary>Your folder of images, one sub-folder per class (images, any number of classes).</summary>
     ImageFolder,
 }

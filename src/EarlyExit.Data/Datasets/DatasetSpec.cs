@@ -30,6 +30,7 @@ public sealed record DatasetSpec(DatasetKind Kind, string? Path = null, TextColu
         ("csv", DatasetKind.Csv, true),
         ("tsv", DatasetKind.Tsv, true),
         ("jsonl", DatasetKind.JsonLines, true),
+        (PlainTextFile.Name, DatasetKind.PlainText, true),
         (ImageFolderDataset.Name, DatasetKind.ImageFolder, true),
     ];
 
@@ -79,6 +80,13 @@ public sealed record DatasetSpec(DatasetKind Kind, string? Path = null, TextColu
             throw new ArgumentException($"'{formName}' needs a path, as in {formName}:PATH; got '{spec}'", nameof(spec));
         }
 
+        if (kind == DatasetKind.PlainText)
+        {
+            return question < 0
+                ? new DatasetSpec(kind, path)
+                : throw new ArgumentException($"'{formName}:PATH' takes no columns (one text per line); got '{spec}'", nameof(spec));
+        }
+
         if (kind == DatasetKind.ImageFolder)
         {
             return new DatasetSpec(kind, path, ImageSize: question < 0 ? null : ParseImageSize(rest[(question + 1)..], spec));
@@ -94,6 +102,11 @@ public sealed record DatasetSpec(DatasetKind Kind, string? Path = null, TextColu
         if (!takesPath)
         {
             return name;
+        }
+
+        if (Kind == DatasetKind.PlainText)
+        {
+            return $"{name}:{Path}";
         }
 
         if (Kind == DatasetKind.ImageFolder)
