@@ -22,11 +22,13 @@ internal sealed class BasicTokenizer
 {
     private readonly bool _lowerCase;
     private readonly bool _stripAccents;
+    private readonly bool _tokenizeChineseChars;
 
-    internal BasicTokenizer(bool lowerCase, bool stripAccents)
+    internal BasicTokenizer(bool lowerCase, bool stripAccents, bool tokenizeChineseChars = true)
     {
         _lowerCase = lowerCase;
         _stripAccents = stripAccents;
+        _tokenizeChineseChars = tokenizeChineseChars;
     }
 
     /// <summary>
@@ -71,7 +73,7 @@ internal sealed class BasicTokenizer
             }
 
             // _tokenize_chinese_chars: every CJK ideograph is a word of its own.
-            if (IsCjkIdeograph(codePoint))
+            if (_tokenizeChineseChars && IsCjkIdeograph(codePoint))
             {
                 if (!StartWord(output, ref words, maxWords))
                 {

