@@ -77,14 +77,14 @@ internal sealed class WordPieceEncoder : PieceEncoder
     internal override string? TokenOf(int id) => (uint)id < (uint)_vocabulary.Length ? _vocabulary[id] : null;
 }
 
-/// <summary>GPT-2/RoBERTa byte-level BPE through Microsoft.ML.Tokenizers' <see cref="CodeGenTokenizer"/> (the GPT-2 pre-tokenizer and byte mapping).</summary>
+/// <summary>GPT-2/RoBERTa byte-level BPE through Microsoft.ML.Tokenizers' <see cref="BpeTokenizer"/> (byte level, GPT-2's pre-tokenizer).</summary>
 internal sealed class ByteLevelBpeEncoder : PieceEncoder
 {
-    private readonly CodeGenTokenizer _bpe;
+    private readonly BpeTokenizer _bpe;
     private readonly string?[] _vocabulary;
     private readonly bool _addPrefixSpace;
 
-    internal ByteLevelBpeEncoder(CodeGenTokenizer bpe, string?[] vocabulary, bool addPrefixSpace)
+    internal ByteLevelBpeEncoder(BpeTokenizer bpe, string?[] vocabulary, bool addPrefixSpace)
     {
         _bpe = bpe;
         _vocabulary = vocabulary;
@@ -95,8 +95,18 @@ internal sealed class ByteLevelBpeEncoder : PieceEncoder
 
     // GPT-2's pre-tokenizer never joins characters across white space into one pre-token (its
     // " ?\p{L}+", " ?\p{N}+" and " ?[^\s\p{L}\p{N}]+" stop at white space), so cutting after a word is exact.
-    internal override IReadOnlyList<int> Encode(string text, int need) =>
-        _bpe.EncodeToIds(ClipToWords(text, need, char.IsWhiteSpace), _addPrefixSpace, addBeginningOfSentence: false, addEndOfSentence: false);
+    // add_prefix_space (HF's RobertaTokenizer): a text that does not start with white space gets one
+    // space in front, so its first word is encoded as it would be inside a sentence.
+    internal override IReadOnlyList<int> Encode(string text, int need)
+    {
+        var clipped = ClipToWords(text, need, char.IsWhiteSpace);
+        if (_addPrefixSpace && clipped.Length > 0 && !char.IsWhiteSpace(clipped[0]))
+        {
+            clipped = " " + clipped;
+        }
+
+        return _bpe.EncodeToIds(clipped);
+    }
 
     internal override string? TokenOf(int id) => (uint)id < (uint)_vocabulary.Length ? _vocabulary[id] : null;
 }

@@ -22,6 +22,11 @@ public static class TokenizerFolder
     public const int MaxModelLength = 512;
 
     internal const string VocabTxt = "vocab.txt";
+
+    // GPT-2's (and RoBERTa's) pre-tokenization pattern (encoder.py in openai/gpt-2).
+    private static readonly System.Text.RegularExpressions.Regex Gpt2Split = new(
+        @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+",
+        System.Text.RegularExpressions.RegexOptions.Compiled | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     internal const string VocabJson = "vocab.json";
     internal const string MergesTxt = "merges.txt";
     internal const string XlmRobertaModel = "sentencepiece.bpe.model";
@@ -237,7 +242,6 @@ public static class TokenizerFolder
                 throw Fail($"{VocabJson} is not an object of token → integer id (line {e.LineNumber + 1}: {e.Message})", e);
             }
 
-            CheckMerges(mergesBytes);
             var addPrefixSpace = ConfigBool("add_prefix_space") ?? false;
             var cls = SpecialTokenOrNull("cls_token") ?? SpecialToken("bos_token", "<s>");
             var sep = SpecialTokenOrNull("sep_token") ?? SpecialToken("eos_token", "</s>");
@@ -247,14 +251,23 @@ public static class TokenizerFolder
                 vocab.TryGetValue(token, out var id) ? id : throw Fail($"{key} \"{token}\" is not in {VocabJson}");
             var special = new TextTokenizer.SpecialIds(IdOf(cls, "cls_token"), IdOf(sep, "sep_token"), IdOf(pad, "pad_token"), IdOf(unk, "unk_token"));
 
-            CodeGenTokenizer bpe;
+            BpeTokenizer bpe;
             try
             {
-                bpe = CodeGenTokenizer.Create(new MemoryStream(vocabBytes), new MemoryStream(mergesBytes), addPrefixSpace, addBeginOfSentence: false, addEndOfSentence: false);
+                // BPE with byte-level input (GPT-2's byte → symbol map) and GPT-2's pre-tokenizer:
+                // what RoBERTa's tokenizer does. (CodeGenTokenizer would do too, but its Create
+                // insists on CodeGen's <|endoftext|> as the unknown token.)
+                bpe = BpeTokenizer.Create(new BpeOptions(vocab)
+                {
+                    Merges = MergeLines(mergesBytes),
+                    ByteLevel = true,
+                    PreTokenizer = new RegexPreTokenizer(Gpt2Split, null),
+                    UnknownToken = unk,
+                });
             }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or JsonException or KeyNotFoundException)
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or KeyNotFoundException)
             {
-                throw Fail($"{VocabJson} / {MergesTxt}: Microsoft.ML.Tokenizers' CodeGenTokenizer refused them: {e.Message}", e);
+                throw Fail($"{VocabJson} / {MergesTxt}: Microsoft.ML.Tokenizers' BpeTokenizer refused them: {e.Message}", e);
             }
 
             var size = vocab.Count == 0 ? 0 : vocab.Values.Max() + 1;
@@ -274,8 +287,9 @@ public static class TokenizerFolder
         }
 
         // merges.txt: an optional "#version" line, then "left right" pairs, one a line.
-        private void CheckMerges(byte[] merges)
+        private List<string> MergeLines(byte[] merges)
         {
+            var lines = new List<string>();
             using var reader = new StreamReader(new MemoryStream(merges));
             var number = 0;
             while (reader.ReadLine() is { } line)
@@ -290,7 +304,11 @@ public static class TokenizerFolder
                 {
                     throw Fail($"{MergesTxt} line {number}: expected two symbols separated by one space, got \"{line}\"");
                 }
+
+                lines.Add(line);
             }
+
+            return lines;
         }
 
         // ---- SentencePiece ----
