@@ -346,6 +346,8 @@ public sealed class TokenizerFolderTests : IDisposable
 
         var garbage = Copy("xlmr", f => File.WriteAllBytes(Path.Combine(f, "sentencepiece.bpe.model"), [0xFF, 0xFF, 0xFF, 0x07]));
         Assert.StartsWith("sentencepiece.bpe.model: Microsoft.ML.Tokenizers cannot read this SentencePiece model (", Fails(garbage));
+        // A WORD-type model (trainer_spec.model_type 3): Microsoft.ML.Tokenizers reads only BPE and Unigram.
+        Assert.StartsWith("spiece.model: Microsoft.ML.Tokenizers cannot read this SentencePiece model (", Fails(Folder("sentencepiece-word")));
         var empty = Copy("albert", f => File.WriteAllBytes(Path.Combine(f, "spiece.model"), []));
         Assert.StartsWith("spiece.model: Microsoft.ML.Tokenizers cannot read this SentencePiece model (", Fails(empty));
     }

@@ -42,12 +42,12 @@ NORMAL, UNKNOWN, CONTROL = 1, 2, 3
 UNIGRAM = 1
 
 
-def model_proto(pieces, unk_id, bos_id, eos_id, pad_id, names):
+def model_proto(pieces, unk_id, bos_id, eos_id, pad_id, names, model_type=UNIGRAM):
     """pieces: (piece, score, type); names: (unk, bos, eos, pad) piece strings."""
     out = b""
     for piece, score, kind in pieces:  # ModelProto.pieces = 1
         out += f_bytes(1, f_bytes(1, piece) + f_float(2, score) + f_varint(3, kind))
-    trainer = (f_varint(3, UNIGRAM) + f_varint(4, len(pieces))
+    trainer = (f_varint(3, model_type) + f_varint(4, len(pieces))
                + f_varint(40, unk_id) + f_varint(41, bos_id) + f_varint(42, eos_id) + f_varint(43, pad_id)
                + f_bytes(45, names[0]) + f_bytes(46, names[1]) + f_bytes(47, names[2]) + f_bytes(48, names[3]))
     out += f_bytes(2, trainer)  # trainer_spec = 2
@@ -133,3 +133,7 @@ write("albert", "tokenizer_config.json", dump({"do_lower_case": True, "keep_acce
                                               "tokenizer_class": "AlbertTokenizer"}))
 write("albert", "special_tokens_map.json", dump({"bos_token": "[CLS]", "eos_token": "[SEP]", "cls_token": "[CLS]", "sep_token": "[SEP]",
                                                 "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": {"content": "[MASK]", "lstrip": True}}))
+
+# ---- A WORD-type SentencePiece model (trainer_spec.model_type 3), which Microsoft.ML.Tokenizers cannot run ----
+WORD = 3
+write("sentencepiece-word", "spiece.model", model_proto(ALBERT, 1, 2, 3, 0, ("<unk>", "[CLS]", "[SEP]", "<pad>"), model_type=WORD))
