@@ -20,9 +20,11 @@ public sealed class EncodedText
     /// <summary>Real tokens, special tokens included.</summary>
     public int Length => _inputIds.Length;
 
-    /// <summary>Vocabulary ids, <see cref="Length"/> of them: <c>[CLS] a [SEP]</c> or <c>[CLS] a [SEP] b [SEP]</c>.</summary>
+    /// <summary>Vocabulary ids, <see cref="Length"/> of them: <c>[CLS] a [SEP]</c> or <c>[CLS] a [SEP] b [SEP]</c>
+    /// (RoBERTa layout: <c>&lt;s&gt; a &lt;/s&gt;</c> or <c>&lt;s&gt; a &lt;/s&gt;&lt;/s&gt; b &lt;/s&gt;</c>).</summary>
     public ReadOnlyMemory<long> InputIds => _inputIds;
 
-    /// <summary>Segment ids, <see cref="Length"/> of them: 0 up to the first [SEP], 1 for <c>b [SEP]</c>.</summary>
+    /// <summary>Segment ids, <see cref="Length"/> of them: 0 up to the first [SEP], 1 for <c>b [SEP]</c>
+    /// (all 0 in the RoBERTa layout).</summary>
     public ReadOnlyMemory<long> TokenTypeIds => _tokenTypeIds;
 }

@@ -5,29 +5,32 @@ using Microsoft.ML.Tokenizers;
 namespace EarlyExit.Data.Tokenization;
 
 /// <summary>
-/// BERT word-piece tokenization for the multi-exit encoders: single texts and sentence pairs,
+/// Sub-word tokenization for the multi-exit encoders: single texts and sentence pairs,
 /// truncation to a maximum length, and padded batches with attention masks, in one call
 /// (<see cref="EncodeBatch(IReadOnlyList{string})"/>) or one row at a time and padded later
-/// (<see cref="EncodeRow"/>, <see cref="Collate"/>). A thin, immutable
-/// layer over <see cref="BertTokenizer"/> from Microsoft.ML.Tokenizers.
+/// (<see cref="EncodeRow"/>, <see cref="Collate"/>). A thin, immutable layer over Microsoft.ML.Tokenizers:
+/// BERT word pieces (<see cref="Create"/>, <see cref="ForMiniLm"/>), and word pieces, byte-level BPE
+/// or SentencePiece read from a Hugging Face folder (<see cref="FromFolder"/>, docs/tokenizers.md).
 /// </summary>
 /// <remarks>
-/// <para>Text first goes through BERT's basic tokenization (clean-up, CJK isolation, white-space
+/// <para>WordPiece: text first goes through BERT's basic tokenization (clean-up, CJK isolation, white-space
 /// split, lower-casing, accent stripping, punctuation split) done here the way BERT does it, then
 /// each word is split into word pieces by Microsoft.ML.Tokenizers (greedy longest match; a word
 /// with no match, or over 100 characters, becomes [UNK]). Why not the library's own basic step:
 /// it drops symbols such as <c>$</c> and <c>€</c> and cannot strip accents under invariant
 /// globalization (details in the internal <c>BasicTokenizer</c>).</para>
-/// <para>Layout of a row (BERT, Devlin et al. 2019, §3): <c>[CLS] a [SEP]</c> for one text and
+/// <para>Layout of a row (<see cref="Layout"/>). BERT and ALBERT (Devlin et al. 2019, §3): <c>[CLS] a [SEP]</c> for one text and
 /// <c>[CLS] a [SEP] b [SEP]</c> for a pair; token-type ids are 0 up to and including the first
-/// [SEP] and 1 for <c>b [SEP]</c>.</para>
+/// [SEP] and 1 for <c>b [SEP]</c>. RoBERTa and XLM-R: <c>&lt;s&gt; a &lt;/s&gt;</c> and
+/// <c>&lt;s&gt; a &lt;/s&gt;&lt;/s&gt; b &lt;/s&gt;</c>, token types all 0.</para>
 /// <para>Truncation keeps the row within <see cref="TokenizerOptions.MaxLength"/> tokens, special
-/// tokens included. A single text keeps its first <c>MaxLength − 2</c> word pieces. A pair is cut
+/// tokens included. A single text keeps its first <c>MaxLength − 2</c> pieces. A pair
+/// (<c>MaxLength − 3</c> pieces for BERT, <c>MaxLength − 4</c> for RoBERTa) is cut
 /// "longest first", one token at a time from the end of the longer segment; on a tie the second
 /// segment loses the token (our choice, the rule of HuggingFace's <c>truncate_sequences</c>).
 /// Cuts may fall inside a word (between its pieces), as in HuggingFace.</para>
-/// <para>Created by <see cref="Create(Stream, TokenizerOptions?)"/> or <see cref="ForMiniLm"/>;
-/// thread-safe once created.</para>
+/// <para>Created by <see cref="Create(Stream, TokenizerOptions?)"/>, <see cref="ForMiniLm"/> or
+/// <see cref="FromFolder"/>; thread-safe once created.</para>
 /// </remarks>
 public sealed class TextTokenizer
 {
