@@ -114,7 +114,7 @@ public sealed class TextTokenizer
         if (layout == TokenizerLayout.Roberta && options.MaxLength < 4)
         {
             throw new ArgumentOutOfRangeException(
-                nameof(options), options.MaxLength, $"MaxLength must be at least 4 for a RoBERTa layout (room for <s> a </s></s> b </s>); got {options.MaxLength}");
+                nameof(TokenizerOptions.MaxLength), options.MaxLength, $"MaxLength must be at least 4 for a RoBERTa layout (room for <s> a </s></s> b </s>); got {options.MaxLength}");
         }
 
         return new TextTokenizer(encoder, options, kind, layout, special, files);

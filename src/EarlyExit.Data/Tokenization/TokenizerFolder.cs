@@ -80,7 +80,7 @@ public static class TokenizerFolder
             return kindFile switch
             {
                 VocabTxt => WordPieceFromVocabTxt(length),
-                TokenizerJson => WordPieceFromTokenizerJson(length),
+                TokenizerJson => FromTokenizerJson(length),
                 VocabJson => ByteLevelBpe(length),
                 _ => SentencePiece(kindFile, length),
             };
@@ -109,16 +109,80 @@ public static class TokenizerFolder
             return BuildWordPiece(tokens, lower, strip, chinese, maxLength, VocabTxt);
         }
 
-        private TextTokenizer WordPieceFromTokenizerJson(int maxLength)
+        private TextTokenizer FromTokenizerJson(int maxLength)
         {
-            var json = ReadJson(TokenizerJson, "no vocab.txt, so tokenizer.json is the vocabulary");
+            var json = ReadJson(TokenizerJson, "no other tokenizer file, so tokenizer.json is the vocabulary");
             var model = Field(json, "model", TokenizerJson);
             var type = model.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-            if (type != "WordPiece")
+            return type switch
             {
-                throw Fail($"{TokenizerJson}: model.type is {type ?? "missing"}; only a WordPiece tokenizer.json is read "
-                    + $"(for byte-level BPE add {VocabJson} and {MergesTxt}, for SentencePiece {XlmRobertaModel} or {AlbertModel})");
+                "WordPiece" => WordPieceFromTokenizerJson(json, model, maxLength),
+                "BPE" => ByteLevelBpeFromTokenizerJson(json, model, maxLength),
+                _ => throw Fail($"{TokenizerJson}: model.type is {type ?? "missing"}; only a WordPiece or byte-level BPE tokenizer.json is read "
+                    + $"(for SentencePiece put {XlmRobertaModel} or {AlbertModel} in the folder)"),
+            };
+        }
+
+        // RoBERTa-style tokenizer.json: model BPE, pre_tokenizer ByteLevel; vocab and merges inline.
+        private TextTokenizer ByteLevelBpeFromTokenizerJson(JsonElement json, JsonElement model, int maxLength)
+        {
+            var pre = json.TryGetProperty("pre_tokenizer", out var p) ? p : default;
+            var preType = pre.ValueKind == JsonValueKind.Object && pre.TryGetProperty("type", out var pt) ? pt.GetString() : null;
+            if (preType != "ByteLevel")
+            {
+                throw Fail($"{TokenizerJson}: a BPE model is read only with pre_tokenizer.type ByteLevel (byte-level BPE, as RoBERTa); got {preType ?? "none"}");
             }
+
+            var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
+            var vocabJson = Field(model, "vocab", TokenizerJson, "model.vocab");
+            if (vocabJson.ValueKind != JsonValueKind.Object)
+            {
+                throw Fail($"{TokenizerJson}: model.vocab is not an object of token → id");
+            }
+
+            foreach (var entry in vocabJson.EnumerateObject())
+            {
+                if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out var id))
+                {
+                    throw Fail($"{TokenizerJson}: model.vocab[\"{entry.Name}\"] is not an integer id");
+                }
+
+                vocab[entry.Name] = id;
+            }
+
+            // model.merges: "left right" strings (older files) or ["left", "right"] pairs (newer).
+            var mergesJson = Field(model, "merges", TokenizerJson, "model.merges");
+            if (mergesJson.ValueKind != JsonValueKind.Array)
+            {
+                throw Fail($"{TokenizerJson}: model.merges is not an array");
+            }
+
+            var merges = new List<string>();
+            var index = 0;
+            foreach (var merge in mergesJson.EnumerateArray())
+            {
+                var line = merge.ValueKind switch
+                {
+                    JsonValueKind.String => merge.GetString(),
+                    JsonValueKind.Array when merge.GetArrayLength() == 2 && merge[0].ValueKind == JsonValueKind.String && merge[1].ValueKind == JsonValueKind.String
+                        => $"{merge[0].GetString()} {merge[1].GetString()}",
+                    _ => null,
+                };
+                if (line is null || line.Split(' ') is not [{ Length: > 0 }, { Length: > 0 }])
+                {
+                    throw Fail($"{TokenizerJson}: model.merges[{index}] is not two symbols (\"left right\" or [\"left\", \"right\"])");
+                }
+
+                merges.Add(line);
+                index++;
+            }
+
+            var addPrefixSpace = ConfigBool("add_prefix_space") ?? JsonBool(pre, "add_prefix_space", TokenizerJson, "pre_tokenizer.add_prefix_space") ?? false;
+            return ByteLevelBpeCore(vocab, merges, addPrefixSpace, TokenizerJson, maxLength);
+        }
+
+        private TextTokenizer WordPieceFromTokenizerJson(JsonElement json, JsonElement model, int maxLength)
+        {
 
             if (model.TryGetProperty("continuing_subword_prefix", out var prefix) && prefix.ValueKind == JsonValueKind.String && prefix.GetString() != "##")
             {
@@ -242,13 +306,18 @@ public static class TokenizerFolder
                 throw Fail($"{VocabJson} is not an object of token → integer id (line {e.LineNumber + 1}: {e.Message})", e);
             }
 
-            var addPrefixSpace = ConfigBool("add_prefix_space") ?? false;
+            return ByteLevelBpeCore(vocab, MergeLines(mergesBytes), ConfigBool("add_prefix_space") ?? false, VocabJson, maxLength);
+        }
+
+        // A byte-level BPE tokenizer from its vocabulary and merges ("left right"), however read.
+        private TextTokenizer ByteLevelBpeCore(Dictionary<string, int> vocab, List<string> merges, bool addPrefixSpace, string vocabFile, int maxLength)
+        {
             var cls = SpecialTokenOrNull("cls_token") ?? SpecialToken("bos_token", "<s>");
             var sep = SpecialTokenOrNull("sep_token") ?? SpecialToken("eos_token", "</s>");
             var pad = SpecialToken("pad_token", "<pad>");
             var unk = SpecialToken("unk_token", "<unk>");
             int IdOf(string token, string key) =>
-                vocab.TryGetValue(token, out var id) ? id : throw Fail($"{key} \"{token}\" is not in {VocabJson}");
+                vocab.TryGetValue(token, out var id) ? id : throw Fail($"{key} \"{token}\" is not in {vocabFile}");
             var special = new TextTokenizer.SpecialIds(IdOf(cls, "cls_token"), IdOf(sep, "sep_token"), IdOf(pad, "pad_token"), IdOf(unk, "unk_token"));
 
             BpeTokenizer bpe;
@@ -259,7 +328,7 @@ public static class TokenizerFolder
                 // insists on CodeGen's <|endoftext|> as the unknown token.)
                 bpe = BpeTokenizer.Create(new BpeOptions(vocab)
                 {
-                    Merges = MergeLines(mergesBytes),
+                    Merges = merges,
                     ByteLevel = true,
                     PreTokenizer = new RegexPreTokenizer(Gpt2Split, null),
                     UnknownToken = unk,
@@ -267,7 +336,7 @@ public static class TokenizerFolder
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or KeyNotFoundException)
             {
-                throw Fail($"{VocabJson} / {MergesTxt}: Microsoft.ML.Tokenizers' BpeTokenizer refused them: {e.Message}", e);
+                throw Fail($"{(vocabFile == VocabJson ? $"{VocabJson} / {MergesTxt}" : vocabFile)}: Microsoft.ML.Tokenizers' BpeTokenizer refused them: {e.Message}", e);
             }
 
             var size = vocab.Count == 0 ? 0 : vocab.Values.Max() + 1;
@@ -276,7 +345,7 @@ public static class TokenizerFolder
             {
                 if (id < 0)
                 {
-                    throw Fail($"{VocabJson}: \"{token}\" has the negative id {id}");
+                    throw Fail($"{vocabFile}: \"{token}\" has the negative id {id}");
                 }
 
                 byId[id] = token;

@@ -171,6 +171,29 @@ public sealed class TokenizerFolderTests : IDisposable
         Assert.Equal([0L, 269, 2], Row(prefixed, "hello"));
     }
 
+    [Fact]
+    public void ByteLevelBpeTokenizerJson_ReadsTheInlineVocabAndMerges()
+    {
+        // Same vocabulary and merges as roberta/, written as one tokenizer.json (merges as pairs).
+        var tokenizer = TextTokenizer.FromFolder(Folder("roberta-json"));
+
+        Assert.Equal(TokenizerKind.ByteLevelBpe, tokenizer.Kind);
+        Assert.Equal(TokenizerLayout.Roberta, tokenizer.Layout);
+        Assert.Equal(["tokenizer.json"], tokenizer.Files);
+        Assert.Equal((0, 2, 1, 3), (tokenizer.ClassificationId, tokenizer.SeparatorId, tokenizer.PaddingId, tokenizer.UnknownId)); // defaults <s> </s> <pad> <unk>
+        Assert.Equal([0L, 263, 268, 2], Row(tokenizer, "hello world"));                  // hello Ġworld
+        Assert.Equal([0L, 263, 2, 2, 123, 265, 112, 104, 2], Row(tokenizer, "hello", "world"));
+        Assert.Equal([0L, 103, 101, 106, 270, 2], Row(tokenizer, "café"));
+
+        // pre_tokenizer.add_prefix_space true: Ġhello.
+        var prefixed = TextTokenizer.FromFolder(Copy("roberta-json", f =>
+        {
+            var path = Path.Combine(f, "tokenizer.json");
+            File.WriteAllText(path, File.ReadAllText(path).Replace("\"add_prefix_space\": false", "\"add_prefix_space\": true", StringComparison.Ordinal));
+        }));
+        Assert.Equal([0L, 269, 2], Row(prefixed, "hello"));
+    }
+
     // ---- SentencePiece unigram, XLM-R (HF id = spm id + 1; spm <unk> → 3) ----
     // HF ids: <s>0 <pad>1 </s>2 <unk>3 ▁4 ▁hello5 ▁world6 hello7 ▁he8 llo9 ▁caf10 é11 中12 文13
     // h14 e15 l16 o17 <mask>18. Scores: ▁hello/▁world −1, hello −1.5, ▁caf/é/中/文 −2, ▁he/llo −3, ▁ −5, letters −6.
@@ -257,6 +280,7 @@ public sealed class TokenizerFolderTests : IDisposable
     [InlineData("wordpiece")]
     [InlineData("wordpiece-json")]
     [InlineData("roberta")]
+    [InlineData("roberta-json")]
     [InlineData("xlmr")]
     [InlineData("albert")]
     public void Files_CopiedElsewhere_GiveTheSameTokenizer(string name)
@@ -277,7 +301,7 @@ public sealed class TokenizerFolderTests : IDisposable
     public void RowsStayWithinMaxLength_ForEveryKind()
     {
         var text = string.Join(' ', Enumerable.Repeat("hello world café", 400));
-        foreach (var name in new[] { "wordpiece", "wordpiece-json", "roberta", "xlmr", "albert" })
+        foreach (var name in new[] { "wordpiece", "wordpiece-json", "roberta", "roberta-json", "xlmr", "albert" })
         {
             var tokenizer = TextTokenizer.FromFolder(Folder(name), maxLength: 16);
             Assert.Equal(16, tokenizer.EncodeRow(text).Length);
@@ -334,8 +358,22 @@ public sealed class TokenizerFolderTests : IDisposable
     [Fact]
     public void BadFolders_WhatTheLibraryCannotBuild_IsRefusedInOneLine()
     {
-        var bpeJson = Copy("", f => File.WriteAllText(Path.Combine(f, "tokenizer.json"), "{\"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}"));
-        Assert.StartsWith("tokenizer.json: model.type is BPE; only a WordPiece tokenizer.json is read", Fails(bpeJson));
+        var unigramJson = Copy("", f => File.WriteAllText(Path.Combine(f, "tokenizer.json"), "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}"));
+        Assert.Equal(
+            "tokenizer.json: model.type is Unigram; only a WordPiece or byte-level BPE tokenizer.json is read (for SentencePiece put sentencepiece.bpe.model or spiece.model in the folder)",
+            Fails(unigramJson));
+
+        var plainBpe = Copy("", f => File.WriteAllText(Path.Combine(f, "tokenizer.json"), "{\"pre_tokenizer\": {\"type\": \"Whitespace\"}, \"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}"));
+        Assert.Equal(
+            "tokenizer.json: a BPE model is read only with pre_tokenizer.type ByteLevel (byte-level BPE, as RoBERTa); got Whitespace",
+            Fails(plainBpe));
+
+        var badMerge = Copy("roberta-json", f =>
+        {
+            var path = Path.Combine(f, "tokenizer.json");
+            File.WriteAllText(path, File.ReadAllText(path).Replace("\"merges\": [", "\"merges\": [\n    \"abc\",", StringComparison.Ordinal));
+        });
+        Assert.Equal("tokenizer.json: model.merges[0] is not two symbols (\"left right\" or [\"left\", \"right\"])", Fails(badMerge));
 
         var otherNormalizer = Copy("wordpiece-json", f =>
         {

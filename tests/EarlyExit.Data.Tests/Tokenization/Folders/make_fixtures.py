@@ -114,6 +114,17 @@ write("roberta", "special_tokens_map.json", dump({
     "bos_token": "<s>", "eos_token": "</s>", "cls_token": "<s>", "sep_token": "</s>", "unk_token": "<unk>",
     "pad_token": "<pad>", "mask_token": {"content": "<mask>", "lstrip": True, "normalized": False, "rstrip": False, "single_word": False}}))
 
+# ---- Byte-level BPE from tokenizer.json alone (same vocabulary and merges; newer list-of-pairs merges) ----
+write("roberta-json", "tokenizer.json", dump({
+    "version": "1.0",
+    "added_tokens": [],
+    "normalizer": None,
+    "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True},
+    "post_processor": {"type": "RobertaProcessing", "sep": ["</s>", 2], "cls": ["<s>", 0], "trim_offsets": True, "add_prefix_space": False},
+    "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": "", "end_of_word_suffix": "",
+              "fuse_unk": False, "byte_fallback": False, "vocab": vocab, "merges": [[l, r] for l, r in MERGES]},
+}))
+
 # ---- SentencePiece unigram as XLM-R's sentencepiece.bpe.model (spm ids; HF adds 1) ----
 XLMR = [("<unk>", 0.0, UNKNOWN), ("<s>", 0.0, CONTROL), ("</s>", 0.0, CONTROL),
         ("▁", -5.0, NORMAL), ("▁hello", -1.0, NORMAL), ("▁world", -1.0, NORMAL), ("hello", -1.5, NORMAL),
