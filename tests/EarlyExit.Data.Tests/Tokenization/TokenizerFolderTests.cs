@@ -313,6 +313,54 @@ public sealed class TokenizerFolderTests : IDisposable
         }
     }
 
+    [Fact]
+    public void MiniLmVocabularyInAFolder_GivesTheIdsOfForMiniLm()
+    {
+        // all-MiniLM-L6-v2's own vocab.txt and tokenizer_config.json (do_lower_case true): the
+        // folder path and ForMiniLm must agree id for id.
+        var folder = Copy("", f =>
+        {
+            using (var vocabulary = TextTokenizer.OpenMiniLmVocabulary())
+            using (var file = File.Create(Path.Combine(f, "vocab.txt")))
+            {
+                vocabulary.CopyTo(file);
+            }
+
+            File.WriteAllText(Path.Combine(f, "tokenizer_config.json"), "{\"do_lower_case\": true, \"model_max_length\": 512}");
+        });
+        var fromFolder = TextTokenizer.FromFolder(folder, maxLength: 128);
+        var miniLm = TextTokenizer.ForMiniLm();
+
+        Assert.Equal(miniLm.Options, fromFolder.Options);
+        Assert.Equal((101, 102, 0, 100), (fromFolder.ClassificationId, fromFolder.SeparatorId, fromFolder.PaddingId, fromFolder.UnknownId));
+        string[] texts = ["Hello, World!", "Café naïve résumé ÉCOLE Straße", "$100+<= €5 hi😀 中文字", "unaffable " + string.Join(' ', Enumerable.Repeat("hello", 300))];
+        string?[] pairs = ["the", null, "[SEP] [CLS]", "a b c"];
+        Assert.Equal(miniLm.EncodeBatch(texts, pairs), fromFolder.EncodeBatch(texts, pairs));
+    }
+
+    [Fact]
+    public void CreateAndForMiniLm_AreWordPieceWithTheBertLayoutAndNoFiles()
+    {
+        var miniLm = TextTokenizer.ForMiniLm();
+
+        Assert.Equal(TokenizerKind.WordPiece, miniLm.Kind);
+        Assert.Equal(TokenizerLayout.Bert, miniLm.Layout);
+        Assert.Empty(miniLm.Files);
+        Assert.Equal(miniLm.WordPieceIds("unaffable café"), miniLm.PieceIds("unaffable café"));
+    }
+
+    [Fact]
+    public void Collate_OfRows_EqualsEncodeBatch_ForEveryKind()
+    {
+        string[] texts = ["hello world", "café 中文 😀", "", string.Concat(Enumerable.Repeat("hello", 40))];
+        string?[] pairs = ["world", null, "hello", "hello world"];
+        foreach (var name in new[] { "wordpiece", "wordpiece-json", "roberta", "roberta-json", "xlmr", "albert" })
+        {
+            var tokenizer = TextTokenizer.FromFolder(Folder(name), maxLength: 12);
+            Assert.Equal(tokenizer.EncodeBatch(texts, pairs), tokenizer.Collate([.. texts.Select((t, i) => tokenizer.EncodeRow(t, pairs[i]))]));
+        }
+    }
+
     // ---- bad folders ----
 
     [Fact]
