@@ -236,6 +236,29 @@ public sealed class TokenizerFolderTests : IDisposable
         Assert.Equal([1L, 1, 1, 1, 1, 1, 1, 0], batch.AttentionMask.ToArray());
     }
 
+    // ---- SentencePiece BPE, XLM-R (the real sentencepiece.bpe.model is a BPE model) ----
+    // spm: <unk>0 <s>1 </s>2 ▁h3 ▁he4 ll5 ▁hell6 ▁hello7 ▁w8 or9 ▁wor10 ld11 ▁world12 ▁13 h14 e15 l16 o17 w18 r19 d20,
+    // scores −1 (▁h) down to −18 (d): the highest-scoring adjacent pair in the vocabulary merges first. HF ids are + 1.
+
+    [Fact]
+    public void SentencePieceBpeXlmR_MergesByScoreAndShiftsIds()
+    {
+        var tokenizer = TextTokenizer.FromFolder(Folder("xlmr-bpe"));
+
+        Assert.Equal(TokenizerKind.SentencePiece, tokenizer.Kind);
+        Assert.Equal(["sentencepiece.bpe.model"], tokenizer.Files);
+        Assert.Equal(23, tokenizer.VocabularySize); // 21 pieces + 1, then <mask>
+
+        // ▁ h e l l o → ▁h e l l o → ▁he l l o → ▁he ll o → ▁hell o → ▁hello (7 → 8);
+        // ▁ w o r l d → ▁w o r l d → ▁w or l d → ▁wor l d → ▁wor ld → ▁world (12 → 13).
+        Assert.Equal([0L, 8, 13, 2], Row(tokenizer, "hello world"));
+        // ▁ h e l d → ▁h e l d → ▁he l d → ▁he ld (▁held is no piece): 4, 11 → 5, 12.
+        Assert.Equal([0L, 5, 12, 2], Row(tokenizer, "held"));
+        // ▁ then the unknown emoji: 13 → 14, <unk> → 3.
+        Assert.Equal([0L, 14, 3, 2], Row(tokenizer, "😀"));
+        Assert.Equal([0L, 8, 2, 2, 13, 2], Row(tokenizer, "hello", "world"));
+    }
+
     // ---- SentencePiece unigram, ALBERT (ids as in the model) ----
     // <pad>0 <unk>1 [CLS]2 [SEP]3 [MASK]4 ▁5 ▁hello6 ▁world7 ▁cafe8 hello9 中10 文11 é12 ▁caf13.
 
@@ -282,6 +305,7 @@ public sealed class TokenizerFolderTests : IDisposable
     [InlineData("roberta")]
     [InlineData("roberta-json")]
     [InlineData("xlmr")]
+    [InlineData("xlmr-bpe")]
     [InlineData("albert")]
     public void Files_CopiedElsewhere_GiveTheSameTokenizer(string name)
     {

@@ -145,6 +145,16 @@ write("albert", "tokenizer_config.json", dump({"do_lower_case": True, "keep_acce
 write("albert", "special_tokens_map.json", dump({"bos_token": "[CLS]", "eos_token": "[SEP]", "cls_token": "[CLS]", "sep_token": "[SEP]",
                                                 "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": {"content": "[MASK]", "lstrip": True}}))
 
+# ---- SentencePiece BPE as XLM-R's sentencepiece.bpe.model (the real one is BPE): a piece's score is its
+# merge priority (higher merges first), and every intermediate of a merge chain is a piece ----
+XLMR_BPE = [("<unk>", 0.0, UNKNOWN), ("<s>", 0.0, CONTROL), ("</s>", 0.0, CONTROL),
+            ("▁h", -1.0, NORMAL), ("▁he", -2.0, NORMAL), ("ll", -3.0, NORMAL), ("▁hell", -4.0, NORMAL), ("▁hello", -5.0, NORMAL),
+            ("▁w", -6.0, NORMAL), ("or", -7.0, NORMAL), ("▁wor", -8.0, NORMAL), ("ld", -9.0, NORMAL), ("▁world", -10.0, NORMAL),
+            ("▁", -11.0, NORMAL), ("h", -12.0, NORMAL), ("e", -13.0, NORMAL), ("l", -14.0, NORMAL), ("o", -15.0, NORMAL),
+            ("w", -16.0, NORMAL), ("r", -17.0, NORMAL), ("d", -18.0, NORMAL)]
+BPE = 2
+write("xlmr-bpe", "sentencepiece.bpe.model", model_proto(XLMR_BPE, 0, 1, 2, -1, ("<unk>", "<s>", "</s>", "<pad>"), model_type=BPE))
+
 # ---- A WORD-type SentencePiece model (trainer_spec.model_type 3), which Microsoft.ML.Tokenizers cannot run ----
 WORD = 3
 write("sentencepiece-word", "spiece.model", model_proto(ALBERT, 1, 2, 3, 0, ("<unk>", "[CLS]", "[SEP]", "<pad>"), model_type=WORD))
