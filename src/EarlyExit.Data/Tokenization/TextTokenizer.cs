@@ -160,11 +160,12 @@ public sealed class TextTokenizer
 
     /// <summary>A WordPiece tokenizer over a built <see cref="BertTokenizer"/>, with its special ids.</summary>
     internal static TextTokenizer FromWordPieceVocabulary(
-        BertTokenizer bert, string[] tokens, TokenizerOptions options, bool tokenizeChineseChars = true, IReadOnlyList<string>? files = null, SpecialIds? special = null)
+        BertTokenizer bert, string[] tokens, TokenizerOptions options, bool tokenizeChineseChars = true, IReadOnlyList<string>? files = null,
+        SpecialIds? special = null, TokenizerLayout layout = TokenizerLayout.Bert)
     {
         var encoder = new WordPieceEncoder(bert, tokens, new BasicTokenizer(options.LowerCase, options.StripAccents, tokenizeChineseChars));
         return Build(
-            encoder, options, TokenizerKind.WordPiece, TokenizerLayout.Bert,
+            encoder, options, TokenizerKind.WordPiece, layout,
             special ?? new SpecialIds(bert.ClassificationTokenId, bert.SeparatorTokenId, bert.PaddingTokenId, bert.UnknownTokenId),
             files ?? []);
     }

@@ -254,9 +254,11 @@ public static class TokenizerFolder
                 index.TryAdd(tokens[i], i);
             }
 
-            var cls = SpecialToken("cls_token", "[CLS]");
-            var sep = SpecialToken("sep_token", "[SEP]");
-            var pad = SpecialToken("pad_token", "[PAD]");
+            // MPNet (e.g. all-mpnet-base-v2) has a WordPiece vocab.txt but RoBERTa's layout and tokens.
+            var mpnet = TokenizerClass() == "MPNetTokenizer";
+            var cls = SpecialToken("cls_token", mpnet ? "<s>" : "[CLS]");
+            var sep = SpecialToken("sep_token", mpnet ? "</s>" : "[SEP]");
+            var pad = SpecialToken("pad_token", mpnet ? "<pad>" : "[PAD]");
             var unk = SpecialToken("unk_token", "[UNK]");
             int IdOf(string token, string key) =>
                 index.TryGetValue(token, out var id) ? id : throw Fail($"{key} \"{token}\" is not in {vocabFile}");
@@ -284,7 +286,7 @@ public static class TokenizerFolder
             }
 
             var options = new TokenizerOptions { MaxLength = maxLength, LowerCase = lower, StripAccents = strip };
-            return TextTokenizer.FromWordPieceVocabulary(bert, [.. tokens], options, chinese, Files(), special);
+            return TextTokenizer.FromWordPieceVocabulary(bert, [.. tokens], options, chinese, Files(), special, mpnet ? TokenizerLayout.Roberta : TokenizerLayout.Bert);
         }
 
         // ---- byte-level BPE ----
@@ -312,6 +314,8 @@ public static class TokenizerFolder
         // A byte-level BPE tokenizer from its vocabulary and merges ("left right"), however read.
         private TextTokenizer ByteLevelBpeCore(Dictionary<string, int> vocab, List<string> merges, bool addPrefixSpace, string vocabFile, int maxLength)
         {
+            // GPT-2 (no [CLS]/[SEP] at all) and DeBERTa ([CLS] a [SEP] b [SEP], types 0/1) share the files.
+            RequireClass(vocabFile, "RoBERTa-style byte-level BPE", "RobertaTokenizer", "LongformerTokenizer", "BartTokenizer");
             var cls = SpecialTokenOrNull("cls_token") ?? SpecialToken("bos_token", "<s>");
             var sep = SpecialTokenOrNull("sep_token") ?? SpecialToken("eos_token", "</s>");
             var pad = SpecialToken("pad_token", "<pad>");
@@ -384,6 +388,18 @@ public static class TokenizerFolder
 
         private TextTokenizer SentencePiece(string modelFile, int maxLength)
         {
+            var xlmr = modelFile == XlmRobertaModel;
+            if (xlmr)
+            {
+                // CamemBERT and mBART ship a sentencepiece.bpe.model too, with other id offsets.
+                RequireClass(modelFile, "XLM-R", "XLMRobertaTokenizer");
+            }
+            else
+            {
+                // T5 and XLNet ship a spiece.model too, with other special tokens and layouts.
+                RequireClass(modelFile, "ALBERT", "AlbertTokenizer");
+            }
+
             var bytes = ReadBytes(modelFile, "a SentencePiece tokenizer needs its .model file");
             SentencePieceTokenizer spm;
             try
@@ -397,7 +413,6 @@ public static class TokenizerFolder
 
             var pieces = spm.Vocabulary;
             var spmSize = pieces.Count == 0 ? 0 : pieces.Values.Max() + 1;
-            var xlmr = modelFile == XlmRobertaModel;
             string?[] byId;
             Func<int, int> mapId;
             TextTokenizer.SpecialIds special;
@@ -495,6 +510,29 @@ public static class TokenizerFolder
             }
 
             return null;
+        }
+
+        // tokenizer_config.json's tokenizer_class without "Fast" (BertTokenizerFast → BertTokenizer); null when absent.
+        private string? TokenizerClass()
+        {
+            if (_config is not { } c || !c.TryGetProperty("tokenizer_class", out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            var name = value.ValueKind == JsonValueKind.String ? value.GetString()! : throw Fail($"{ConfigJson}: tokenizer_class is not a string");
+            return name.EndsWith("Fast", StringComparison.Ordinal) ? name[..^4] : name;
+        }
+
+        // Files such as spiece.model serve several families whose ids or layouts differ (ALBERT,
+        // T5, XLNet): a tokenizer_class outside the family this reader builds is refused.
+        private void RequireClass(string file, string builds, params string[] allowed)
+        {
+            if (TokenizerClass() is { } name && !allowed.Contains(name, StringComparer.Ordinal))
+            {
+                throw Fail($"{ConfigJson}: tokenizer_class {name} is not supported with {file}, which is read as {builds} ({string.Join(", ", allowed)}); "
+                    + "its ids or row layout would differ");
+            }
         }
 
         private bool? ConfigBool(string key) => _config is { } c ? JsonBool(c, key, ConfigJson, key) : null;

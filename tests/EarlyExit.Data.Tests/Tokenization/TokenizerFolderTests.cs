@@ -385,6 +385,26 @@ public sealed class TokenizerFolderTests : IDisposable
         }
     }
 
+    [Fact]
+    public void MpNetClass_GivesAWordPieceTokenizerWithTheRobertaLayout()
+    {
+        // The WordPiece vocabulary plus <s>22 </s>23 <pad>24, tokenizer_class MPNetTokenizerFast,
+        // no special_tokens_map.json: MPNet's defaults <s> </s> <pad> [UNK].
+        var folder = Copy("wordpiece", f =>
+        {
+            File.AppendAllText(Path.Combine(f, "vocab.txt"), "<s>\n</s>\n<pad>\n");
+            File.Delete(Path.Combine(f, "special_tokens_map.json"));
+            File.WriteAllText(Path.Combine(f, "tokenizer_config.json"), "{\"tokenizer_class\": \"MPNetTokenizerFast\", \"do_lower_case\": true}");
+        });
+        var tokenizer = TextTokenizer.FromFolder(folder);
+
+        Assert.Equal(TokenizerKind.WordPiece, tokenizer.Kind);
+        Assert.Equal(TokenizerLayout.Roberta, tokenizer.Layout);
+        Assert.Equal((22, 23, 24, 1), (tokenizer.ClassificationId, tokenizer.SeparatorId, tokenizer.PaddingId, tokenizer.UnknownId));
+        Assert.Equal([22L, 5, 23, 23, 6, 23], Row(tokenizer, "Hello", "World")); // <s> hello </s></s> world </s>
+        Assert.Equal(new long[6], Types(tokenizer, "Hello", "World"));
+    }
+
     // ---- bad folders ----
 
     [Fact]
@@ -456,6 +476,16 @@ public sealed class TokenizerFolderTests : IDisposable
 
         var garbage = Copy("xlmr", f => File.WriteAllBytes(Path.Combine(f, "sentencepiece.bpe.model"), [0xFF, 0xFF, 0xFF, 0x07]));
         Assert.StartsWith("sentencepiece.bpe.model: Microsoft.ML.Tokenizers cannot read this SentencePiece model (", Fails(garbage));
+        // Families that share a file but not its ids or layout are refused by their tokenizer_class.
+        string WithClass(string name, string tokenizerClass) =>
+            Copy(name, f => File.WriteAllText(Path.Combine(f, "tokenizer_config.json"), $"{{\"tokenizer_class\": \"{tokenizerClass}\"}}"));
+        Assert.Equal(
+            "tokenizer_config.json: tokenizer_class T5Tokenizer is not supported with spiece.model, which is read as ALBERT (AlbertTokenizer); its ids or row layout would differ",
+            Fails(WithClass("albert", "T5TokenizerFast")));
+        Assert.StartsWith("tokenizer_config.json: tokenizer_class CamembertTokenizer is not supported with sentencepiece.bpe.model", Fails(WithClass("xlmr", "CamembertTokenizer")));
+        Assert.StartsWith("tokenizer_config.json: tokenizer_class GPT2Tokenizer is not supported with vocab.json", Fails(WithClass("roberta", "GPT2Tokenizer")));
+        Assert.StartsWith("tokenizer_config.json: tokenizer_class DebertaTokenizer is not supported with tokenizer.json", Fails(WithClass("roberta-json", "DebertaTokenizer")));
+
         // A WORD-type model (trainer_spec.model_type 3): Microsoft.ML.Tokenizers reads only BPE and Unigram.
         Assert.StartsWith("spiece.model: Microsoft.ML.Tokenizers cannot read this SentencePiece model (", Fails(Folder("sentencepiece-word")));
         var empty = Copy("albert", f => File.WriteAllBytes(Path.Combine(f, "spiece.model"), []));
