@@ -405,6 +405,27 @@ public sealed class TokenizerFolderTests : IDisposable
         Assert.Equal(new long[6], Types(tokenizer, "Hello", "World"));
     }
 
+    [Fact]
+    public void EncodingFromManyThreads_GivesTheSequentialResults()
+    {
+        // One tokenizer shared by 8 threads (the server tokenizes on each request's thread).
+        string[] texts = [.. Enumerable.Range(0, 64).Select(i => $"hello world {i} café 中文 " + string.Concat(Enumerable.Repeat("hello", i % 7)))];
+        foreach (var name in new[] { "wordpiece", "roberta", "xlmr", "xlmr-bpe", "albert" })
+        {
+            var tokenizer = TextTokenizer.FromFolder(Folder(name));
+            var sequential = texts.Select(t => Row(tokenizer, t)).ToArray();
+            var mismatches = 0;
+            Parallel.For(0, texts.Length * 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+            {
+                if (!Row(tokenizer, texts[i % texts.Length]).SequenceEqual(sequential[i % texts.Length]))
+                {
+                    Interlocked.Increment(ref mismatches);
+                }
+            });
+            Assert.Equal(0, mismatches);
+        }
+    }
+
     // ---- bad folders ----
 
     [Fact]
