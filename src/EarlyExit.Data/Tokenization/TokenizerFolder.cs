@@ -23,7 +23,7 @@ public static class TokenizerFolder
 
     internal const string VocabTxt = "vocab.txt";
 
-    // GPT-2's (and RoBERTa's) pre-tokenization pattern (encoder.py in openai/gpt-2).
+    // GPT-2's pre-tokenization pattern, which RoBERTa's tokenizer uses too.
     private static readonly System.Text.RegularExpressions.Regex Gpt2Split = new(
         @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+",
         System.Text.RegularExpressions.RegexOptions.Compiled | System.Text.RegularExpressions.RegexOptions.CultureInvariant);

@@ -115,6 +115,17 @@ public sealed class TokenizerFolderTests : IDisposable
         Assert.Equal([2L, 1, 3], Row(tokenizer, "HELLO"));           // not in the vocabulary
         Assert.Equal([2L, 5, 3, 6, 3], Row(tokenizer, "hello", "world"));
         Assert.Equal([0L, 0, 0, 1, 1], Types(tokenizer, "hello", "world"));
+        Assert.Equal([2L, 9, 10, 1, 3], Row(tokenizer, "中文字"));           // handle_chinese_chars: 中 文 [UNK]
+        Assert.Equal([2L, 1, 3], Row(tokenizer, "hello😀"));                // no ##😀: the word is [UNK]
+        Assert.Equal([2L, 16, 19, 19, 19, 19, 3], Row(tokenizer, "aaaaa")); // a ##a ##a ##a ##a
+
+        // maxLength 5: [CLS] a ##a ##a [SEP]; the pair (5, 2) in budget 2 → (1, 1).
+        var five = TextTokenizer.FromFolder(Folder("wordpiece-json"), maxLength: 5);
+        Assert.Equal([2L, 16, 19, 19, 3], Row(five, "aaaaa"));
+        Assert.Equal([2L, 16, 3, 17, 3], Row(five, "aaaaa", "b c"));
+
+        // [CLS] hello world [SEP] and [CLS] a [SEP] [PAD]
+        Assert.Equal([2L, 5, 6, 3, 2, 16, 3, 0], tokenizer.EncodeBatch(["hello world", "a"]).InputIds.ToArray());
 
         // tokenizer_config.json's do_lower_case wins over the normalizer: hello cafe.
         var lowered = TextTokenizer.FromFolder(Copy("wordpiece-json", f => File.WriteAllText(Path.Combine(f, "tokenizer_config.json"), "{\"do_lower_case\": true}")));

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the tiny tokenizer folders that TokenizerFolderTests read (run from this folder; CI does not
 run it, the outputs are committed). Standard library only: the SentencePiece models are ModelProto
-messages (sentencepiece_model.proto) encoded by hand below, so every piece and score is in plain
+messages of SentencePiece's model format, encoded by hand below, so every piece and score is in plain
 sight for working the expected ids out by hand."""
 import json
 import os
