@@ -101,10 +101,12 @@ public sealed class TextTokenizer
     /// <param name="folder">The folder.</param>
     /// <param name="maxLength">The most tokens in a row; <see langword="null"/> means the folder's
     /// <c>model_max_length</c>, capped at <see cref="TokenizerFolder.MaxModelLength"/> (that cap when absent).</param>
+    /// <param name="padToMaxLength">Pad every batch to the maximum length (<see cref="TokenizerOptions.PadToMaxLength"/>) instead of its longest row; default false.</param>
     /// <exception cref="ArgumentNullException"><paramref name="folder"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is below 3 (4 for a RoBERTa layout, room for a pair's special tokens).</exception>
     /// <exception cref="TokenizerFolderException">A file is missing or malformed, or the folder needs what Microsoft.ML.Tokenizers cannot build.</exception>
-    public static TextTokenizer FromFolder(string folder, int? maxLength = null) => TokenizerFolder.Read(folder, maxLength);
+    public static TextTokenizer FromFolder(string folder, int? maxLength = null, bool padToMaxLength = false) =>
+        TokenizerFolder.Read(folder, maxLength, padToMaxLength);
 
     /// <summary>Builds a tokenizer around an encoder (the folder reader's entry point).</summary>
     internal static TextTokenizer Build(

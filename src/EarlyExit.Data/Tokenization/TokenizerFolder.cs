@@ -40,22 +40,28 @@ public static class TokenizerFolder
     /// <param name="maxLength">The most tokens in a row, or <see langword="null"/> for the folder's (capped) <c>model_max_length</c>.</param>
     /// <returns>The tokenizer.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="folder"/> is null.</exception>
+    /// <param name="padToMaxLength">Pad every batch to the maximum length (<see cref="TokenizerOptions.PadToMaxLength"/>); default false.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is too small.</exception>
     /// <exception cref="TokenizerFolderException">A file is missing or malformed, or cannot be built.</exception>
-    public static TextTokenizer Read(string folder, int? maxLength = null)
+    public static TextTokenizer Read(string folder, int? maxLength = null, bool padToMaxLength = false)
     {
         ArgumentNullException.ThrowIfNull(folder);
-        return new Reader(folder).Read(maxLength);
+        return new Reader(folder, padToMaxLength).Read(maxLength);
     }
 
     private sealed class Reader
     {
         private readonly string _folder;
+        private readonly bool _padToMaxLength;
         private readonly List<string> _files = [];
         private JsonElement? _config;
         private JsonElement? _specialMap;
 
-        internal Reader(string folder) => _folder = folder;
+        internal Reader(string folder, bool padToMaxLength)
+        {
+            _folder = folder;
+            _padToMaxLength = padToMaxLength;
+        }
 
         internal TextTokenizer Read(int? maxLength)
         {
@@ -285,7 +291,7 @@ public static class TokenizerFolder
                 throw Fail($"{vocabFile}: Microsoft.ML.Tokenizers' BertTokenizer refused it: {e.Message}", e);
             }
 
-            var options = new TokenizerOptions { MaxLength = maxLength, LowerCase = lower, StripAccents = strip };
+            var options = new TokenizerOptions { MaxLength = maxLength, PadToMaxLength = _padToMaxLength, LowerCase = lower, StripAccents = strip };
             return TextTokenizer.FromWordPieceVocabulary(bert, [.. tokens], options, chinese, Files(), special, mpnet ? TokenizerLayout.Roberta : TokenizerLayout.Bert);
         }
 
@@ -355,7 +361,7 @@ public static class TokenizerFolder
                 byId[id] = token;
             }
 
-            var options = new TokenizerOptions { MaxLength = maxLength, LowerCase = false, StripAccents = false };
+            var options = new TokenizerOptions { MaxLength = maxLength, PadToMaxLength = _padToMaxLength, LowerCase = false, StripAccents = false };
             return TextTokenizer.Build(new ByteLevelBpeEncoder(bpe, byId, addPrefixSpace), options, TokenizerKind.ByteLevelBpe, TokenizerLayout.Roberta, special, Files());
         }
 
@@ -461,7 +467,7 @@ public static class TokenizerFolder
                 strip = !(ConfigBool("keep_accents") ?? false);
             }
 
-            var options = new TokenizerOptions { MaxLength = maxLength, LowerCase = lower, StripAccents = strip };
+            var options = new TokenizerOptions { MaxLength = maxLength, PadToMaxLength = _padToMaxLength, LowerCase = lower, StripAccents = strip };
             var encoder = new SentencePieceEncoder(spm, byId, mapId, lower, strip);
             return TextTokenizer.Build(encoder, options, TokenizerKind.SentencePiece, xlmr ? TokenizerLayout.Roberta : TokenizerLayout.Bert, special, Files());
         }

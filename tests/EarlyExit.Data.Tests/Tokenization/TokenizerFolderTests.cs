@@ -172,6 +172,10 @@ public sealed class TokenizerFolderTests : IDisposable
         Assert.Equal([0L, 263, 263, 2], Row(four, "hellohellohello")); // the cut falls inside the word
         Assert.Throws<ArgumentOutOfRangeException>(() => TextTokenizer.FromFolder(Folder("roberta"), maxLength: 3));
 
+        // padToMaxLength: [<s> hello </s>] then <pad> = 1 up to 6.
+        var fixedWidth = TextTokenizer.FromFolder(Folder("roberta"), maxLength: 6, padToMaxLength: true);
+        Assert.Equal([0L, 263, 2, 1, 1, 1], fixedWidth.Encode("hello").InputIds.ToArray());
+
         // Padding is <pad> = 1.
         var batch = tokenizer.EncodeBatch(["hello world", "hello"]);
         Assert.Equal([0L, 263, 268, 2, 0, 263, 2, 1], batch.InputIds.ToArray());
@@ -308,6 +312,11 @@ public sealed class TokenizerFolderTests : IDisposable
 
         var batch = TextTokenizer.FromFolder(Folder("albert")).EncodeBatch(["hello world", "hello"]);
         Assert.Equal([2L, 6, 7, 3, 2, 6, 3, 0], batch.InputIds.ToArray());
+
+        // padToMaxLength: both rows padded with <pad> = 0 to 6.
+        var fixedWidth = TextTokenizer.FromFolder(Folder("albert"), maxLength: 6, padToMaxLength: true);
+        Assert.True(fixedWidth.Options.PadToMaxLength);
+        Assert.Equal([2L, 6, 7, 3, 0, 0, 2, 6, 3, 0, 0, 0], fixedWidth.EncodeBatch(["hello world", "hello"]).InputIds.ToArray());
     }
 
     [Theory]
