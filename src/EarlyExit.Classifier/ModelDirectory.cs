@@ -23,6 +23,10 @@ namespace EarlyExit;
 /// <item><term><c>training/</c></term><description>the trainer's <c>best/</c> and <c>last/</c>
 /// while training runs; <c>last/</c> is the resume state after Ctrl-C. Removed once training
 /// completes.</description></item>
+/// <item><term><c>tokenizer/</c></term><description>the tokenizer files of a model that did not start
+/// from the bundled all-MiniLM-L6-v2 (one imported from a Hugging Face folder, <c>hf:PATH</c>), copied
+/// there before training so the folder is whole on its own; <see cref="TokenizerSettings.Folder"/>
+/// names it.</description></item>
 /// <item><term><c>validation.eetrace</c>, <c>test.eetrace</c></term><description>every exit's logits on
 /// that split (<see cref="Core.Traces.ExitTraceFile"/>), cached so that calibrate, evaluate and
 /// report replay policies without running the model again; <c>traces.json</c> records which data
@@ -40,6 +44,9 @@ public sealed class ModelDirectory
 
     /// <summary>The file that says what each cached trace was recorded from.</summary>
     public const string TraceManifestFileName = "traces.json";
+
+    /// <summary>The folder of the tokenizer files, for a model whose tokenizer is not the bundled one.</summary>
+    public const string TokenizerFolderName = "tokenizer";
 
     /// <summary>Names a model folder; nothing is read or created yet.</summary>
     /// <param name="path">The folder.</param>
@@ -66,6 +73,9 @@ public sealed class ModelDirectory
 
     /// <summary><c>traces.json</c>.</summary>
     public string TraceManifestPath => System.IO.Path.Combine(Path, TraceManifestFileName);
+
+    /// <summary><c>tokenizer/</c>.</summary>
+    public string TokenizerPath => System.IO.Path.Combine(Path, TokenizerFolderName);
 
     /// <summary><c>training/last/</c>: the resume state of a stopped run.</summary>
     public string ResumePath => System.IO.Path.Combine(TrainingPath, MultiExitTrainer.ResumeDirectoryName);
@@ -231,31 +241,125 @@ public sealed class ModelDirectory
     public string WeightsHash() => FileHash.Sha256(WeightsPath);
 
     /// <summary>
-    /// The tokenizer the model was trained with, from its checkpoint's settings: the bundled
-    /// all-MiniLM-L6-v2 word pieces with the recorded lower-casing and maximum length (the
-    /// defaults when the checkpoint records none).
+    /// The tokenizer the model was trained with, from its checkpoint's settings: the tokenizer files
+    /// in the folder <see cref="TokenizerSettings.Folder"/> names, or else the bundled
+    /// all-MiniLM-L6-v2 word pieces with the recorded lower-casing; the recorded maximum length either
+    /// way (the defaults when the checkpoint records no settings).
     /// </summary>
     /// <param name="metadata">The checkpoint's metadata.</param>
-    /// <exception cref="ModelFolderException">The checkpoint names a vocabulary this build does not ship, or invalid settings
-    /// (a maximum length below <see cref="TokenizerOptions.MinMaxLength"/> or above the encoder's positions).</exception>
+    /// <exception cref="ModelFolderException">The checkpoint names a vocabulary this build does not ship, its tokenizer
+    /// files are missing or malformed, or its settings are invalid (a maximum length below
+    /// <see cref="TokenizerOptions.MinMaxLength"/> or above the encoder's positions).</exception>
     public TextTokenizer CreateTokenizer(CheckpointMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         if (metadata.Tokenizer is not { } settings) return TextTokenizer.ForMiniLm();
-        if (!string.Equals(settings.Vocabulary, AllMiniLmL6V2.VocabularyName, StringComparison.OrdinalIgnoreCase))
-            throw new ModelFolderException(Path, $"the model was trained with vocabulary '{settings.Vocabulary}'; this earlyexit ships only '{AllMiniLmL6V2.VocabularyName}'");
         // Checked here, when the model loads: a length of 0 or one beyond the positions would
         // otherwise fail inside the first long text's forward pass, as an internal error.
         if (metadata.Config is { } config && (settings.MaxLength < TokenizerOptions.MinMaxLength || settings.MaxLength > config.MaxPositions))
             throw new ModelFolderException(Path,
                 $"{MetadataPath}: the tokenizer's maximum length is {settings.MaxLength}; it must be between {TokenizerOptions.MinMaxLength} and the encoder's {config.MaxPositions} positions");
+        if (settings.Folder is null && !string.Equals(settings.Vocabulary, AllMiniLmL6V2.VocabularyName, StringComparison.OrdinalIgnoreCase))
+            throw new ModelFolderException(Path, $"the model was trained with vocabulary '{settings.Vocabulary}'; this earlyexit ships only '{AllMiniLmL6V2.VocabularyName}'");
         try
         {
-            return TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = settings.MaxLength, LowerCase = settings.LowerCase });
+            return settings.Folder is { } relative
+                ? TextTokenizer.FromFolder(System.IO.Path.GetFullPath(System.IO.Path.Combine(Path, relative)), settings.MaxLength)
+                : TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = settings.MaxLength, LowerCase = settings.LowerCase });
+        }
+        catch (TokenizerFolderException e)
+        {
+            throw new ModelFolderException(Path, e.Message, e);
         }
         catch (ArgumentOutOfRangeException e)
         {
             throw new ModelFolderException(Path, $"{MetadataPath}: tokenizer settings are invalid: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// Copies a tokenizer's files into <see cref="TokenizerPath"/>, each atomically; train does it
+    /// before it trains, while <c>training/</c> still says the folder is not a model yet.
+    /// </summary>
+    /// <param name="tokenizer">A tokenizer read from a folder (<see cref="TextTokenizer.FromFolder"/>).</param>
+    /// <param name="sourceFolder">The folder it was read from.</param>
+    /// <returns>The settings to record: <see cref="TokenizerSettings.Folder"/> = <see cref="TokenizerFolderName"/>.</returns>
+    public TokenizerSettings CopyTokenizer(TextTokenizer tokenizer, string sourceFolder)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentException.ThrowIfNullOrEmpty(sourceFolder);
+        CopyFiles(tokenizer.Files, sourceFolder, TokenizerPath);
+        return Settings(tokenizer, TokenizerFolderName, System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(sourceFolder)));
+    }
+
+    /// <summary>
+    /// Writes files from which <see cref="TextTokenizer.FromFolder"/> (and Hugging Face's own loaders)
+    /// rebuild this model's tokenizer into <paramref name="destination"/>: the copied files of an
+    /// imported tokenizer, or, for the bundled MiniLM one, its <c>vocab.txt</c> (written back id by id
+    /// from the tokenizer itself), <c>tokenizer_config.json</c> and <c>special_tokens_map.json</c>.
+    /// </summary>
+    /// <param name="metadata">The checkpoint's metadata.</param>
+    /// <param name="destination">The folder to write into (created if missing).</param>
+    /// <returns>What an export's manifest records of the tokenizer: kind, layout, files, maximum length.</returns>
+    /// <exception cref="ModelFolderException">As for <see cref="CreateTokenizer"/>.</exception>
+    public JsonObject WriteTokenizerFiles(CheckpointMetadata metadata, string destination)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        TextTokenizer tokenizer = CreateTokenizer(metadata);
+        Directory.CreateDirectory(destination);
+        IReadOnlyList<string> files;
+        if (metadata.Tokenizer?.Folder is { } relative)
+        {
+            CopyFiles(tokenizer.Files, System.IO.Path.Combine(Path, relative), destination);
+            files = tokenizer.Files;
+        }
+        else
+        {
+            files = WriteWordPieceFiles(tokenizer, destination);
+        }
+        return new JsonObject
+        {
+            ["kind"] = tokenizer.Kind.ToString(),
+            ["layout"] = tokenizer.Layout.ToString(),
+            ["lower_case"] = tokenizer.Options.LowerCase,
+            ["max_length"] = tokenizer.Options.MaxLength,
+            ["files"] = new JsonArray([.. files.Select(f => (JsonNode)f)]),
+        };
+    }
+
+    /// <summary>The settings a checkpoint records for a tokenizer.</summary>
+    private static TokenizerSettings Settings(TextTokenizer tokenizer, string? folder, string vocabulary) =>
+        new(vocabulary, tokenizer.Options.LowerCase, tokenizer.Options.MaxLength) { Folder = folder };
+
+    private static void CopyFiles(IReadOnlyList<string> files, string source, string destination)
+    {
+        Directory.CreateDirectory(destination);
+        foreach (string file in files)
+            AtomicFile.Copy(System.IO.Path.Combine(source, file), System.IO.Path.Combine(destination, file));
+    }
+
+    /// <summary>A BERT word-piece tokenizer as Hugging Face saves one: vocab.txt, tokenizer_config.json, special_tokens_map.json.</summary>
+    private static string[] WriteWordPieceFiles(TextTokenizer tokenizer, string destination)
+    {
+        // vocab.txt: line i is id i, so the tokenizer's own id → token map writes it back exactly.
+        var vocabulary = new System.Text.StringBuilder();
+        for (int id = 0; id < tokenizer.VocabularySize; id++) vocabulary.Append(tokenizer.TokenOf(id)).Append('\n');
+        AtomicFile.WriteAllText(System.IO.Path.Combine(destination, "vocab.txt"), vocabulary.ToString());
+        var special = new JsonObject
+        {
+            ["cls_token"] = tokenizer.TokenOf(tokenizer.ClassificationId),
+            ["sep_token"] = tokenizer.TokenOf(tokenizer.SeparatorId),
+            ["pad_token"] = tokenizer.TokenOf(tokenizer.PaddingId),
+            ["unk_token"] = tokenizer.TokenOf(tokenizer.UnknownId),
+        };
+        JsonObject config = (JsonObject)special.DeepClone();
+        config["tokenizer_class"] = "BertTokenizer";
+        config["do_lower_case"] = tokenizer.Options.LowerCase;
+        config["strip_accents"] = tokenizer.Options.StripAccents;
+        config["model_max_length"] = tokenizer.Options.MaxLength;
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+        AtomicFile.WriteAllText(System.IO.Path.Combine(destination, "tokenizer_config.json"), config.ToJsonString(indented));
+        AtomicFile.WriteAllText(System.IO.Path.Combine(destination, "special_tokens_map.json"), special.ToJsonString(indented));
+        return ["vocab.txt", "tokenizer_config.json", "special_tokens_map.json"];
     }
 }
