@@ -21,6 +21,13 @@ public interface ITrainingObjective
     /// <exception cref="ArgumentOutOfRangeException">It does not; the message names the value.</exception>
     void Validate(int exitCount, int epochCount) => ArgumentOutOfRangeException.ThrowIfLessThan(exitCount, 1);
 
+    /// <summary>
+    /// Whether the loss reads the labels. Default true. A label-free objective (self-distillation,
+    /// docs/algorithms.md §3.5) trains on unlabelled examples (<see cref="TrainingExample.NoLabel"/>), and
+    /// validation then measures every exit's agreement with the final exit instead of accuracy.
+    /// </summary>
+    bool NeedsLabels => true;
+
     /// <summary>What epoch <paramref name="epoch"/> (0-based) of <paramref name="epochCount"/> trains. Default: everything.</summary>
     TrainingPhase PhaseOf(int epoch, int epochCount) => TrainingPhase.AllExits;
 

@@ -19,4 +19,8 @@ public interface ITrainingSet
     /// uninterrupted one.</param>
     /// <returns>A batch the caller disposes.</returns>
     TrainingBatch Collate(ReadOnlySpan<int> rows, long? augmentationSeed);
+
+    /// <summary>Whether every example has a label; false when some are <see cref="TrainingExample.NoLabel"/>,
+    /// which only a label-free objective (<see cref="ITrainingObjective.NeedsLabels"/>) can train on. Default true.</summary>
+    bool IsLabelled => true;
 }

@@ -157,7 +157,7 @@ public sealed class MultiExitTrainer
     public ValidationResult Evaluate(ITrainingSet examples)
     {
         ArgumentNullException.ThrowIfNull(examples);
-        return ExitEvaluator.Evaluate(_network, examples, Options.EvaluationBatchSize);
+        return ExitEvaluator.Evaluate(_network, examples, Options.EvaluationBatchSize, ExitEvaluator.MeasureFor(_objective, examples));
     }
 
     private TrainingResult Run(ITrainingSet train, ITrainingSet? validation,
@@ -165,6 +165,11 @@ public sealed class MultiExitTrainer
     {
         ArgumentNullException.ThrowIfNull(train);
         if (train.Count == 0) throw new ArgumentException("train must hold at least one example; got none", nameof(train));
+        // Refused before the first step: a label-needing loss would read NoLabel (−1) as a class index.
+        if (_objective.NeedsLabels && (!train.IsLabelled || validation is { IsLabelled: false }))
+            throw new ArgumentException(
+                $"the {(train.IsLabelled ? "validation" : "training")} examples include some without a label; objective {_objective.Name} needs labels (a label-free one, such as self-distill, does not)",
+                train.IsLabelled ? nameof(validation) : nameof(train));
         return new TrainingRun(_network, _objective, Options, _metadata, train, validation).Run(resumeDirectory, progress, cancellationToken);
     }
 

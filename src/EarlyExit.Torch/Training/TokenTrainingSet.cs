@@ -40,6 +40,7 @@ public sealed class TokenTrainingSet : ITrainingSet
             }
         }
         _examples = examples;
+        IsLabelled = examples.All(e => e.IsLabelled);
     }
 
     /// <summary>Tokenizes labelled texts (and text pairs) and wraps them, checked against <paramref name="config"/>.</summary>
@@ -68,8 +69,37 @@ public sealed class TokenTrainingSet : ITrainingSet
         return new TokenTrainingSet(tokenized, config, name);
     }
 
+    /// <summary>
+    /// Tokenizes texts without labels (<see cref="TrainingExample.NoLabel"/>), for a label-free
+    /// objective (docs/algorithms.md §3.5), and wraps them, checked against <paramref name="config"/>.
+    /// </summary>
+    /// <param name="texts">At least one text.</param>
+    /// <param name="tokenizer">The model's tokenizer; its maximum length truncates.</param>
+    /// <param name="config">The encoder's sizes: positions, vocabulary.</param>
+    /// <param name="name">The texts' name in messages (e.g. "train").</param>
+    /// <param name="progress">Receives the number of texts tokenized so far, after every chunk of them.</param>
+    /// <exception cref="ArgumentException">As for the constructor.</exception>
+    public static TokenTrainingSet TokenizeUnlabelled(IReadOnlyList<string> texts, TextTokenizer tokenizer, EncoderConfig config,
+        string name = "texts", IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(texts, name);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        var tokenized = new List<TrainingExample>(texts.Count);
+        foreach (string[] chunk in texts.Chunk(256))
+        {
+            TokenBatch batch = tokenizer.EncodeBatch(chunk);
+            for (int row = 0; row < chunk.Length; row++)
+                tokenized.Add(TrainingExample.FromPaddedRow(batch.InputIdsOf(row), batch.TokenTypeIdsOf(row), batch.AttentionMaskOf(row), TrainingExample.NoLabel));
+            progress?.Report(tokenized.Count);
+        }
+        return new TokenTrainingSet(tokenized, config, name);
+    }
+
     /// <inheritdoc/>
     public int Count => _examples.Count;
+
+    /// <inheritdoc/>
+    public bool IsLabelled { get; }
 
     /// <summary>Pads the rows to the longest with id 0 and mask 0 (the mask hides padding, so the id only has to exist).</summary>
     /// <param name="rows">Example indices.</param>

@@ -12,9 +12,9 @@ public sealed record TrainingExample
     /// <summary>Creates an example.</summary>
     /// <param name="inputIds">Word-piece ids, [CLS] and [SEP] included, no padding; at least one.</param>
     /// <param name="tokenTypeIds">Segment ids of the same length, or null for all zeros (a single text).</param>
-    /// <param name="label">0-based class index.</param>
+    /// <param name="label">0-based class index, or <see cref="NoLabel"/> for a text without one (label-free objectives only).</param>
     /// <exception cref="ArgumentException">No ids, or the segment ids' length differs.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="label"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="label"/> is below <see cref="NoLabel"/>.</exception>
     public TrainingExample(long[] inputIds, long[]? tokenTypeIds, int label)
     {
         ArgumentNullException.ThrowIfNull(inputIds);
@@ -22,11 +22,14 @@ public sealed record TrainingExample
             throw new ArgumentException("inputIds must hold at least one token; got none", nameof(inputIds));
         if (tokenTypeIds is not null && tokenTypeIds.Length != inputIds.Length)
             throw new ArgumentException($"tokenTypeIds must have the length of inputIds ({inputIds.Length}); got {tokenTypeIds.Length}", nameof(tokenTypeIds));
-        ArgumentOutOfRangeException.ThrowIfNegative(label);
+        ArgumentOutOfRangeException.ThrowIfLessThan(label, NoLabel);
         InputIds = inputIds;
         TokenTypeIds = tokenTypeIds;
         Label = label;
     }
+
+    /// <summary>The label of an example that has none: what a label-free objective (docs/algorithms.md §3.5) trains on.</summary>
+    public const int NoLabel = -1;
 
     /// <summary>Word-piece ids, unpadded.</summary>
     public long[] InputIds { get; }
@@ -34,8 +37,11 @@ public sealed record TrainingExample
     /// <summary>Segment ids, or null for all zeros.</summary>
     public long[]? TokenTypeIds { get; }
 
-    /// <summary>0-based class index.</summary>
+    /// <summary>0-based class index, or <see cref="NoLabel"/>.</summary>
     public int Label { get; }
+
+    /// <summary>Whether the example has a label.</summary>
+    public bool IsLabelled => Label != NoLabel;
 
     /// <summary>Number of tokens.</summary>
     public int Length => InputIds.Length;

@@ -178,7 +178,7 @@ internal sealed class TrainingRun
     /// <summary>Validates, keeps the best checkpoint, records the epoch and writes the resume state for the next.</summary>
     private void EndEpoch(int epoch, TrainingPhase phase, double meanLoss, double seconds, double examplesPerSecond, IProgress<TrainingProgress>? progress)
     {
-        ValidationResult? validation = _validation is null ? null : ExitEvaluator.Evaluate(_network, _validation, _options.EvaluationBatchSize);
+        ValidationResult? validation = _validation is null ? null : ExitEvaluator.Evaluate(_network, _validation, _options.EvaluationBatchSize, ExitEvaluator.MeasureFor(_objective, _validation));
         bool isBest = validation is not null && validation.MeanAccuracy > _bestAccuracy;
         if (isBest)
         {
