@@ -18,7 +18,7 @@ namespace EarlyExit.Torch.Models;
 /// followed by exit k. Call <c>eval()</c> and run under <c>torch.no_grad()</c> for inference;
 /// in training mode dropout is active.
 /// </remarks>
-public sealed class MultiExitEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>, IMultiExitNetwork
+public sealed class MultiExitEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>, IHeadInputNetwork
 {
     private readonly BertEmbeddings embeddings;
     private readonly BertEncoder encoder;
@@ -171,6 +171,34 @@ public sealed class MultiExitEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(batch);
         return call(batch.Input(0, 3, nameof(MultiExitEncoder)), batch.Inputs[1], batch.Inputs[2]);
+    }
+
+    // The head-input cache's view (docs/algorithms.md §3.6): what each head reads, and the heads on it.
+    int IHeadInputNetwork.HeadInputSize => Config.HiddenSize;
+
+    /// <summary>Every layer's pooled states for a <see cref="TokenTrainingSet"/> batch: (exits, batch, hidden).</summary>
+    Tensor IHeadInputNetwork.HeadInputs(TrainingBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Tensor ids = batch.Input(0, 3, nameof(MultiExitEncoder)), mask = batch.Inputs[2];
+        using var scope = NewDisposeScope();
+        Tensor bias = AttentionBias(mask, embeddings.parameters().First().dtype);
+        Tensor hidden = Embed(ids, batch.Inputs[1]);
+        var pooled = new Tensor[LayerCount];
+        for (int k = 0; k < LayerCount; k++)
+        {
+            hidden = RunLayer(k, hidden, bias);
+            pooled[k] = PoolForExit(k, hidden, mask);
+        }
+        return stack(pooled).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Every exit head on its pooled input (exits, batch, hidden): (exits, batch, classes).</summary>
+    Tensor IHeadInputNetwork.ExitLogits(Tensor headInputs)
+    {
+        ArgumentNullException.ThrowIfNull(headInputs);
+        using var scope = NewDisposeScope();
+        return stack(Enumerable.Range(0, LayerCount).Select(k => RunExitOnPooled(k, headInputs[k]))).MoveToOuterDisposeScope();
     }
 
     private void CheckIndex(int index, string name)

@@ -41,6 +41,10 @@ internal sealed class ParameterGroups : IDisposable
         Optimizer = CreateOptimizer(network.Module);
     }
 
+    /// <summary>Whether <paramref name="phase"/> trains any backbone parameter (the rule of the constructor above).</summary>
+    internal static bool TrainsBackbone(TrainingPhase phase, TrainerOptions options) =>
+        phase != TrainingPhase.InternalExits && !options.FreezeBackbone;
+
     /// <summary>AdamW over the trainable parameters; its state is what <c>optimizer.bin</c> keeps.</summary>
     internal AdamW Optimizer { get; }
 

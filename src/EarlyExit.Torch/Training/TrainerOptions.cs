@@ -64,6 +64,15 @@ public sealed record TrainerOptions
     public bool FreezeBackbone { get; init; }
 
     /// <summary>
+    /// Whether a stage that does not train the backbone (<see cref="FreezeBackbone"/>, two-stage's
+    /// second stage, self-distillation) runs it once over the examples and trains the heads on what
+    /// they read (docs/algorithms.md §3.6), instead of running it again every epoch. Default true;
+    /// false reproduces head-only training through the whole network, backbone dropout included.
+    /// Networks that are not <see cref="IHeadInputNetwork"/>s always run the whole network.
+    /// </summary>
+    public bool CacheHeadInputs { get; init; } = true;
+
+    /// <summary>
     /// Where checkpoints go, or null for none: <c>best/</c> (the best validation epoch) and
     /// <c>last/</c> (everything needed to resume). Default null.
     /// </summary>

@@ -42,6 +42,14 @@ internal sealed class TrainingRun
     private int _stageStart = -1;
     private ParameterGroups? _groups;
 
+    // What the current stage trains through: the network and its sets, or, while the backbone is
+    // frozen, the head-input caches standing in for both (docs/algorithms.md §3.6).
+    private IMultiExitNetwork _active;
+    private ITrainingSet _activeTrain;
+    private ITrainingSet? _activeValidation;
+    private HeadInputCache? _trainCache;
+    private HeadInputCache? _validationCache;
+
     // The current epoch's steps so far, kept with the resume state so a resumed epoch's mean loss covers them all.
     private PartialEpoch _partial;
 
@@ -60,6 +68,7 @@ internal sealed class TrainingRun
         _resume = new ResumeState(network, metadata, objective, options);
         _train = train;
         _validation = validation;
+        (_active, _activeTrain, _activeValidation) = (network, train, validation);
         _bestDirectory = options.OutputDirectory is null ? null : Path.Combine(options.OutputDirectory, MultiExitTrainer.BestDirectoryName);
         _lastDirectory = options.OutputDirectory is null ? null : Path.Combine(options.OutputDirectory, MultiExitTrainer.ResumeDirectoryName);
         _stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
@@ -94,6 +103,7 @@ internal sealed class TrainingRun
         finally
         {
             _groups?.Dispose();
+            DropCaches();
         }
         return Result(completed: true);
     }
@@ -104,13 +114,14 @@ internal sealed class TrainingRun
         int epochs = _options.Epochs;
         TrainingPhase phase = _objective.PhaseOf(epoch, epochs);
         (int stageStart, int stageEnd) = StageOf(epoch);
+        // Started before the stage is entered: a stage's first epoch pays for building its head-input cache.
+        var clock = Stopwatch.StartNew();
         EnterStage(stageStart, phase);
         long stageSteps = (long)(stageEnd - stageStart) * _stepsPerEpoch;
         long warmup = LearningRateSchedule.WarmupSteps(stageSteps, _options.WarmupFraction);
         int[] order = Permutation(_train.Count, _options.Seed, epoch);
 
         _network.Module.train();
-        var clock = Stopwatch.StartNew();
         // A resumed epoch goes on from the stopped run's sums; any other starts from nothing.
         PartialEpoch before = firstStep > 0 ? _partial : default;
         double lossSum = before.LossSum;
@@ -155,6 +166,19 @@ internal sealed class TrainingRun
         _groups = null; // should the next fail to build, finally must not dispose this one again
         _groups = new ParameterGroups(_network, phase, _options);
         _stageStart = stageStart;
+        // Built after the previous stage's steps (which may have trained the backbone), kept while it stays frozen.
+        bool cache = _options.CacheHeadInputs && _network is IHeadInputNetwork && !ParameterGroups.TrainsBackbone(phase, _options);
+        if (cache && _trainCache is null)
+        {
+            var network = (IHeadInputNetwork)_network;
+            _trainCache = HeadInputCache.Build(network, _train, _options.EvaluationBatchSize);
+            _validationCache = _validation is null ? null : HeadInputCache.Build(network, _validation, _options.EvaluationBatchSize);
+            (_active, _activeTrain, _activeValidation) = (_trainCache, _trainCache, _validationCache);
+        }
+        else if (!cache)
+        {
+            DropCaches();
+        }
         if (_resumed?.OptimizerStageStart == stageStart)
             ResumeState.LoadOptimizer(_resumeDirectory!, _groups.Optimizer);
     }
@@ -166,9 +190,9 @@ internal sealed class TrainingRun
         long stepSeed = StepSeed(_options.Seed, step.Step);
         manual_seed(stepSeed);
         _groups!.SetLearningRate(learningRate);
-        using TrainingBatch batch = _train.Collate(rows, stepSeed);
+        using TrainingBatch batch = _activeTrain.Collate(rows, stepSeed);
         _groups.Optimizer.zero_grad();
-        Tensor logits = _network.Forward(batch); // (exits, batch, classes)
+        Tensor logits = _active.Forward(batch); // (exits, batch, classes)
         Tensor loss = _objective.Loss(logits, batch.Labels, step);
         loss.backward();
         _groups.Step();
@@ -178,7 +202,8 @@ internal sealed class TrainingRun
     /// <summary>Validates, keeps the best checkpoint, records the epoch and writes the resume state for the next.</summary>
     private void EndEpoch(int epoch, TrainingPhase phase, double meanLoss, double seconds, double examplesPerSecond, IProgress<TrainingProgress>? progress)
     {
-        ValidationResult? validation = _validation is null ? null : ExitEvaluator.Evaluate(_network, _validation, _options.EvaluationBatchSize, ExitEvaluator.MeasureFor(_objective, _validation));
+        ValidationResult? validation = _activeValidation is null ? null
+            : ExitEvaluator.Evaluate(_active, _activeValidation, _options.EvaluationBatchSize, ExitEvaluator.MeasureFor(_objective, _activeValidation));
         bool isBest = validation is not null && validation.MeanAccuracy > _bestAccuracy;
         if (isBest)
         {
@@ -198,6 +223,14 @@ internal sealed class TrainingRun
         if (_lastDirectory is null) return;
         _resume.Save(_lastDirectory, _groups!.Optimizer, _train.Count, new ResumePoint(epoch, stepInEpoch, _globalStep, _stageStart,
             double.IsFinite(_bestAccuracy) ? _bestAccuracy : null, _bestEpoch, _partial, _results));
+    }
+
+    private void DropCaches()
+    {
+        _trainCache?.Dispose();
+        _validationCache?.Dispose();
+        (_trainCache, _validationCache) = (null, null);
+        (_active, _activeTrain, _activeValidation) = (_network, _train, _validation);
     }
 
     private TrainingResult Result(bool completed) =>

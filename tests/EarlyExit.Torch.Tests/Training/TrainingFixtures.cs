@@ -1,3 +1,4 @@
+using EarlyExit.Torch.Checkpoints;
 using EarlyExit.Torch.Models;
 using EarlyExit.Torch.Training;
 
@@ -44,4 +45,10 @@ internal static class TrainingFixtures
         }
         return examples;
     }
+
+    /// <summary>The metadata a trainer of <paramref name="model"/> needs, with <see cref="Labels"/>.</summary>
+    public static CheckpointMetadata Describe(MultiExitEncoder model) => new() { Config = model.Config, LabelNames = Labels };
+
+    /// <summary>Examples as a training set of <see cref="Tiny"/>'s sizes.</summary>
+    public static TokenTrainingSet Tokens(IReadOnlyList<TrainingExample> examples) => new(examples, Tiny);
 }
