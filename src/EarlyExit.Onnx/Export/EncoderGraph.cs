@@ -31,6 +31,7 @@ internal sealed class EncoderGraph
     {
         ArgumentNullException.ThrowIfNull(encoder);
         Config = encoder.Config;
+        RefuseNonBertForward(Config);
         _weights = new(StringComparer.Ordinal);
         _shapes = new(StringComparer.Ordinal);
         // Enumerated before the scope opens: a module may hand out a new wrapper of a native
@@ -50,6 +51,24 @@ internal sealed class EncoderGraph
     }
 
     internal EncoderConfig Config { get; }
+
+    /// <summary>
+    /// The graphs below are BERT's forward; a model imported from another Hugging Face family
+    /// (docs/models.md) computes something else, and exporting it would give wrong outputs silently.
+    /// </summary>
+    private static void RefuseNonBertForward(EncoderConfig c)
+    {
+        string? field =
+            c.EmbeddingSize is not null ? nameof(c.EmbeddingSize)
+            : c.PositionsFromPadding ? nameof(c.PositionsFromPadding)
+            : c.SharedLayer ? nameof(c.SharedLayer)
+            : c.TypeVocabularySize == 0 ? nameof(c.TypeVocabularySize)
+            : c.HiddenActivation != HiddenActivation.Gelu ? nameof(c.HiddenActivation)
+            : c.FinalHeadActivation != HeadActivation.Tanh ? nameof(c.FinalHeadActivation)
+            : null;
+        if (field is not null)
+            throw new ArgumentException($"ONNX export writes the BERT forward only; this {c.Architecture} model sets {field}, which it does not compute", "encoder");
+    }
 
     /// <summary>
     /// BertEmbeddings (word + position + token type, LayerNorm) and the attention bias of

@@ -23,6 +23,7 @@ public static class OnnxExporter
     /// <param name="encoder">The model; read only.</param>
     /// <returns>The segments; see <see cref="OnnxSegments"/> for their signatures.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="encoder"/> is null.</exception>
+    /// <exception cref="ArgumentException">The encoder's config is not BERT's forward (an imported DistilBERT, RoBERTa, ELECTRA or ALBERT; docs/models.md).</exception>
     public static OnnxSegments ExportSegments(MultiExitEncoder encoder)
     {
         var graph = new EncoderGraph(encoder);
@@ -72,6 +73,7 @@ public static class OnnxExporter
     /// <param name="encoder">The model; read only.</param>
     /// <returns>The model; run it with <see cref="Runtime.OnnxClassifier"/> or any ONNX runtime.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="encoder"/> is null.</exception>
+    /// <exception cref="ArgumentException">The encoder's config is not BERT's forward (an imported DistilBERT, RoBERTa, ELECTRA or ALBERT; docs/models.md).</exception>
     public static ModelProto ExportFullModel(MultiExitEncoder encoder)
     {
         var graph = new EncoderGraph(encoder);

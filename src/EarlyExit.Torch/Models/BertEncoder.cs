@@ -11,13 +11,17 @@ namespace EarlyExit.Torch.Models;
 internal sealed class BertEncoder : nn.Module
 {
     private readonly ModuleList<BertLayer> layer;
+    private readonly bool _shared;
 
     internal BertEncoder(EncoderConfig config) : base(nameof(BertEncoder))
     {
-        layer = nn.ModuleList(Enumerable.Range(0, config.LayerCount).Select(_ => new BertLayer(config)).ToArray());
+        // ALBERT shares one layer's weights across depths: one module, applied LayerCount times.
+        _shared = config.SharedLayer;
+        int modules = _shared ? 1 : config.LayerCount;
+        layer = nn.ModuleList(Enumerable.Range(0, modules).Select(_ => new BertLayer(config)).ToArray());
         RegisterComponents();
     }
 
-    /// <summary>Layer <paramref name="index"/> (0-based).</summary>
-    internal BertLayer this[int index] => layer[index];
+    /// <summary>The weights of depth <paramref name="index"/> (0-based): the one shared layer when <see cref="EncoderConfig.SharedLayer"/>.</summary>
+    internal BertLayer this[int index] => layer[_shared ? 0 : index];
 }

@@ -34,8 +34,54 @@ public sealed record EncoderConfig
     /// <summary>Longest input in tokens; position embedding rows. Default 512 (BERT).</summary>
     public int MaxPositions { get; init; } = 512;
 
-    /// <summary>Number of token types (segments A and B of a sentence pair). Default 2 (BERT).</summary>
+    /// <summary>
+    /// Number of token types (segments A and B of a sentence pair). Default 2 (BERT); 0 means the
+    /// model has no token-type embeddings (DistilBERT) and segment ids are ignored.
+    /// </summary>
     public int TypeVocabularySize { get; init; } = 2;
+
+    /// <summary>
+    /// Which Hugging Face family the weights belong to; decides only the key names of a Hugging Face
+    /// export (see <see cref="EncoderArchitecture"/>). Default <see cref="EncoderArchitecture.Bert"/>.
+    /// </summary>
+    public EncoderArchitecture Architecture { get; init; } = EncoderArchitecture.Bert;
+
+    /// <summary>
+    /// Width of the embeddings when it differs from <see cref="HiddenSize"/> (ELECTRA's and ALBERT's
+    /// factorised embeddings): the embedding LayerNorm works at this width and a linear projection
+    /// (key <c>embeddings.projection</c>) maps it to the hidden size. Null (the default) means no
+    /// projection: embeddings are <see cref="HiddenSize"/> wide.
+    /// </summary>
+    public int? EmbeddingSize { get; init; }
+
+    /// <summary>The feed-forward activation. Default <see cref="Models.HiddenActivation.Gelu"/> (exact, BERT's).</summary>
+    public HiddenActivation HiddenActivation { get; init; } = HiddenActivation.Gelu;
+
+    /// <summary>The padding token's id: where <see cref="PositionsFromPadding"/> starts counting. Default 0.</summary>
+    public int PaddingId { get; init; }
+
+    /// <summary>
+    /// Whether position ids are counted over non-padding tokens and offset by <see cref="PaddingId"/>,
+    /// as RoBERTa's <c>create_position_ids_from_input_ids</c>: cumsum(ids ≠ pad)·(ids ≠ pad) + pad, so
+    /// padding sits at position <see cref="PaddingId"/> and the first token at <see cref="PaddingId"/> + 1.
+    /// Default false: positions 0…seq−1 (BERT).
+    /// </summary>
+    public bool PositionsFromPadding { get; init; }
+
+    /// <summary>
+    /// Whether one layer's weights are applied <see cref="LayerCount"/> times (ALBERT's cross-layer
+    /// sharing), an exit after each application; the state dict then holds <c>encoder.layer.0</c> only.
+    /// Default false.
+    /// </summary>
+    public bool SharedLayer { get; init; }
+
+    /// <summary>
+    /// The activation of the final exit's head (exit <see cref="LayerCount"/> − 1) between its dense
+    /// layer and classifier, so an imported <c>*ForSequenceClassification</c> head computes what it did:
+    /// tanh (BERT, ALBERT, RoBERTa), GELU (ELECTRA), ReLU (DistilBERT). Internal exits always use tanh.
+    /// Default <see cref="HeadActivation.Tanh"/>.
+    /// </summary>
+    public HeadActivation FinalHeadActivation { get; init; } = HeadActivation.Tanh;
 
     /// <summary>
     /// ε of every LayerNorm. Default 1e-12, BERT's: far below float32's resolution of a unit
@@ -93,7 +139,19 @@ public sealed record EncoderConfig
         Positive(IntermediateSize, nameof(IntermediateSize));
         Positive(ClassCount, nameof(ClassCount));
         Positive(MaxPositions, nameof(MaxPositions));
-        Positive(TypeVocabularySize, nameof(TypeVocabularySize));
+        if (TypeVocabularySize < 0)
+            throw new ArgumentOutOfRangeException(nameof(TypeVocabularySize), TypeVocabularySize,
+                $"TypeVocabularySize must be 0 (no token types) or more; got {TypeVocabularySize}");
+        if (EmbeddingSize is int e) Positive(e, nameof(EmbeddingSize));
+        if (PaddingId < 0 || PaddingId >= VocabularySize)
+            throw new ArgumentOutOfRangeException(nameof(PaddingId), PaddingId,
+                $"PaddingId must be a token id in [0, {VocabularySize}); got {PaddingId}");
+        if (PositionsFromPadding && PaddingId + 1 >= MaxPositions)
+            throw new ArgumentOutOfRangeException(nameof(MaxPositions), MaxPositions,
+                $"MaxPositions must exceed PaddingId + 1 ({PaddingId + 1}) when positions count from the padding id; got {MaxPositions}");
+        Defined(Architecture, nameof(Architecture));
+        Defined(HiddenActivation, nameof(HiddenActivation));
+        Defined(FinalHeadActivation, nameof(FinalHeadActivation));
         if (HiddenSize % HeadCount != 0)
             throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize,
                 $"HiddenSize must be a multiple of HeadCount ({HeadCount}); got {HiddenSize}");
@@ -105,6 +163,19 @@ public sealed record EncoderConfig
         if (!Enum.IsDefined(Pooling))
             throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling,
                 $"Pooling must be one of {string.Join(", ", Enum.GetNames<ExitPooling>())}; got {Pooling}");
+    }
+
+    /// <summary>
+    /// The longest input in tokens: <see cref="MaxPositions"/>, less the <see cref="PaddingId"/> + 1
+    /// rows RoBERTa's position scheme never gives a real token.
+    /// </summary>
+    [JsonIgnore]
+    public int MaxSequenceLength => PositionsFromPadding ? MaxPositions - PaddingId - 1 : MaxPositions;
+
+    private static void Defined<T>(T value, string name) where T : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be one of {string.Join(", ", Enum.GetNames<T>())}; got {value}");
     }
 
     private static void Positive(int value, string name)

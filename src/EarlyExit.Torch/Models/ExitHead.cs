@@ -5,7 +5,7 @@ namespace EarlyExit.Torch.Models;
 
 /// <summary>
 /// The classifier after one layer: pool the token states (see <see cref="ExitPooling"/>),
-/// optionally tanh(dense(·)) as BERT's pooler, dropout, then a linear map to class logits.
+/// optionally act(dense(·)) (tanh as BERT's pooler; see <see cref="HeadActivation"/>), dropout, then a linear map to class logits.
 /// Keys <c>dense</c> (when <see cref="EncoderConfig.HeadDense"/>) and <c>classifier</c>.
 /// Heads never share weights (docs/algorithms.md §3).
 /// </summary>
@@ -15,9 +15,14 @@ internal sealed class ExitHead : nn.Module<Tensor, Tensor, Tensor>
     private readonly Dropout dropout;
     private readonly Linear classifier;
     private readonly ExitPooling _pooling;
+    private readonly HeadActivation _activation;
 
-    internal ExitHead(EncoderConfig config) : base(nameof(ExitHead))
+    /// <param name="config">Sizes, pooling and dense layer.</param>
+    /// <param name="activation">Between dense and classifier: tanh for internal exits, the config's
+    /// <see cref="EncoderConfig.FinalHeadActivation"/> for the last.</param>
+    internal ExitHead(EncoderConfig config, HeadActivation activation = HeadActivation.Tanh) : base(nameof(ExitHead))
     {
+        _activation = activation;
         if (config.HeadDense) dense = nn.Linear(config.HiddenSize, config.HiddenSize);
         dropout = nn.Dropout(config.HiddenDropout);
         classifier = nn.Linear(config.HiddenSize, config.ClassCount);
@@ -44,13 +49,22 @@ internal sealed class ExitHead : nn.Module<Tensor, Tensor, Tensor>
         _ => MeanOverMask(hidden, attentionMask),
     };
 
-    /// <summary>The head's parameters applied to pooled states: optional tanh(dense(·)), dropout, classifier.</summary>
+    /// <summary>The head's parameters applied to pooled states: optional act(dense(·)), dropout, classifier.</summary>
     /// <param name="pooled">(batch, hidden), from <see cref="Pool"/>.</param>
     /// <returns>(batch, classes) logits.</returns>
     internal Tensor Classify(Tensor pooled)
     {
         using var scope = NewDisposeScope();
-        if (dense is not null) pooled = dense.call(pooled).tanh();
+        if (dense is not null)
+        {
+            Tensor d = dense.call(pooled);
+            pooled = _activation switch
+            {
+                HeadActivation.Gelu => nn.functional.gelu(d), // ELECTRA's head: get_activation("gelu"), exact
+                HeadActivation.Relu => nn.functional.relu(d), // DistilBERT's pre_classifier → ReLU
+                _ => d.tanh(),                                // BERT's pooler, RoBERTa's classifier.dense
+            };
+        }
         return classifier.call(dropout.call(pooled)).MoveToOuterDisposeScope();
     }
 

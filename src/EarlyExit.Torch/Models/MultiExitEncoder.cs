@@ -34,7 +34,9 @@ public sealed class MultiExitEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
         Config = config;
         embeddings = new BertEmbeddings(config);
         encoder = new BertEncoder(config);
-        exits = nn.ModuleList(Enumerable.Range(0, config.LayerCount).Select(_ => new ExitHead(config)).ToArray());
+        exits = nn.ModuleList(Enumerable.Range(0, config.LayerCount)
+            .Select(k => new ExitHead(config, k == config.LayerCount - 1 ? config.FinalHeadActivation : HeadActivation.Tanh))
+            .ToArray());
         RegisterComponents();
     }
 
@@ -72,8 +74,8 @@ public sealed class MultiExitEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
     }
 
     /// <summary>Runs the embedding layer.</summary>
-    /// <param name="inputIds">(batch, seq) int64 word-piece ids; seq ≤ <see cref="EncoderConfig.MaxPositions"/>.</param>
-    /// <param name="tokenTypeIds">(batch, seq) int64 segment ids, or null for all zeros (single sentences).</param>
+    /// <param name="inputIds">(batch, seq) int64 word-piece ids; seq ≤ <see cref="EncoderConfig.MaxSequenceLength"/>.</param>
+    /// <param name="tokenTypeIds">(batch, seq) int64 segment ids, or null for all zeros (single sentences); ignored when the model has no token types.</param>
     /// <returns>(batch, seq, hidden), the input of layer 0.</returns>
     /// <exception cref="ArgumentException">The ids are not 2-D int64, the shapes differ, or seq exceeds the positions.</exception>
     public Tensor Embed(Tensor inputIds, Tensor? tokenTypeIds = null)
@@ -81,8 +83,8 @@ public sealed class MultiExitEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(inputIds);
         if (inputIds.dim() != 2 || inputIds.dtype != ScalarType.Int64)
             throw new ArgumentException($"inputIds must be (batch, seq) int64; got shape ({string.Join(", ", inputIds.shape)}) {inputIds.dtype}", nameof(inputIds));
-        if (inputIds.shape[1] > Config.MaxPositions)
-            throw new ArgumentException($"inputIds has {inputIds.shape[1]} tokens per row; the model has {Config.MaxPositions} positions", nameof(inputIds));
+        if (inputIds.shape[1] > Config.MaxSequenceLength)
+            throw new ArgumentException($"inputIds has {inputIds.shape[1]} tokens per row; the model has {Config.MaxSequenceLength} positions", nameof(inputIds));
         if (tokenTypeIds is not null && !tokenTypeIds.shape.SequenceEqual(inputIds.shape))
             throw new ArgumentException($"tokenTypeIds must have the shape of inputIds ({string.Join(", ", inputIds.shape)}); got ({string.Join(", ", tokenTypeIds.shape)})", nameof(tokenTypeIds));
         using var scope = NewDisposeScope();

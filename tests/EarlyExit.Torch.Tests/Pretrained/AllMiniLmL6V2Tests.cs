@@ -98,7 +98,7 @@ public sealed class AllMiniLmL6V2Tests(ITestOutputHelper output)
     /// final LayerNorm added as graph outputs: each is the Add that applies that LayerNorm's
     /// named bias (the exporter decomposes LayerNorm into ReduceMean … Mul, Add).
     /// </summary>
-    private static float[][] RunOnnxWithLayerOutputs(ModelProto onnx, long[] inputIds, long[] tokenTypes, long[] mask, int batch, int seq)
+    internal static float[][] RunOnnxWithLayerOutputs(ModelProto onnx, long[] inputIds, long[] tokenTypes, long[] mask, int batch, int seq)
     {
         string[] biases = ["embeddings.LayerNorm.bias", .. Enumerable.Range(0, 6).Select(k => $"encoder.layer.{k}.output.LayerNorm.bias")];
         string[] names = [.. biases.Select(b => onnx.Graph.Node.Single(n => n.OpType == "Add" && n.Input.Contains(b)).Output[0])];
