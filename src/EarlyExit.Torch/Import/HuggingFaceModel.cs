@@ -113,7 +113,6 @@ public static class HuggingFaceModel
         try
         {
             encoder.Validate();
-            torch.random.manual_seed(options.Seed); // the new heads' initialisation
             model = new MultiExitEncoder(encoder);
         }
         catch (ArgumentOutOfRangeException e)
@@ -124,6 +123,9 @@ public static class HuggingFaceModel
         try
         {
             var used = new HashSet<string>(StringComparer.Ordinal);
+            // A generator of our own, not torch's global one: the same seed gives the same heads even
+            // while other threads draw from the global generator.
+            using var generator = new torch.Generator((ulong)options.Seed);
             using (no_grad())
             {
                 foreach (var (ours, parameter) in model.state_dict())
@@ -133,7 +135,11 @@ public static class HuggingFaceModel
                     string file;
                     if (hf is null || (!hasHead && ours.StartsWith($"exits.{encoder.LayerCount - 1}.", StringComparison.Ordinal)))
                     {
-                        if (exitHeads is null || hf is not null) continue; // a new head keeps its seeded initialisation
+                        if (exitHeads is null || hf is not null)
+                        {
+                            SeededInit(parameter, encoder.HiddenSize, generator); // a new head
+                            continue;
+                        }
                         file = exitHeadsPath;
                         if (!exitHeads.TryGetValue(ours, out source))
                             throw Fail($"{file}: key {ours} is missing (expected shape [{string.Join(", ", parameter.shape)}])");
@@ -230,6 +236,19 @@ public static class HuggingFaceModel
         else File.Delete(Path.Combine(folder, ExitHeadsFileName)); // a stale one would be read back
         string text = configJson.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.Write(Path.Combine(folder, ConfigFileName), s => s.Write(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <summary>
+    /// nn.Linear's default initialisation, U(−1/√fan_in, 1/√fan_in) for weight and bias (PyTorch's
+    /// kaiming_uniform with a = √5), drawn from <paramref name="generator"/> in state-dict order.
+    /// Every head layer reads hidden-size vectors (dense: hidden → hidden, classifier: hidden → classes),
+    /// so fan_in is the hidden size for all of them.
+    /// </summary>
+    private static void SeededInit(Tensor parameter, int hiddenSize, torch.Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        double bound = 1 / Math.Sqrt(hiddenSize);
+        parameter.copy_((rand(parameter.shape, generator: generator) * 2 - 1) * bound);
     }
 
     private static bool IsHeadKey(string key) => HuggingFaceKeyMap.IsOutsideBackbone(key);

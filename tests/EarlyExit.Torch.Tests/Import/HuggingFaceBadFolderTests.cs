@@ -144,5 +144,35 @@ public sealed class HuggingFaceBadFolderTests : IDisposable
         string m = Refused(new HuggingFaceImportOptions { Pooling = EarlyExit.Torch.Models.ExitPooling.Mean });
         Assert.Equal($"{Path.Combine(_folder, "config.json")}: the checkpoint's classifier reads [CLS] through a dense layer, so the heads must use Cls pooling with HeadDense; got Mean pooling, HeadDense True", m);
     }
-}
 
+    [Fact]
+    public void ShardIndexNamingAMissingShard()
+    {
+        foreach (string f in Directory.GetFiles(HuggingFaceImportTests.Golden("xlm-roberta")))
+            File.Copy(f, Path.Combine(_folder, Path.GetFileName(f)));
+        File.Delete(Path.Combine(_folder, "model-00002-of-00002.safetensors"));
+        Assert.Equal($"{Path.Combine(_folder, "model.safetensors.index.json")} names shard model-00002-of-00002.safetensors, which is not in the folder", Refused());
+    }
+
+    [Fact]
+    public void SafetensorsEntryWhoseBytesDoNotFitItsShape()
+    {
+        CopyBert();
+        string path = Path.Combine(_folder, "model.safetensors");
+        byte[] bytes = File.ReadAllBytes(path);
+        // Truncate the data: the last tensor's byte range now runs past the end of the file.
+        File.WriteAllBytes(path, bytes[..^4]);
+        string m = Refused();
+        Assert.StartsWith($"{path}: tensor ", m);
+        Assert.Contains("does not fit its shape or the file's", m);
+    }
+
+    [Fact]
+    public void UnreadablePickle()
+    {
+        CopyBert();
+        File.Delete(Path.Combine(_folder, "model.safetensors"));
+        File.WriteAllText(Path.Combine(_folder, "pytorch_model.bin"), "not a pickle");
+        Assert.StartsWith($"{Path.Combine(_folder, "pytorch_model.bin")} could not be read as a PyTorch state dict: ", Refused());
+    }
+}
