@@ -79,7 +79,12 @@ public static class HuggingFaceModel
         foreach (string key in weights.Keys)
         {
             string hf = key.StartsWith(prefix, StringComparison.Ordinal) || IsHeadKey(key) ? key : prefix + key;
-            normalized[hf] = key;
+            // Checkpoints converted from TensorFlow (bert-base-uncased among them) name LayerNorm's
+            // parameters gamma and beta; Hugging Face's loader renames them to weight and bias, and so do we.
+            if (hf.EndsWith(".gamma", StringComparison.Ordinal)) hf = hf[..^"gamma".Length] + "weight";
+            else if (hf.EndsWith(".beta", StringComparison.Ordinal)) hf = hf[..^"beta".Length] + "bias";
+            if (!normalized.TryAdd(hf, key))
+                throw Fail($"{fileOf[key]}: keys {normalized[hf]} and {key} both name {hf}");
         }
 
         string finalClassifier = HuggingFaceKeyMap.ToHf(architecture, encoder.LayerCount, $"exits.{encoder.LayerCount - 1}.classifier.weight")!;

@@ -175,4 +175,25 @@ public sealed class HuggingFaceBadFolderTests : IDisposable
         File.WriteAllText(Path.Combine(_folder, "pytorch_model.bin"), "not a pickle");
         Assert.StartsWith($"{Path.Combine(_folder, "pytorch_model.bin")} could not be read as a PyTorch state dict: ", Refused());
     }
+
+    [Fact]
+    public void LegacyGammaBetaLayerNormNamesImportAsWeightAndBias()
+    {
+        CopyBert();
+        using var before = HuggingFaceModel.Load(_folder).Model;
+        EditWeights(w =>
+        {
+            foreach (string k in w.Keys.Where(k => k.Contains("LayerNorm.", StringComparison.Ordinal)).ToList())
+            {
+                w[k.Replace("LayerNorm.weight", "LayerNorm.gamma", StringComparison.Ordinal).Replace("LayerNorm.bias", "LayerNorm.beta", StringComparison.Ordinal)] = w[k];
+                w.Remove(k);
+            }
+        });
+        Assert.Contains("\"bert.embeddings.LayerNorm.gamma\"", File.ReadAllText(Path.Combine(_folder, "model.safetensors")));
+        using var after = HuggingFaceModel.Load(_folder).Model;
+        var a = before.state_dict();
+        var b = after.state_dict();
+        foreach (string k in a.Keys.Where(k => !k.StartsWith("exits.0.", StringComparison.Ordinal)))
+            Assert.True(a[k].eq(b[k]).all().item<bool>(), k);
+    }
 }
