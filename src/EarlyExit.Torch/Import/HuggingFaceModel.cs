@@ -112,6 +112,8 @@ public static class HuggingFaceModel
         Dictionary<string, Tensor>? exitHeads = File.Exists(exitHeadsPath) ? SafetensorsFile.Read(exitHeadsPath, Fail) : null;
         bool headDense = options.HeadDense;
         if (exitHeads is not null) headDense = exitHeads.ContainsKey("exits.0.dense.weight");
+        if (hasHead && !headDense)
+            throw Fail($"{exitHeadsPath}: the internal exits have no dense layer but the checkpoint's classifier has one; the heads share one HeadDense");
         encoder = encoder with { ClassCount = classCount, Pooling = options.Pooling, HeadDense = headDense };
 
         MultiExitEncoder model;

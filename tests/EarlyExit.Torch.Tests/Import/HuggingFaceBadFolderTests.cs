@@ -196,4 +196,18 @@ public sealed class HuggingFaceBadFolderTests : IDisposable
         foreach (string k in a.Keys.Where(k => !k.StartsWith("exits.0.", StringComparison.Ordinal)))
             Assert.True(a[k].eq(b[k]).all().item<bool>(), k);
     }
+
+    [Fact]
+    public void ExitHeadsWithoutDenseBesideAClassifierWithOneIsRefused()
+    {
+        using (var model = HuggingFaceModel.Load(HuggingFaceImportTests.Golden("bert")).Model)
+            HuggingFaceModel.Write(model, ["negative", "neutral", "positive"], _folder);
+        string path = Path.Combine(_folder, HuggingFaceModel.ExitHeadsFileName);
+        var heads = SafetensorsFile.Read(path, m => new InvalidOperationException(m));
+        Assert.Equal(["exits.0.classifier.bias", "exits.0.classifier.weight", "exits.0.dense.bias", "exits.0.dense.weight"], heads.Keys.Order(StringComparer.Ordinal));
+        heads.Remove("exits.0.dense.weight");
+        heads.Remove("exits.0.dense.bias");
+        SafetensorsFile.Write(path, heads);
+        Assert.Equal($"{path}: the internal exits have no dense layer but the checkpoint's classifier has one; the heads share one HeadDense", Refused());
+    }
 }
