@@ -23,7 +23,10 @@ public sealed record HuggingFaceImportOptions
     /// <summary>Whether the heads apply a dense layer before the classifier (default true; a classifier head needs it).</summary>
     public bool HeadDense { get; init; } = true;
 
-    /// <summary>Seed of torch's generator for the new heads' initialisation. Default 0.</summary>
+    /// <summary>
+    /// Seed of the new heads' initialisation (nn.Linear's default distribution, drawn from a
+    /// <c>torch.Generator</c> of the import's own, so the global generator neither matters nor moves). Default 0.
+    /// </summary>
     public long Seed { get; init; }
 }
 

@@ -79,7 +79,12 @@ public static class HuggingFaceModel
         foreach (string key in weights.Keys)
         {
             string hf = key.StartsWith(prefix, StringComparison.Ordinal) || IsHeadKey(key) ? key : prefix + key;
-            normalized[hf] = key;
+            // Checkpoints converted from TensorFlow (bert-base-uncased among them) name LayerNorm's
+            // parameters gamma and beta; Hugging Face's loader renames them to weight and bias, and so do we.
+            if (hf.EndsWith(".gamma", StringComparison.Ordinal)) hf = hf[..^"gamma".Length] + "weight";
+            else if (hf.EndsWith(".beta", StringComparison.Ordinal)) hf = hf[..^"beta".Length] + "bias";
+            if (!normalized.TryAdd(hf, key))
+                throw Fail($"{fileOf[key]}: keys {normalized[hf]} and {key} both name {hf}");
         }
 
         string finalClassifier = HuggingFaceKeyMap.ToHf(architecture, encoder.LayerCount, $"exits.{encoder.LayerCount - 1}.classifier.weight")!;
@@ -107,13 +112,14 @@ public static class HuggingFaceModel
         Dictionary<string, Tensor>? exitHeads = File.Exists(exitHeadsPath) ? SafetensorsFile.Read(exitHeadsPath, Fail) : null;
         bool headDense = options.HeadDense;
         if (exitHeads is not null) headDense = exitHeads.ContainsKey("exits.0.dense.weight");
+        if (hasHead && !headDense)
+            throw Fail($"{exitHeadsPath}: the internal exits have no dense layer but the checkpoint's classifier has one; the heads share one HeadDense");
         encoder = encoder with { ClassCount = classCount, Pooling = options.Pooling, HeadDense = headDense };
 
         MultiExitEncoder model;
         try
         {
             encoder.Validate();
-            torch.random.manual_seed(options.Seed); // the new heads' initialisation
             model = new MultiExitEncoder(encoder);
         }
         catch (ArgumentOutOfRangeException e)
@@ -124,6 +130,9 @@ public static class HuggingFaceModel
         try
         {
             var used = new HashSet<string>(StringComparer.Ordinal);
+            // A generator of our own, not torch's global one: the same seed gives the same heads even
+            // while other threads draw from the global generator.
+            using var generator = new torch.Generator((ulong)options.Seed);
             using (no_grad())
             {
                 foreach (var (ours, parameter) in model.state_dict())
@@ -133,7 +142,11 @@ public static class HuggingFaceModel
                     string file;
                     if (hf is null || (!hasHead && ours.StartsWith($"exits.{encoder.LayerCount - 1}.", StringComparison.Ordinal)))
                     {
-                        if (exitHeads is null || hf is not null) continue; // a new head keeps its seeded initialisation
+                        if (exitHeads is null || hf is not null)
+                        {
+                            SeededInit(parameter, encoder.HiddenSize, generator); // a new head
+                            continue;
+                        }
                         file = exitHeadsPath;
                         if (!exitHeads.TryGetValue(ours, out source))
                             throw Fail($"{file}: key {ours} is missing (expected shape [{string.Join(", ", parameter.shape)}])");
@@ -230,6 +243,19 @@ public static class HuggingFaceModel
         else File.Delete(Path.Combine(folder, ExitHeadsFileName)); // a stale one would be read back
         string text = configJson.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.Write(Path.Combine(folder, ConfigFileName), s => s.Write(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <summary>
+    /// nn.Linear's default initialisation, U(−1/√fan_in, 1/√fan_in) for weight and bias (PyTorch's
+    /// kaiming_uniform with a = √5), drawn from <paramref name="generator"/> in state-dict order.
+    /// Every head layer reads hidden-size vectors (dense: hidden → hidden, classifier: hidden → classes),
+    /// so fan_in is the hidden size for all of them.
+    /// </summary>
+    private static void SeededInit(Tensor parameter, int hiddenSize, torch.Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        double bound = 1 / Math.Sqrt(hiddenSize);
+        parameter.copy_((rand(parameter.shape, generator: generator) * 2 - 1) * bound);
     }
 
     private static bool IsHeadKey(string key) => HuggingFaceKeyMap.IsOutsideBackbone(key);

@@ -144,5 +144,70 @@ public sealed class HuggingFaceBadFolderTests : IDisposable
         string m = Refused(new HuggingFaceImportOptions { Pooling = EarlyExit.Torch.Models.ExitPooling.Mean });
         Assert.Equal($"{Path.Combine(_folder, "config.json")}: the checkpoint's classifier reads [CLS] through a dense layer, so the heads must use Cls pooling with HeadDense; got Mean pooling, HeadDense True", m);
     }
-}
 
+    [Fact]
+    public void ShardIndexNamingAMissingShard()
+    {
+        foreach (string f in Directory.GetFiles(HuggingFaceImportTests.Golden("xlm-roberta")))
+            File.Copy(f, Path.Combine(_folder, Path.GetFileName(f)));
+        File.Delete(Path.Combine(_folder, "model-00002-of-00002.safetensors"));
+        Assert.Equal($"{Path.Combine(_folder, "model.safetensors.index.json")} names shard model-00002-of-00002.safetensors, which is not in the folder", Refused());
+    }
+
+    [Fact]
+    public void SafetensorsEntryWhoseBytesDoNotFitItsShape()
+    {
+        CopyBert();
+        string path = Path.Combine(_folder, "model.safetensors");
+        byte[] bytes = File.ReadAllBytes(path);
+        // Truncate the data: the last tensor's byte range now runs past the end of the file.
+        File.WriteAllBytes(path, bytes[..^4]);
+        string m = Refused();
+        Assert.StartsWith($"{path}: tensor ", m);
+        Assert.Contains("does not fit its shape or the file's", m);
+    }
+
+    [Fact]
+    public void UnreadablePickle()
+    {
+        CopyBert();
+        File.Delete(Path.Combine(_folder, "model.safetensors"));
+        File.WriteAllText(Path.Combine(_folder, "pytorch_model.bin"), "not a pickle");
+        Assert.StartsWith($"{Path.Combine(_folder, "pytorch_model.bin")} could not be read as a PyTorch state dict: ", Refused());
+    }
+
+    [Fact]
+    public void LegacyGammaBetaLayerNormNamesImportAsWeightAndBias()
+    {
+        CopyBert();
+        using var before = HuggingFaceModel.Load(_folder).Model;
+        EditWeights(w =>
+        {
+            foreach (string k in w.Keys.Where(k => k.Contains("LayerNorm.", StringComparison.Ordinal)).ToList())
+            {
+                w[k.Replace("LayerNorm.weight", "LayerNorm.gamma", StringComparison.Ordinal).Replace("LayerNorm.bias", "LayerNorm.beta", StringComparison.Ordinal)] = w[k];
+                w.Remove(k);
+            }
+        });
+        Assert.Contains("\"bert.embeddings.LayerNorm.gamma\"", File.ReadAllText(Path.Combine(_folder, "model.safetensors")));
+        using var after = HuggingFaceModel.Load(_folder).Model;
+        var a = before.state_dict();
+        var b = after.state_dict();
+        foreach (string k in a.Keys.Where(k => !k.StartsWith("exits.0.", StringComparison.Ordinal)))
+            Assert.True(a[k].eq(b[k]).all().item<bool>(), k);
+    }
+
+    [Fact]
+    public void ExitHeadsWithoutDenseBesideAClassifierWithOneIsRefused()
+    {
+        using (var model = HuggingFaceModel.Load(HuggingFaceImportTests.Golden("bert")).Model)
+            HuggingFaceModel.Write(model, ["negative", "neutral", "positive"], _folder);
+        string path = Path.Combine(_folder, HuggingFaceModel.ExitHeadsFileName);
+        var heads = SafetensorsFile.Read(path, m => new InvalidOperationException(m));
+        Assert.Equal(["exits.0.classifier.bias", "exits.0.classifier.weight", "exits.0.dense.bias", "exits.0.dense.weight"], heads.Keys.Order(StringComparer.Ordinal));
+        heads.Remove("exits.0.dense.weight");
+        heads.Remove("exits.0.dense.bias");
+        SafetensorsFile.Write(path, heads);
+        Assert.Equal($"{path}: the internal exits have no dense layer but the checkpoint's classifier has one; the heads share one HeadDense", Refused());
+    }
+}
