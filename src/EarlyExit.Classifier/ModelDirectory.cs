@@ -5,6 +5,7 @@ using EarlyExit.Core.IO;
 using EarlyExit.Data.Datasets;
 using EarlyExit.Data.Tokenization;
 using EarlyExit.Torch.Checkpoints;
+using EarlyExit.Torch.Import;
 using EarlyExit.Torch.Pretrained;
 using EarlyExit.Torch.Training;
 
@@ -33,6 +34,12 @@ namespace EarlyExit;
 /// and which weights each was recorded from, and a trace is recorded again when either
 /// changes.</description></item>
 /// </list>
+/// <para>A Hugging Face model folder can stand in wherever a model is only read (predict, serve,
+/// export, the library): <see cref="Open"/> of <c>hf:PATH</c> gives a read-only
+/// <see cref="ModelDirectory"/> whose <see cref="LoadModel"/> imports it
+/// (<see cref="HuggingFaceModel.Load"/>: the fine-tuned head as the final exit, new internal exits)
+/// and whose tokenizer is the folder's own. It holds no calibration or traces: calibrate, evaluate
+/// and report need a model folder of their own, which <c>train --model hf:PATH</c> makes.</para>
 /// </summary>
 public sealed class ModelDirectory
 {
@@ -48,6 +55,9 @@ public sealed class ModelDirectory
     /// <summary>The folder of the tokenizer files, for a model whose tokenizer is not the bundled one.</summary>
     public const string TokenizerFolderName = "tokenizer";
 
+    /// <summary>The prefix of a <c>--model</c> value that names a Hugging Face model folder: <c>hf:PATH</c>.</summary>
+    public const string HuggingFacePrefix = "hf:";
+
     /// <summary>Names a model folder; nothing is read or created yet.</summary>
     /// <param name="path">The folder.</param>
     public ModelDirectory(string path)
@@ -55,6 +65,19 @@ public sealed class ModelDirectory
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Path = System.IO.Path.GetFullPath(path);
     }
+
+    private ModelDirectory(string path, bool huggingFace) : this(path) => IsHuggingFace = huggingFace;
+
+    /// <summary>
+    /// Whether this is a Hugging Face model folder opened as <c>hf:PATH</c>: read only, imported on
+    /// <see cref="LoadModel"/>, with no calibration and no traces.
+    /// </summary>
+    public bool IsHuggingFace { get; }
+
+    /// <summary>Whether <paramref name="model"/> names a Hugging Face folder (<c>hf:PATH</c>).</summary>
+    /// <param name="model">A <c>--model</c> value.</param>
+    public static bool NamesHuggingFace(string? model) =>
+        model is not null && model.StartsWith(HuggingFacePrefix, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The folder, as an absolute path.</summary>
     public string Path { get; }
@@ -118,6 +141,7 @@ public sealed class ModelDirectory
     public static ModelDirectory Open(string path)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new ModelFolderException(path ?? "", "the folder name is empty");
+        if (NamesHuggingFace(path)) return OpenHuggingFace(path[HuggingFacePrefix.Length..]);
         var directory = new ModelDirectory(path);
         if (!Directory.Exists(directory.Path))
             throw new ModelFolderException(path, $"no such folder; train a model first (earlyexit train --data DATA --out {path})");
@@ -133,14 +157,29 @@ public sealed class ModelDirectory
         return directory;
     }
 
-    /// <summary>Which model the folder holds (<c>kind</c> in <c>checkpoint.json</c>; absent = a text encoder).</summary>
+    /// <summary>Opens a Hugging Face model folder read-only; <see cref="LoadModel"/> imports it.</summary>
+    /// <param name="folder">The folder (without the <c>hf:</c> prefix).</param>
+    /// <exception cref="ModelFolderException">The folder does not exist or has no config.json.</exception>
+    public static ModelDirectory OpenHuggingFace(string folder)
+    {
+        string shown = HuggingFacePrefix + folder;
+        if (string.IsNullOrWhiteSpace(folder)) throw new ModelFolderException(shown, "the folder name is empty (hf:PATH names a Hugging Face model folder)");
+        var directory = new ModelDirectory(folder, huggingFace: true);
+        if (!Directory.Exists(directory.Path)) throw new ModelFolderException(shown, "no such folder");
+        if (!File.Exists(System.IO.Path.Combine(directory.Path, HuggingFaceModel.ConfigFileName)))
+            throw new ModelFolderException(shown, $"not a Hugging Face model folder (no {HuggingFaceModel.ConfigFileName})");
+        return directory;
+    }
+
+    /// <summary>Which model the folder holds (<c>kind</c> in <c>checkpoint.json</c>; absent = a text encoder; a Hugging Face folder is a text encoder).</summary>
     /// <exception cref="ModelFolderException">The metadata is missing or corrupt.</exception>
-    public ModelKind Kind => Checked(() => ModelCheckpoint.ReadMetadata(Path)).Kind;
+    public ModelKind Kind => IsHuggingFace ? ModelKind.TextEncoder : Checked(() => ModelCheckpoint.ReadMetadata(Path)).Kind;
 
     /// <summary>Loads the text model, in evaluation mode.</summary>
     /// <exception cref="ModelFolderException">The folder holds a vision model, or a checkpoint file is missing or corrupt; the message names it.</exception>
     public LoadedCheckpoint LoadModel()
     {
+        if (IsHuggingFace) return ImportHuggingFace(new HuggingFaceImportOptions()).Checkpoint;
         if (Kind != ModelKind.TextEncoder)
             throw new ModelFolderException(Path, $"holds a vision model; this needs a text model (earlyexit train --model {AllMiniLmL6V2.ArchitectureName})");
         return Checked(() => ModelCheckpoint.Load(Path));
@@ -153,6 +192,43 @@ public sealed class ModelDirectory
         if (Kind != ModelKind.Vision)
             throw new ModelFolderException(Path, "holds a text model; this needs a vision model (earlyexit train --model vit-small, …)");
         return Checked(() => ModelCheckpoint.LoadVision(Path));
+    }
+
+    /// <summary>
+    /// Imports this Hugging Face folder (<see cref="IsHuggingFace"/>) with its tokenizer: the model, and
+    /// metadata whose tokenizer settings point at the folder itself, at the folder's maximum length
+    /// (within the encoder's positions).
+    /// </summary>
+    /// <param name="options">How the heads the folder lacks are built.</param>
+    /// <param name="maxLength">The tokenizer's maximum length, or null for the folder's own.</param>
+    /// <exception cref="ModelFolderException">The folder or its tokenizer cannot be read; the message names the file.</exception>
+    public (LoadedCheckpoint Checkpoint, ImportedModel Import, TextTokenizer Tokenizer) ImportHuggingFace(HuggingFaceImportOptions options, int? maxLength = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!IsHuggingFace) throw new InvalidOperationException($"{Path} was not opened as a Hugging Face folder (hf:PATH)");
+        ImportedModel imported;
+        try
+        {
+            imported = HuggingFaceModel.Load(Path, options);
+        }
+        catch (HuggingFaceFolderException e)
+        {
+            throw new ModelFolderException(HuggingFacePrefix + Path, e.Message, e);
+        }
+        try
+        {
+            int limit = imported.Model.Config.MaxSequenceLength;
+            TextTokenizer tokenizer = TextTokenizer.FromFolder(Path, maxLength);
+            if (tokenizer.Options.MaxLength > limit) tokenizer = TextTokenizer.FromFolder(Path, limit);
+            var settings = new TokenizerSettings(System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(Path)), tokenizer.Options.LowerCase, tokenizer.Options.MaxLength) { Folder = "." };
+            var metadata = new CheckpointMetadata { Config = imported.Model.Config, LabelNames = imported.LabelNames, Tokenizer = settings };
+            return (new LoadedCheckpoint(imported.Model, metadata), imported, tokenizer);
+        }
+        catch (Exception e) when (e is TokenizerFolderException or ArgumentOutOfRangeException)
+        {
+            imported.Model.Dispose();
+            throw new ModelFolderException(HuggingFacePrefix + Path, e.Message, e);
+        }
     }
 
     private T Checked<T>(Func<T> load)
@@ -256,9 +332,9 @@ public sealed class ModelDirectory
         if (metadata.Tokenizer is not { } settings) return TextTokenizer.ForMiniLm();
         // Checked here, when the model loads: a length of 0 or one beyond the positions would
         // otherwise fail inside the first long text's forward pass, as an internal error.
-        if (metadata.Config is { } config && (settings.MaxLength < TokenizerOptions.MinMaxLength || settings.MaxLength > config.MaxPositions))
+        if (metadata.Config is { } config && (settings.MaxLength < TokenizerOptions.MinMaxLength || settings.MaxLength > config.MaxSequenceLength))
             throw new ModelFolderException(Path,
-                $"{MetadataPath}: the tokenizer's maximum length is {settings.MaxLength}; it must be between {TokenizerOptions.MinMaxLength} and the encoder's {config.MaxPositions} positions");
+                $"{MetadataPath}: the tokenizer's maximum length is {settings.MaxLength}; it must be between {TokenizerOptions.MinMaxLength} and the encoder's {config.MaxSequenceLength} positions");
         if (settings.Folder is null && !string.Equals(settings.Vocabulary, AllMiniLmL6V2.VocabularyName, StringComparison.OrdinalIgnoreCase))
             throw new ModelFolderException(Path, $"the model was trained with vocabulary '{settings.Vocabulary}'; this earlyexit ships only '{AllMiniLmL6V2.VocabularyName}'");
         try

@@ -25,6 +25,7 @@ public static class CliApp
             PredictCommand.Create(context),
             ReportCommand.Create(context),
             ServeCommand.Create(context),
+            ExportCommand.Create(context),
         };
         HelpOption help = root.Options.OfType<HelpOption>().Single();
         help.Action = new ExamplesHelpAction((HelpAction)help.Action!, new Dictionary<string, string>
@@ -36,6 +37,7 @@ public static class CliApp
             ["predict"] = PredictCommand.Examples,
             ["report"] = ReportCommand.Examples,
             ["serve"] = ServeCommand.Examples,
+            ["export"] = ExportCommand.Examples,
         });
         return root;
     }

@@ -133,7 +133,7 @@ public sealed class CliAppTests(TrainedModelFixture model)
     [Fact]
     public void Help_of_every_command_ends_with_its_examples()
     {
-        foreach (string command in new[] { "demo", "train", "calibrate", "evaluate", "predict", "report" })
+        foreach (string command in new[] { "demo", "train", "calibrate", "evaluate", "predict", "report", "export" })
         {
             CliRun run = CliRun.Of(command, "--help");
             Assert.Equal(0, run.Status);

@@ -10,6 +10,8 @@ using EarlyExit.Cli.Terminal;
 using EarlyExit.Data.Datasets;
 using EarlyExit.Data.Tokenization;
 using EarlyExit.Torch.Checkpoints;
+using EarlyExit.Torch.Import;
+using EarlyExit.Data.Datasets.TextFiles;
 using EarlyExit.Torch.Models;
 using EarlyExit.Torch.Models.Vision;
 using EarlyExit.Torch.Pretrained;
@@ -46,7 +48,9 @@ public static class TrainCommand
         var data = CliOptions.Data();
         var model = new Option<string>("--model")
         {
-            Description = $"Architecture: {TrainingDefaults.MiniLm} (all-MiniLM-L6-v2 on text, an exit after each of its 6 layers), or on images, from scratch: {string.Join(", ", VisionPresets.Names)} (an exit after every block)",
+            Description = $"Architecture: {TrainingDefaults.MiniLm} (all-MiniLM-L6-v2 on text, an exit after each of its 6 layers), "
+                + $"hf:PATH (your Hugging Face model folder: {string.Join(", ", HuggingFaceModel.SupportedModelTypes)}; a fine-tuned head stays the final exit), "
+                + $"or on images, from scratch: {string.Join(", ", VisionPresets.Names)} (an exit after every block)",
             DefaultValueFactory = _ => TrainingDefaults.MiniLm,
         };
         var objective = new Option<string>("--objective") { Description = "Training objective (docs/algorithms.md §3)", DefaultValueFactory = _ => "joint" };
@@ -57,10 +61,14 @@ public static class TrainCommand
             DefaultValueFactory = _ => TrainingDefaults.ExitHeads[0],
         };
         exitHead.AcceptOnlyFromAmong([.. TrainingDefaults.ExitHeads]);
-        var pooling = new Option<string>("--pooling")
+        var pooling = new Option<string?>("--pooling")
         {
-            Description = "Text models: how each exit head pools the token states, mean (MiniLM's own) or cls (the first token: BERT's pooler, what a Hugging Face *ForSequenceClassification head reads, so export --format hf can write it)",
-            DefaultValueFactory = _ => TrainingDefaults.Poolings[0],
+            Description = "Text models: how each exit head pools the token states, mean (MiniLM's default) or cls (the first token: BERT's pooler, what a Hugging Face *ForSequenceClassification head reads, so export --format hf can write it; the default for hf:PATH)",
+        };
+        var temperature = new Option<double?>("--temperature") { Description = "--objective self-distill: the softmax temperature T of teacher and students (default 1; docs/algorithms.md §3.5)" };
+        var noHeadCache = new Option<bool>("--no-head-cache")
+        {
+            Description = "With the backbone frozen, run the whole network every epoch instead of training the heads on its outputs computed once (slower; the backbone's dropout stays on)",
         };
         pooling.AcceptOnlyFromAmong([.. TrainingDefaults.Poolings]);
         var output = new Option<string>("--out") { Description = "The model folder to write", HelpName = "DIR", Required = true };
@@ -77,7 +85,7 @@ public static class TrainCommand
         var threads = CliOptions.Threads();
         var command = new Command("train", "Fine-tune a multi-exit MiniLM on a dataset and write a model folder.")
         {
-            data, model, objective, exitHead, pooling, output, epochs, batch, rate, headRate, length, limit, freeze, augment, strict, seed, threads,
+            data, model, objective, exitHead, pooling, temperature, noHeadCache, output, epochs, batch, rate, headRate, length, limit, freeze, augment, strict, seed, threads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new TrainSettings
         {
@@ -86,7 +94,9 @@ public static class TrainCommand
             Model = parse.GetValue(model)!,
             Objective = parse.GetValue(objective)!,
             ExitHead = parse.GetValue(exitHead)!,
-            Pooling = parse.GetValue(pooling)!,
+            Pooling = parse.GetValue(pooling),
+            Temperature = parse.GetValue(temperature),
+            NoHeadCache = parse.GetValue(noHeadCache),
             Epochs = parse.GetValue(epochs),
             BatchSize = parse.GetValue(batch),
             LearningRate = parse.GetValue(rate),
@@ -115,18 +125,24 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         bool vision = VisionPresets.IsPreset(settings.Model);
-        if (!vision && !string.Equals(settings.Model, TrainingDefaults.MiniLm, StringComparison.OrdinalIgnoreCase))
-            throw new CliException($"--model must be one of {TrainingDefaults.MiniLm}, {string.Join(", ", VisionPresets.Names)}; got '{settings.Model}'");
+        bool huggingFace = ModelDirectory.NamesHuggingFace(settings.Model);
+        if (!vision && !huggingFace && !string.Equals(settings.Model, TrainingDefaults.MiniLm, StringComparison.OrdinalIgnoreCase))
+            throw new CliException($"--model must be one of {TrainingDefaults.MiniLm}, hf:PATH, {string.Join(", ", VisionPresets.Names)}; got '{settings.Model}'");
+        bool labelFree = string.Equals(settings.Objective, "self-distill", StringComparison.OrdinalIgnoreCase);
+        if (labelFree && !huggingFace)
+            throw new CliException("--objective self-distill retrofits exits onto a fine-tuned classifier, whose final exit it keeps: give it with --model hf:PATH (earlyexit export --format hf writes one from a model folder)");
+        if (settings.Temperature is not null && !labelFree)
+            throw new CliException("--temperature applies to --objective self-distill only");
         if (!TrainingDefaults.ExitHeads.Contains(settings.ExitHead, StringComparer.OrdinalIgnoreCase))
             throw new CliException($"--exit-head must be one of {string.Join(", ", TrainingDefaults.ExitHeads)}; got '{settings.ExitHead}'");
         if (vision && LinearHead(settings))
             throw new CliException($"--exit-head applies to text models (--model {TrainingDefaults.MiniLm}); the vision presets have their own heads");
-        if (!TrainingDefaults.Poolings.Contains(settings.Pooling, StringComparer.OrdinalIgnoreCase))
-            throw new CliException($"--pooling must be one of {string.Join(", ", TrainingDefaults.Poolings)}; got '{settings.Pooling}'");
-        if (vision && ClsPooling(settings))
+        if (settings.Pooling is { } named && !TrainingDefaults.Poolings.Contains(named, StringComparer.OrdinalIgnoreCase))
+            throw new CliException($"--pooling must be one of {string.Join(", ", TrainingDefaults.Poolings)}; got '{named}'");
+        if (vision && settings.Pooling is not null)
             throw new CliException($"--pooling applies to text models (--model {TrainingDefaults.MiniLm}); the vision presets have their own heads");
         if (!vision && (settings.MaxLength < TokenizerOptions.MinMaxLength || settings.MaxLength > 512))
-            throw new CliException($"--max-length must be between {TokenizerOptions.MinMaxLength} and 512 (MiniLM's positions); got {settings.MaxLength}");
+            throw new CliException($"--max-length must be between {TokenizerOptions.MinMaxLength} and 512 (BERT's positions); got {settings.MaxLength}");
         if (settings.TrainLimit is < 1)
             throw new CliException($"--train-limit must be at least 1; got {settings.TrainLimit}");
         // Before the data is loaded and the model trained: a file or an unwritable folder here used to
@@ -136,7 +152,7 @@ public static class TrainCommand
         directory.RecoverInterruptedWrites();
         if (directory.HasModel)
             throw new CliException($"--out {settings.Out} already holds a trained model; choose another folder or delete it");
-        ITrainingObjective objective = CreateObjective(settings.Objective, settings.Epochs);
+        ITrainingObjective objective = CreateObjective(settings.Objective, settings.Epochs, settings.Temperature);
         var options = new TrainerOptions
         {
             Epochs = settings.Epochs,
@@ -145,6 +161,7 @@ public static class TrainCommand
             HeadLearningRate = settings.HeadLearningRate ?? TrainingDefaults.HeadLearningRate,
             Seed = settings.Seed,
             FreezeBackbone = settings.FreezeBackbone,
+            CacheHeadInputs = !settings.NoHeadCache,
             OutputDirectory = directory.TrainingPath,
             // Ctrl-C writes last/ anyway; this bounds what a crash or a kill loses.
             CheckpointEverySteps = 50,
@@ -160,10 +177,14 @@ public static class TrainCommand
 
         DatasetSpec spec = DataSource.Parse(settings.Data);
         DataSource.CheckKind(spec, images: vision);
+        if (spec.Kind == DatasetKind.PlainText && !labelFree)
+            throw new CliException($"--data {spec} holds texts without labels; only --objective self-distill trains on those (objective {settings.Objective} needs labels)");
+        // Opened before the data loads: a wrong folder is said at once.
+        ModelDirectory? source = huggingFace ? ModelDirectory.Open(settings.Model) : null;
         TorchSetup.Apply(settings.Threads, settings.Seed);
         stderr.WriteLine($"loading {spec}");
         var job = new TrainingJob(settings, spec, directory, objective, options, stdout, stderr, cancellationToken);
-        return vision ? TrainImages(job) : TrainText(job);
+        return vision ? TrainImages(job) : source is not null ? TrainImported(job, source) : TrainText(job);
     }
 
     private static CliExitStatus TrainText(TrainingJob job)
@@ -174,7 +195,7 @@ public static class TrainCommand
         EncoderConfig config = EncoderConfig.AllMiniLmL6V2(data.ClassNames.Count) with
         {
             HeadDense = !LinearHead(settings),
-            Pooling = ClsPooling(settings) ? ExitPooling.Cls : ExitPooling.Mean,
+            Pooling = ClsPooling(settings) ? ExitPooling.Cls : ExitPooling.Mean, // MiniLM's default: mean
         };
         var tokenizer = TextTokenizer.ForMiniLm(new TokenizerOptions { MaxLength = settings.MaxLength });
         TokenTrainingSet train = Tokenize(job, trainSplit, tokenizer, config, "train");
@@ -185,13 +206,13 @@ public static class TrainCommand
         job.Stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"training {TrainingDefaults.Vocabulary} ({job.Objective.Name}{(settings.FreezeBackbone ? ", backbone frozen" : "")}) on {train.Count:N0} examples"
             + $"{(train.Count < data.Train.Count ? $" (a seeded subset of {data.Train.Count:N0})" : "")}, ≤ {settings.MaxLength} tokens, "
-            + $"{options.Epochs} epoch(s) of {(train.Count + options.BatchSize - 1) / options.BatchSize} steps, learning rate {options.LearningRate:G3} (heads {options.HeadLearningRate ?? options.LearningRate:G3}), {settings.ExitHead.ToLowerInvariant()} exit heads ({settings.Pooling.ToLowerInvariant()} pooling), {settings.Threads} thread(s)"));
+            + $"{options.Epochs} epoch(s) of {(train.Count + options.BatchSize - 1) / options.BatchSize} steps, learning rate {options.LearningRate:G3} (heads {options.HeadLearningRate ?? options.LearningRate:G3}), {settings.ExitHead.ToLowerInvariant()} exit heads ({config.Pooling.ToString().ToLowerInvariant()} pooling), {settings.Threads} thread(s)"));
 
         using MultiExitEncoder model = AllMiniLmL6V2.CreateEncoder(config);
         var tokenizerSettings = new TokenizerSettings(TrainingDefaults.Vocabulary, LowerCase: true, settings.MaxLength);
         var metadata = new CheckpointMetadata { Config = model.Config, LabelNames = [.. data.ClassNames], Tokenizer = tokenizerSettings };
         return Fit(job, model, metadata, train, validation,
-            new JsonObject { ["model"] = TrainingDefaults.MiniLm, ["max_length"] = settings.MaxLength, ["exit_head"] = settings.ExitHead.ToLowerInvariant(), ["pooling"] = settings.Pooling.ToLowerInvariant() });
+            new JsonObject { ["model"] = TrainingDefaults.MiniLm, ["max_length"] = settings.MaxLength, ["exit_head"] = settings.ExitHead.ToLowerInvariant(), ["pooling"] = config.Pooling.ToString().ToLowerInvariant() });
     }
 
     private static CliExitStatus TrainImages(TrainingJob job)
@@ -229,6 +250,107 @@ public static class TrainCommand
     private static bool LinearHead(TrainSettings settings) => string.Equals(settings.ExitHead, "linear", StringComparison.OrdinalIgnoreCase);
 
     private static bool ClsPooling(TrainSettings settings) => string.Equals(settings.Pooling, "cls", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Trains exits onto a Hugging Face model (<c>--model hf:PATH</c>): imported with its tokenizer, its
+    /// classifier head kept as the final exit and its label names, the tokenizer files copied into the
+    /// new model folder. Labelled data must name the model's classes (mapped by name); a label-free
+    /// objective reads only the texts.
+    /// </summary>
+    private static CliExitStatus TrainImported(TrainingJob job, ModelDirectory source)
+    {
+        TrainSettings settings = job.Settings;
+        bool labelFree = !job.Objective.NeedsLabels;
+        Dataset<TextExample>? data = job.Spec.Kind == DatasetKind.PlainText ? null : DataSource.Load(job.Spec, job.CancellationToken, job.Stderr, settings.Strict);
+        var importOptions = new HuggingFaceImportOptions
+        {
+            ClassCount = data?.ClassNames.Count,
+            // Internal exits pool the mean by default (early layers' [CLS] states say little yet); an imported classifier head keeps [CLS].
+            Pooling = ClsPooling(settings) ? ExitPooling.Cls : ExitPooling.Mean,
+            HeadDense = !LinearHead(settings),
+            Seed = settings.Seed,
+        };
+        var (checkpoint, imported, tokenizer) = source.ImportHuggingFace(importOptions, settings.MaxLength);
+        using MultiExitEncoder model = checkpoint.Model;
+        if (labelFree && !imported.HasClassifierHead)
+            throw new CliException($"--model {settings.Model}: the folder has no classifier head (a bare backbone), so there is no final exit to distil from; fine-tune it with a labelled --objective first");
+        EncoderConfig config = model.Config;
+        TokenTrainingSet train, validation;
+        string trainNote;
+        if (data is null || labelFree)
+        {
+            // Texts only: the objective reads no label, so none is passed on and none can leak in.
+            (IReadOnlyList<string> trainTexts, IReadOnlyList<string> validationTexts, trainNote) = data is null
+                ? UnlabelledSplits(job)
+                : (TrainSubset(job, data).Select(e => e.Text).ToList(), data.Validation.Select(e => e.Text).ToList(), $"the texts of {job.Spec} (labels not read)");
+            train = Tokenize(job, trainTexts, tokenizer, config, "train");
+            validation = Tokenize(job, validationTexts, tokenizer, config, "validation");
+        }
+        else
+        {
+            IReadOnlyList<TextExample> trainSplit = TrainSubset(job, data);
+            int[] classOf = ClassMap(settings.Model, imported, data);
+            train = Tokenize(job, Relabel(trainSplit, classOf), tokenizer, config, "train");
+            validation = Tokenize(job, Relabel(data.Validation, classOf), tokenizer, config, "validation");
+            trainNote = $"{job.Spec}";
+        }
+        TrainerOptions options = job.Options;
+        job.Stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"training {settings.Model} ({imported.Architecture}, {config.LayerCount} layers, hidden {config.HiddenSize}, {(imported.HasClassifierHead ? "its classifier head as the final exit" : "a new final head")}; "
+            + $"{job.Objective.Name}) on {train.Count:N0} examples of {trainNote}, ≤ {tokenizer.Options.MaxLength} tokens ({tokenizer.Kind}), "
+            + $"{options.Epochs} epoch(s) of {(train.Count + options.BatchSize - 1) / options.BatchSize} steps, learning rate {options.LearningRate:G3} (heads {options.HeadLearningRate ?? options.LearningRate:G3}), {settings.Threads} thread(s)"));
+        // Copied before training: the folder is not a model until training/ is gone, and then it is whole.
+        TokenizerSettings tokenizerSettings = job.Directory.CopyTokenizer(tokenizer, source.Path);
+        var metadata = new CheckpointMetadata { Config = config, LabelNames = imported.LabelNames, Tokenizer = tokenizerSettings };
+        return Fit(job, model, metadata, train, validation, new JsonObject
+        {
+            ["model"] = settings.Model,
+            ["architecture"] = imported.Architecture.ToString(),
+            ["classifier_head_kept"] = imported.HasClassifierHead,
+            ["max_length"] = tokenizer.Options.MaxLength,
+            ["tokenizer"] = tokenizer.Kind.ToString(),
+            ["temperature"] = job.Objective is SelfDistillObjective d ? d.Temperature : null,
+            ["labels_read"] = !labelFree,
+        });
+    }
+
+    /// <summary><c>text:PATH</c>: its texts, split into train (a seeded subset with <c>--train-limit</c>) and validation.</summary>
+    private static (IReadOnlyList<string> Train, IReadOnlyList<string> Validation, string Note) UnlabelledSplits(TrainingJob job)
+    {
+        UnlabelledTexts texts;
+        try
+        {
+            texts = PlainTextFile.Load(job.Spec.Path!);
+        }
+        catch (DatasetException e)
+        {
+            throw new CliException($"--data {job.Spec}: {e.Message}", CliExitStatus.UserError, e);
+        }
+        IReadOnlyList<string> train = job.Settings.TrainLimit is { } n && n < texts.Train.Count
+            ? SeededShuffle.Sample(texts.Train, n, unchecked((ulong)job.Settings.Seed))
+            : texts.Train;
+        return (train, texts.Validation, string.Create(CultureInfo.InvariantCulture, $"{job.Spec} ({texts.Train.Count + texts.Validation.Count:N0} unlabelled texts)"));
+    }
+
+    /// <summary>
+    /// Data class → model class, by name. A folder whose labels are Hugging Face's placeholders
+    /// (LABEL_0, LABEL_1, …) takes the data's classes in order, as its fine-tuning did.
+    /// </summary>
+    /// <exception cref="CliException">The names differ.</exception>
+    private static int[] ClassMap(string model, ImportedModel imported, Dataset<TextExample> data)
+    {
+        IReadOnlyList<string> names = imported.LabelNames;
+        bool placeholders = names.Select((n, i) => n == $"LABEL_{i}").All(b => b);
+        if (placeholders && names.Count == data.ClassNames.Count) return [.. Enumerable.Range(0, names.Count)];
+        int[] map = [.. data.ClassNames.Select(c => names.ToList().IndexOf(c))];
+        if (names.Count != data.ClassNames.Count || map.Contains(-1))
+            throw new CliException($"--model {model} predicts [{string.Join(", ", names)}] but the data's classes are [{string.Join(", ", data.ClassNames)}]; "
+                + "train on data with the model's classes, or retrofit without labels (--objective self-distill)");
+        return map;
+    }
+
+    private static List<TextExample> Relabel(IReadOnlyList<TextExample> examples, int[] classOf) =>
+        [.. examples.Select(e => new TextExample(e.Text, e.TextPair, classOf[e.Label]))];
 
     /// <summary>The train split, or a seeded subset of <see cref="TrainSettings.TrainLimit"/> examples of it.</summary>
     private static IReadOnlyList<T> TrainSubset<T>(TrainingJob job, Dataset<T> data)
@@ -274,7 +396,7 @@ public static class TrainCommand
         TrainingResult result = ConsoleProgress.Run(job.Stderr, "training", totalSteps, bar =>
         {
             var progress = new SynchronousProgress<TrainingProgress>(p => bar.Report(p.GlobalStep, p.Validation is { } v
-                ? string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch + 1} validation accuracy by exit {string.Join(" ", v.ExitAccuracies.Select(a => a.ToString("F3", CultureInfo.InvariantCulture)))}")
+                ? string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch + 1} validation {MeasureName(v)} by exit {string.Join(" ", v.ExitAccuracies.Select(a => a.ToString("F3", CultureInfo.InvariantCulture)))}")
                 : string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch + 1}/{p.EpochCount} loss {p.MeanLoss:F3} {p.ExamplesPerSecond:F1} ex/s")));
             try
             {
@@ -306,9 +428,11 @@ public static class TrainCommand
 
     /// <summary>The objective named by <c>--objective</c>; two-stage gives stage 1 the first half of the epochs (rounded down, at least 1).</summary>
     /// <exception cref="CliException">An unknown name, or two-stage with fewer than 2 epochs.</exception>
-    internal static ITrainingObjective CreateObjective(string name, int epochs) => name.ToLowerInvariant() switch
+    internal static ITrainingObjective CreateObjective(string name, int epochs, double? temperature = null) => name.ToLowerInvariant() switch
     {
         "joint" => new JointObjective(),
+        "self-distill" when temperature is not (<= 0 or double.NaN or double.PositiveInfinity) => new SelfDistillObjective(temperature ?? 1),
+        "self-distill" => throw new CliException($"--temperature must be a finite number above 0; got {temperature}"),
         "final" => new FinalExitObjective(),
         "beem" => new BeemObjective(),
         "cosee" => new CoseeObjective(),
@@ -325,6 +449,11 @@ public static class TrainCommand
         nameof(TrainerOptions.HeadLearningRate) => $"--head-learning-rate must be a finite number above 0; got {e.ActualValue}",
         _ => e.Message,
     };
+
+    /// <summary>Tokenizes unlabelled texts with a progress bar on stderr.</summary>
+    private static TokenTrainingSet Tokenize(TrainingJob job, IReadOnlyList<string> texts, TextTokenizer tokenizer, EncoderConfig config, string split) =>
+        ConsoleProgress.Run(job.Stderr, $"tokenizing the {split} texts", texts.Count,
+            bar => TokenTrainingSet.TokenizeUnlabelled(texts, tokenizer, config, split, new SynchronousProgress<int>(n => bar.Report(n))));
 
     /// <summary>Tokenizes a split with a progress bar on stderr.</summary>
     private static TokenTrainingSet Tokenize(TrainingJob job, IReadOnlyList<TextExample> examples, TextTokenizer tokenizer, EncoderConfig config, string split) =>
@@ -352,15 +481,19 @@ public static class TrainCommand
             ["phase"] = e.Phase.ToString(),
             ["mean_loss"] = double.IsFinite(e.MeanLoss) ? e.MeanLoss : null,
             ["validation_exit_accuracies"] = e.Validation is null ? null : new JsonArray([.. e.Validation.ExitAccuracies.Select(a => (JsonNode)a)]),
+            ["validation_measure"] = e.Validation is null ? null : MeasureName(e.Validation),
             ["is_best"] = e.IsBest,
             ["seconds"] = Math.Round(e.Seconds, 1),
         })]),
     };
 
+    /// <summary>"accuracy", or "agreement" (with the final exit) for a label-free objective's validation.</summary>
+    private static string MeasureName(ValidationResult validation) =>
+        validation.Measure == ValidationMeasure.Agreement ? "agreement" : "accuracy";
+
     private static void WriteEpochTable(TextWriter stdout, TrainingResult result)
     {
         if (result.Epochs.Count == 0) return;
-        bool validated = result.Epochs.Any(e => e.Validation is not null);
         int exits = result.Epochs.Max(e => e.Validation?.ExitAccuracies.Length ?? 0);
         var header = new List<string> { "epoch", "loss", "seconds" };
         header.AddRange(Enumerable.Range(1, exits).Select(m => $"exit {m}"));
@@ -375,7 +508,10 @@ public static class TrainCommand
             row.AddRange(e.Validation?.ExitAccuracies.Select(a => a.ToString("F3", CultureInfo.InvariantCulture)) ?? []);
             return (IReadOnlyList<string>)row;
         }).ToList();
-        stdout.WriteLine(validated ? "validation accuracy of each exit after each epoch (* = kept):" : "training loss of each epoch:");
+        ValidationResult? first = result.Epochs.Select(e => e.Validation).FirstOrDefault(v => v is not null);
+        stdout.WriteLine(first is null ? "training loss of each epoch:"
+            : first.Measure == ValidationMeasure.Agreement ? "validation agreement of each exit with the final exit after each epoch (no labels read; * = kept):"
+            : "validation accuracy of each exit after each epoch (* = kept):");
         TextTable.Write(stdout, header, rows);
     }
 

@@ -20,8 +20,15 @@ public sealed record TrainSettings
     /// <summary>Text models' exit head: "dense" (default) or "linear" (<see cref="TrainingDefaults.ExitHeads"/>).</summary>
     public string ExitHead { get; init; } = "dense";
 
-    /// <summary>Text models' pooling: "mean" (default) or "cls" (<see cref="TrainingDefaults.Poolings"/>).</summary>
-    public string Pooling { get; init; } = "mean";
+    /// <summary>Text models' pooling: "mean" or "cls" (<see cref="TrainingDefaults.Poolings"/>); null for the model's own
+    /// (mean for MiniLM, cls for a Hugging Face classifier, whose head reads [CLS]).</summary>
+    public string? Pooling { get; init; }
+
+    /// <summary>The softmax temperature of <c>--objective self-distill</c> (docs/algorithms.md §3.5), or null for 1.</summary>
+    public double? Temperature { get; init; }
+
+    /// <summary>Whether head-only stages run the whole network every epoch instead of training on the head-input cache (docs/algorithms.md §3.6).</summary>
+    public bool NoHeadCache { get; init; }
 
     /// <summary>Passes over the training set. Default 3 (two-stage: the first half trains the final exit).</summary>
     public int Epochs { get; init; } = 3;

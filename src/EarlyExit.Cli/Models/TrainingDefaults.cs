@@ -10,7 +10,7 @@ public static class TrainingDefaults
     public const string Vocabulary = Torch.Pretrained.AllMiniLmL6V2.VocabularyName;
 
     /// <summary>The objectives <c>--objective</c> accepts, docs/algorithms.md §3.</summary>
-    public static IReadOnlyList<string> Objectives { get; } = ["joint", "beem", "two-stage", "cosee", "final"];
+    public static IReadOnlyList<string> Objectives { get; } = ["joint", "beem", "two-stage", "cosee", "final", "self-distill"];
 
     /// <summary>
     /// The poolings <c>--pooling</c> accepts for text models: "mean" (the default: MiniLM was trained

@@ -46,11 +46,14 @@ public static class OutputPath
     /// <param name="directory">The opened model folder.</param>
     /// <param name="alwaysWrites">Whether the command writes into the folder whatever the cache holds.</param>
     /// <param name="splits">The splits whose traces the command reads.</param>
-    /// <exception cref="CliException">A trace path is a folder, or the folder cannot be written when it must be.</exception>
+    /// <exception cref="CliException">The model is a read-only Hugging Face folder (hf:PATH), a trace path is a folder, or the folder cannot be written when it must be.</exception>
     public static void RequireModelOutputs(ModelDirectory directory, bool alwaysWrites, params DatasetSplit[] splits)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(splits);
+        if (directory.IsHuggingFace)
+            throw new CliException($"--model {ModelDirectory.HuggingFacePrefix}{directory.Path}: a Hugging Face folder is read only here; calibrate, evaluate and report keep traces and calibration in a model folder of their own: "
+                + $"make one with earlyexit train --model {ModelDirectory.HuggingFacePrefix}{directory.Path} --objective self-distill --data DATA --out DIR");
         bool records = alwaysWrites;
         foreach (DatasetSplit split in splits)
         {

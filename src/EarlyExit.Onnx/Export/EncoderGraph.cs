@@ -136,7 +136,7 @@ internal sealed class EncoderGraph
     {
         string prefix = $"exits.{k}.";
         string pooled; // (batch, 1, hidden)
-        if (Config.Pooling == ExitPooling.Cls)
+        if (Config.PoolingOf(k) == ExitPooling.Cls)
         {
             pooled = g.Node("Gather", [hidden, g.Int64s(false, 0)], attributes: Int("axis", 1)); // token 0 is [CLS]
         }

@@ -13,9 +13,10 @@ public sealed record HuggingFaceImportOptions
     public int? ClassCount { get; init; }
 
     /// <summary>
-    /// Pooling of every exit head. Default <see cref="ExitPooling.Cls"/>; a checkpoint with a
-    /// classifier head reads [CLS], so only Cls is accepted there. A bare backbone may use
-    /// <see cref="ExitPooling.Mean"/> (sentence-transformers' MiniLM), at the price of a model
+    /// Pooling of the new exit heads. Default <see cref="ExitPooling.Cls"/>. A checkpoint's classifier
+    /// head keeps reading [CLS] whatever this says (<see cref="EncoderConfig.FinalExitPooling"/>), so
+    /// <see cref="ExitPooling.Mean"/> here gives mean-pooled internal exits beside it. For a bare
+    /// backbone the new final head pools this way too, and a Mean one is a model
     /// <see cref="HuggingFaceModel.Write"/> refuses.
     /// </summary>
     public ExitPooling Pooling { get; init; } = ExitPooling.Cls;

@@ -28,6 +28,9 @@ public static class HuggingFaceModel
     /// <summary>Our internal exit heads (keys <c>exits.k.*</c>), which a Hugging Face model has no place for.</summary>
     public const string ExitHeadsFileName = "exit_heads.safetensors";
 
+    /// <summary>What <see cref="ExitHeadsFileName"/>'s heads are beyond their weights (their pooling), written beside it.</summary>
+    public const string ExitHeadsConfigFileName = "exit_heads.json";
+
     /// <summary>The config file.</summary>
     public const string ConfigFileName = "config.json";
 
@@ -98,8 +101,8 @@ public static class HuggingFaceModel
                 throw Fail($"{configPath}: a single-output (regression) head is not supported; the exits are classifiers");
             if (options.ClassCount is int given && given != classCount)
                 throw Fail($"{fileOf[normalized[finalClassifier]]}: {finalClassifier} has {classCount} classes but ClassCount {given} was asked for");
-            if (options.Pooling != ExitPooling.Cls || !options.HeadDense)
-                throw Fail($"{configPath}: the checkpoint's classifier reads [CLS] through a dense layer, so the heads must use Cls pooling with HeadDense; got {options.Pooling} pooling, HeadDense {options.HeadDense}");
+            if (!options.HeadDense)
+                throw Fail($"{configPath}: the checkpoint's classifier reads [CLS] through a dense layer, so the heads must have HeadDense too (they share it)");
         }
         else
         {
@@ -110,11 +113,18 @@ public static class HuggingFaceModel
 
         var exitHeadsPath = Path.Combine(folder, ExitHeadsFileName);
         Dictionary<string, Tensor>? exitHeads = File.Exists(exitHeadsPath) ? SafetensorsFile.Read(exitHeadsPath, Fail) : null;
+        // The internal exits' pooling: what exit_heads.json says of heads written by Write, else the option.
+        ExitPooling internalPooling = exitHeads is null ? options.Pooling : ReadExitHeadsPooling(folder, Fail) ?? options.Pooling;
         bool headDense = options.HeadDense;
         if (exitHeads is not null) headDense = exitHeads.ContainsKey("exits.0.dense.weight");
         if (hasHead && !headDense)
             throw Fail($"{exitHeadsPath}: the internal exits have no dense layer but the checkpoint's classifier has one; the heads share one HeadDense");
-        encoder = encoder with { ClassCount = classCount, Pooling = options.Pooling, HeadDense = headDense };
+        // A classifier head reads [CLS]; new internal exits may pool otherwise (EncoderConfig.FinalExitPooling).
+        encoder = encoder with
+        {
+            ClassCount = classCount, Pooling = internalPooling, HeadDense = headDense,
+            FinalExitPooling = hasHead && internalPooling != ExitPooling.Cls ? ExitPooling.Cls : null,
+        };
 
         MultiExitEncoder model;
         try
@@ -208,8 +218,8 @@ public static class HuggingFaceModel
         ArgumentNullException.ThrowIfNull(labelNames);
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         EncoderConfig c = model.Config;
-        if (c.Pooling != ExitPooling.Cls)
-            throw new ArgumentException($"the final exit uses {c.Pooling} pooling; a Hugging Face classification head reads [CLS], so train with Cls pooling to export", nameof(model));
+        if (c.PoolingOf(c.LayerCount - 1) != ExitPooling.Cls)
+            throw new ArgumentException($"the final exit uses {c.PoolingOf(c.LayerCount - 1)} pooling; a Hugging Face classification head reads [CLS], so train with Cls pooling to export", nameof(model));
         if (!c.HeadDense)
             throw new ArgumentException("the final exit has no dense layer; a Hugging Face classification head has one (pooler / pre_classifier / classifier.dense), so train with HeadDense to export", nameof(model));
         if (labelNames.Count != c.ClassCount)
@@ -220,7 +230,7 @@ public static class HuggingFaceModel
         // What import would rebuild from that config.json must be this model's forward; a combination no
         // Hugging Face config of this model_type expresses (say Bert with SharedLayer) is refused by field.
         EncoderConfig reread = new ConfigReader(configJson, ConfigFileName, m => new ArgumentException(m, nameof(model))).Encoder(c.Architecture)
-            with { ClassCount = c.ClassCount, Pooling = c.Pooling, HeadDense = c.HeadDense };
+            with { ClassCount = c.ClassCount, Pooling = c.Pooling, FinalExitPooling = c.FinalExitPooling, HeadDense = c.HeadDense };
         if (reread != c)
         {
             string field = typeof(EncoderConfig).GetProperties().Where(p => p.GetIndexParameters().Length == 0)
@@ -239,8 +249,18 @@ public static class HuggingFaceModel
         }
         Directory.CreateDirectory(folder);
         SafetensorsFile.Write(Path.Combine(folder, WeightsFileName), hfTensors);
-        if (exitTensors.Count > 0) SafetensorsFile.Write(Path.Combine(folder, ExitHeadsFileName), exitTensors);
-        else File.Delete(Path.Combine(folder, ExitHeadsFileName)); // a stale one would be read back
+        if (exitTensors.Count > 0)
+        {
+            SafetensorsFile.Write(Path.Combine(folder, ExitHeadsFileName), exitTensors);
+            // The internal exits' pooling, which config.json (HF's) has no field for.
+            AtomicFile.WriteAllText(Path.Combine(folder, ExitHeadsConfigFileName),
+                new JsonObject { ["pooling"] = c.Pooling.ToString() }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+        else
+        {
+            File.Delete(Path.Combine(folder, ExitHeadsFileName)); // a stale one would be read back
+            File.Delete(Path.Combine(folder, ExitHeadsConfigFileName));
+        }
         string text = configJson.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
         AtomicFile.Write(Path.Combine(folder, ConfigFileName), s => s.Write(System.Text.Encoding.UTF8.GetBytes(text)));
     }
@@ -256,6 +276,24 @@ public static class HuggingFaceModel
         using var scope = NewDisposeScope();
         double bound = 1 / Math.Sqrt(hiddenSize);
         parameter.copy_((rand(parameter.shape, generator: generator) * 2 - 1) * bound);
+    }
+
+    /// <summary>The pooling exit_heads.json records, or null without the file.</summary>
+    private static ExitPooling? ReadExitHeadsPooling(string folder, Func<string, Exception> fail)
+    {
+        string path = Path.Combine(folder, ExitHeadsConfigFileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            string? name = JsonNode.Parse(File.ReadAllText(path))?["pooling"]?.GetValue<string>();
+            return Enum.TryParse(name, ignoreCase: true, out ExitPooling pooling) && Enum.IsDefined(pooling)
+                ? pooling
+                : throw fail($"{path}: pooling must be one of {string.Join(", ", Enum.GetNames<ExitPooling>())}; got '{name}'");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw fail($"{path} is not valid JSON with a pooling field: {e.Message.ReplaceLineEndings(" ")}");
+        }
     }
 
     private static bool IsHeadKey(string key) => HuggingFaceKeyMap.IsOutsideBackbone(key);

@@ -96,6 +96,19 @@ public sealed record EncoderConfig
     /// <summary>Dropout on attention probabilities while training. Default 0.1 (BERT).</summary>
     public double AttentionDropout { get; init; } = 0.1;
 
+    /// <summary>
+    /// How the final exit's head pools token states when it differs from the internal exits'
+    /// (<see cref="Pooling"/>): an imported <c>*ForSequenceClassification</c> head reads [CLS], while
+    /// the internal exits added to it may pool the mean, which early layers need (their [CLS] state
+    /// carries little of the sentence yet). Null (the default): the final exit pools as the others.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ExitPooling? FinalExitPooling { get; init; }
+
+    /// <summary>The pooling of exit <paramref name="exit"/>: <see cref="FinalExitPooling"/> for the last, when set, else <see cref="Pooling"/>.</summary>
+    /// <param name="exit">0-based exit.</param>
+    public ExitPooling PoolingOf(int exit) => exit == LayerCount - 1 && FinalExitPooling is { } final ? final : Pooling;
+
     /// <summary>How each exit head pools token states. Default <see cref="ExitPooling.Cls"/>.</summary>
     public ExitPooling Pooling { get; init; } = ExitPooling.Cls;
 
@@ -160,6 +173,9 @@ public sealed record EncoderConfig
                 $"LayerNormEpsilon must be positive and finite; got {LayerNormEpsilon}");
         Probability(HiddenDropout, nameof(HiddenDropout));
         Probability(AttentionDropout, nameof(AttentionDropout));
+        if (FinalExitPooling is { } finalPooling && !Enum.IsDefined(finalPooling))
+            throw new ArgumentOutOfRangeException(nameof(FinalExitPooling), finalPooling,
+                $"FinalExitPooling must be one of {string.Join(", ", Enum.GetNames<ExitPooling>())}; got {finalPooling}");
         if (!Enum.IsDefined(Pooling))
             throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling,
                 $"Pooling must be one of {string.Join(", ", Enum.GetNames<ExitPooling>())}; got {Pooling}");

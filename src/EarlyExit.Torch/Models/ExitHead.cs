@@ -20,13 +20,14 @@ internal sealed class ExitHead : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="config">Sizes, pooling and dense layer.</param>
     /// <param name="activation">Between dense and classifier: tanh for internal exits, the config's
     /// <see cref="EncoderConfig.FinalHeadActivation"/> for the last.</param>
-    internal ExitHead(EncoderConfig config, HeadActivation activation = HeadActivation.Tanh) : base(nameof(ExitHead))
+    /// <param name="pooling">How this head pools (<see cref="EncoderConfig.PoolingOf"/>); null for the config's <see cref="EncoderConfig.Pooling"/>.</param>
+    internal ExitHead(EncoderConfig config, HeadActivation activation = HeadActivation.Tanh, ExitPooling? pooling = null) : base(nameof(ExitHead))
     {
         _activation = activation;
         if (config.HeadDense) dense = nn.Linear(config.HiddenSize, config.HiddenSize);
         dropout = nn.Dropout(config.HiddenDropout);
         classifier = nn.Linear(config.HiddenSize, config.ClassCount);
-        _pooling = config.Pooling;
+        _pooling = pooling ?? config.Pooling;
         RegisterComponents();
     }
 

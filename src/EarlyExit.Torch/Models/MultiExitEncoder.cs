@@ -35,7 +35,7 @@ public sealed class MultiExitEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
         embeddings = new BertEmbeddings(config);
         encoder = new BertEncoder(config);
         exits = nn.ModuleList(Enumerable.Range(0, config.LayerCount)
-            .Select(k => new ExitHead(config, k == config.LayerCount - 1 ? config.FinalHeadActivation : HeadActivation.Tanh))
+            .Select(k => new ExitHead(config, k == config.LayerCount - 1 ? config.FinalHeadActivation : HeadActivation.Tanh, config.PoolingOf(k)))
             .ToArray());
         RegisterComponents();
     }

@@ -25,7 +25,7 @@ public sealed class TokenTrainingSet : ITrainingSet
         ArgumentNullException.ThrowIfNull(config);
         if (examples.Count == 0)
             throw new ArgumentException($"{name} must hold at least one example; got none", name);
-        int classes = config.ClassCount, positions = config.MaxPositions, vocabulary = config.VocabularySize;
+        int classes = config.ClassCount, positions = config.MaxSequenceLength, vocabulary = config.VocabularySize;
         for (int i = 0; i < examples.Count; i++)
         {
             TrainingExample e = examples[i] ?? throw new ArgumentException($"{name}[{i}] is null", name);

@@ -97,6 +97,35 @@ public sealed class HuggingFaceImportTests(ITestOutputHelper output)
         Assert.True(e.Logits.Select(Math.Abs).Max() > 1e-2);
     }
 
+    [Fact]
+    public void NewInternalExitsMayPoolTheMeanWhileTheClassifierKeepsReadingCls()
+    {
+        Expected e = ReadExpected(Golden("bert"));
+        using MultiExitEncoder cls = HuggingFaceModel.Load(Golden("bert"), new HuggingFaceImportOptions { Seed = 3 }).Model;
+        using MultiExitEncoder mean = HuggingFaceModel.Load(Golden("bert"), new HuggingFaceImportOptions { Seed = 3, Pooling = ExitPooling.Mean }).Model;
+        Assert.Equal(ExitPooling.Mean, mean.Config.PoolingOf(0));
+        Assert.Equal(ExitPooling.Cls, mean.Config.PoolingOf(mean.Config.LayerCount - 1));
+        var (_, a) = Run(cls, e.Ids, e.Types, e.Mask, e.Batch, e.Seq);
+        var (_, b) = Run(mean, e.Ids, e.Types, e.Mask, e.Batch, e.Seq);
+        Assert.Equal(a[^1], b[^1]);    // the deployed classifier's logits, unchanged
+        Assert.NotEqual(a[0], b[0]);   // the same seeded head weights, pooled differently
+
+        string folder = Directory.CreateTempSubdirectory("hf-mean-exits-").FullName;
+        try
+        {
+            HuggingFaceModel.Write(mean, ["negative", "neutral", "positive"], folder);
+            // Read back with the other pooling asked for: exit_heads.json says how the saved heads pool.
+            using MultiExitEncoder back = HuggingFaceModel.Load(folder, new HuggingFaceImportOptions { Pooling = ExitPooling.Cls }).Model;
+            Assert.Equal(mean.Config, back.Config);
+            var (_, c) = Run(back, e.Ids, e.Types, e.Mask, e.Batch, e.Seq);
+            for (int k = 0; k < b.Length; k++) Assert.Equal(b[k], c[k]);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Architectures))]
     public void ExportThenImportIsExact(string arch, EncoderArchitecture architecture)
