@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -24,6 +25,7 @@ public static class CalibrateCommand
     internal const string Examples = """
           earlyexit calibrate --model models/spam --data spam-assassin
           earlyexit calibrate --model models/reviews --data csv:reviews.csv --bins 15
+          earlyexit calibrate --model models/retrofit --data text:reviews.txt --pcee-target agreement
         """;
 
     /// <summary>Builds the <c>calibrate</c> command.</summary>
@@ -34,18 +36,25 @@ public static class CalibrateCommand
         var model = CliOptions.ModelDirectory();
         var data = CliOptions.Data();
         var bins = new Option<int>("--bins") { Description = "Reliability-diagram bins on [0, 1] (PCEE)", DefaultValueFactory = _ => ReliabilityDiagram.DefaultBinCount };
+        var target = new Option<string>("--pcee-target")
+        {
+            Description = "What PCEE's δ promises: correctness (the early answer is right with probability δ) or agreement (it is the full model's answer with probability δ; needs no labels)",
+            DefaultValueFactory = _ => "correctness",
+        };
+        target.AcceptOnlyFromAmong([.. Enum.GetValues<PceeTarget>().Select(ExitCalibrationJson.TargetName)]);
         var strict = CliOptions.Strict();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var command = new Command("calibrate", "Fit the exits on the validation split (accuracy, reliability diagrams, BEEM thresholds) and store it with the model.")
         {
-            model, data, bins, strict, seed, threads,
+            model, data, bins, target, strict, seed, threads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new CalibrateSettings
         {
             Model = parse.GetValue(model)!,
             Data = parse.GetValue(data)!,
             Bins = parse.GetValue(bins),
+            PceeTarget = parse.GetValue(target)!,
             Strict = parse.GetValue(strict),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
@@ -65,16 +74,19 @@ public static class CalibrateCommand
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        ExitCalibration calibration = Calibrate(settings, stderr, cancellationToken);
-        WriteTable(stdout, calibration);
+        var (calibration, agreements) = Calibrate(settings, stderr, cancellationToken);
+        WriteTable(stdout, calibration, agreements);
         return CliExitStatus.Success;
     }
 
     /// <summary>Fits and stores the calibration; what <see cref="Run"/> and the demo share.</summary>
     /// <inheritdoc cref="Run"/>
-    internal static ExitCalibration Calibrate(CalibrateSettings settings, TextWriter stderr, CancellationToken cancellationToken)
+    internal static (ExitCalibration Calibration, ImmutableArray<double> ExitAgreements) Calibrate(CalibrateSettings settings, TextWriter stderr, CancellationToken cancellationToken)
     {
         if (settings.Bins < 1) throw new CliException($"--bins must be at least 1; got {settings.Bins}");
+        PceeTarget target = Enum.GetValues<PceeTarget>().FirstOrDefault(t => ExitCalibrationJson.TargetName(t) == settings.PceeTarget.ToLowerInvariant(), (PceeTarget)(-1));
+        if (!Enum.IsDefined(target))
+            throw new CliException($"--pcee-target must be one of {string.Join(", ", Enum.GetValues<PceeTarget>().Select(ExitCalibrationJson.TargetName))}; got '{settings.PceeTarget}'");
         ModelDirectory directory = ModelDirectory.Open(settings.Model);
         // Calibrate always rewrites checkpoint.json, so the folder must be writable before the trace is recorded.
         OutputPath.RequireModelOutputs(directory, alwaysWrites: true, DatasetSplit.Validation);
@@ -83,31 +95,34 @@ public static class CalibrateCommand
         TorchSetup.Apply(settings.Threads, settings.Seed);
         using var source = new TraceSource(directory, spec, stderr, cancellationToken) { Strict = settings.Strict };
         var validation = new TraceEvaluator(source.Get(DatasetSplit.Validation));
-        ExitCalibration calibration = ExitCalibration.Fit(validation, settings.Bins);
+        ExitCalibration calibration = ExitCalibration.Fit(validation, settings.Bins, target: target);
         // Only the calibration field of checkpoint.json changes; the weights are not rewritten.
         metadata["calibration"] = ExitCalibrationJson.ToJsonObject(calibration);
         AtomicFile.WriteAllText(directory.MetadataPath, metadata.ToJsonString(new() { WriteIndented = true }));
         stderr.WriteLine($"calibration on {validation.SampleCount:N0} validation samples stored in {directory.MetadataPath}");
-        return calibration;
+        return (calibration, validation.ExitAgreements);
     }
 
-    private static void WriteTable(TextWriter stdout, ExitCalibration calibration)
+    private static void WriteTable(TextWriter stdout, ExitCalibration calibration, ImmutableArray<double> agreements)
     {
         static string F(double v, string format) => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : v > 0 ? "never" : "-";
         var rows = Enumerable.Range(0, calibration.ExitCount).Select(m => (IReadOnlyList<string>)
         [
             (m + 1).ToString(CultureInfo.InvariantCulture),
             F(100 * calibration.ExitAccuracies[m], "F1") + "%",
+            F(100 * agreements[m], "F1") + "%",
             F(calibration.BeemCost.Weights[m], "G3"),
             F(calibration.BeemCost.Exits[m].Threshold, "G3"),
             F(calibration.BeemAccuracy.Weights[m], "G3"),
             F(calibration.BeemAccuracy.Exits[m].Threshold, "G3"),
         ]).ToList();
         stdout.WriteLine($"validation: {calibration.SampleCount:N0} samples; BEEM thresholds from eq. 3 (final exit error {F(100 * calibration.BeemCost.FinalExitError, "F1")}%)");
-        TextTable.Write(stdout, ["exit", "accuracy", "BEEM-C w", "BEEM-C α", "BEEM-A w", "BEEM-A α"], rows);
+        TextTable.Write(stdout, ["exit", "accuracy", "agreement", "BEEM-C w", "BEEM-C α", "BEEM-A w", "BEEM-A α"], rows);
         stdout.WriteLine();
         int bins = calibration.Diagrams[0].BinCount;
-        stdout.WriteLine("reliability diagrams (PCEE): validation accuracy by max-prob bin, with the sample count");
+        stdout.WriteLine(calibration.Target == PceeTarget.Agreement
+            ? "reliability diagrams (PCEE, on agreement): validation agreement with the final exit by max-prob bin, with the sample count"
+            : "reliability diagrams (PCEE): validation accuracy by max-prob bin, with the sample count");
         var header = new List<string> { "exit" };
         header.AddRange(Enumerable.Range(0, bins).Select(b => string.Create(CultureInfo.InvariantCulture, $"{(double)b / bins:0.0#}-{(double)(b + 1) / bins:0.0#}")));
         var diagramRows = calibration.Diagrams.Select((d, m) =>

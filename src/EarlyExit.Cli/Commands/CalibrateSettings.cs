@@ -14,6 +14,9 @@ public sealed record CalibrateSettings
     /// <summary>Reliability-diagram bins. Default 10.</summary>
     public int Bins { get; init; } = Core.Calibration.ReliabilityDiagram.DefaultBinCount;
 
+    /// <summary>What PCEE's diagrams count (<c>--pcee-target</c>): "correctness" (default) or "agreement" with the final exit.</summary>
+    public string PceeTarget { get; init; } = "correctness";
+
     /// <summary><c>--strict</c>: refuse text data with rows that are not valid UTF-8 when it is read to record a trace. Default false.</summary>
     public bool Strict { get; init; }
 

@@ -103,7 +103,7 @@ public static class DemoCommand
             if (trained != CliExitStatus.Success) return trained;
         }
         Step(stderr, clock, "[2/4] calibrating the exits on the validation split (reliability diagrams, BEEM thresholds)");
-        var calibration = CalibrateCommand.Calibrate(new CalibrateSettings { Model = modelPath, Data = data, Seed = settings.Seed, Threads = settings.Threads },
+        var (calibration, _) = CalibrateCommand.Calibrate(new CalibrateSettings { Model = modelPath, Data = data, Seed = settings.Seed, Threads = settings.Threads },
             stderr, cancellationToken);
 
         string json = Path.Combine(settings.Out, "evaluation.json");

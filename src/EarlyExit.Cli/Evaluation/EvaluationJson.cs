@@ -36,6 +36,10 @@ public static class EvaluationJson
             json.WriteStartArray("per_exit_accuracy");
             foreach (double accuracy in result.PerExitAccuracy) json.WriteNumberValue(accuracy);
             json.WriteEndArray();
+            json.WriteStartArray("per_exit_agreement");
+            foreach (double agreement in result.PerExitAgreement.IsDefault ? [] : result.PerExitAgreement) json.WriteNumberValue(agreement);
+            json.WriteEndArray();
+            json.WriteString("pcee_target", Core.Calibration.ExitCalibrationJson.TargetName(result.PceeTarget));
             json.WriteStartArray("rows");
             foreach (EvaluationRow row in result.Rows)
             {
@@ -43,6 +47,7 @@ public static class EvaluationJson
                 json.WriteString("policy", row.Policy);
                 Number(json, "parameter", row.Parameter);
                 Number(json, "accuracy", row.Result.Accuracy);
+                Number(json, "agreement", row.Result.Agreement);
                 Number(json, "macro_f1", row.Result.MacroF1);
                 Number(json, "speedup", row.Result.SpeedupRatio);
                 Number(json, "expected_compute", row.Result.ExpectedCompute);
@@ -52,6 +57,7 @@ public static class EvaluationJson
                 Number(json, "target", row.Target);
                 json.WriteBoolean("target_met", row.TargetMet);
                 Number(json, "validation_accuracy", row.Validation.Accuracy);
+                Number(json, "validation_agreement", row.Validation.Agreement);
                 Number(json, "validation_speedup", row.Validation.SpeedupRatio);
                 json.WriteBoolean("deployable", row.Result.IsDeployable);
                 json.WriteStartArray("exit_counts");

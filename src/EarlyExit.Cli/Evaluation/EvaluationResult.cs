@@ -15,6 +15,12 @@ public sealed record EvaluationResult(string Split, int SampleCount, ImmutableAr
     /// <summary>M, the number of exits.</summary>
     public int ExitCount => PerExitAccuracy.Length;
 
+    /// <summary>Agreement of each exit with the final exit on the split (docs/algorithms.md §4.8), length M; empty when not measured.</summary>
+    public ImmutableArray<double> PerExitAgreement { get; init; } = [];
+
+    /// <summary>What the model's PCEE δ counts (its calibration's target).</summary>
+    public Core.Calibration.PceeTarget PceeTarget { get; init; } = Core.Calibration.PceeTarget.Correctness;
+
     /// <summary>Accuracy of the final exit: the model without early exit.</summary>
     public double FinalExitAccuracy => PerExitAccuracy[^1];
 }

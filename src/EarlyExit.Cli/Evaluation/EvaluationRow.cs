@@ -5,7 +5,7 @@ namespace EarlyExit.Cli.Evaluation;
 /// <summary>One (policy, parameter) of <c>earlyexit evaluate</c>: how it was chosen on validation and what it does on the reported split.</summary>
 /// <param name="Policy">Catalog name, e.g. "max-prob".</param>
 /// <param name="Selection">How the parameter was chosen.</param>
-/// <param name="Target">The speed-up target (for <see cref="RowSelection.Speedup"/>) or δ (for <see cref="RowSelection.Delta"/>); null otherwise.</param>
+/// <param name="Target">The speed-up target (for <see cref="RowSelection.Speedup"/>) or δ (for <see cref="RowSelection.Delta"/> and <see cref="RowSelection.AgreementDelta"/>); null otherwise.</param>
 /// <param name="TargetMet">False when no parameter reached the speed-up target on validation (the closest was taken).</param>
 /// <param name="Validation">The policy on the validation split.</param>
 /// <param name="Result">The policy on the reported split (test by default).</param>
@@ -20,6 +20,7 @@ public sealed record EvaluationRow(string Policy, RowSelection Selection, double
     {
         RowSelection.Speedup => $"speed-up {Target:0.##}× on validation{(TargetMet ? "" : " (not reached)")}",
         RowSelection.Delta => "target accuracy δ",
+        RowSelection.AgreementDelta => "target agreement δ",
         RowSelection.ErrorRateThresholds => "eq. 3 thresholds",
         RowSelection.Layers => "k layers",
         _ => "bound (hindsight)",

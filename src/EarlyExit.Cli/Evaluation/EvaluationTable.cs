@@ -25,21 +25,23 @@ public static class EvaluationTable
             r.Parameter is { } p ? p.ToString("G4", CultureInfo.InvariantCulture) : "-",
             r.ChosenFor,
             Percent(r.Result.Accuracy),
+            Percent(r.Result.Agreement),
             Percent(r.Result.MacroF1),
             r.Result.SpeedupRatio.ToString("F2", CultureInfo.InvariantCulture) + "×",
             Percent(r.Result.ExpectedCompute),
             Percent(r.Result.PrematureExitRate),
             Percent(r.Result.DelayedExitRate),
         ]).ToList();
+        string agreement = result.PerExitAgreement.IsDefaultOrEmpty ? "" : "; agreement with the final exit per exit " + string.Join(" ", result.PerExitAgreement.Select(Percent));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{result.Split}: {result.SampleCount:N0} samples, final exit accuracy {Percent(result.FinalExitAccuracy)}, per exit {string.Join(" ", result.PerExitAccuracy.Select(Percent))}"));
-        TextTable.Write(output, ["policy", "param", "chosen for", "accuracy", "macro-F1", "speed-up", "compute", "premature", "delayed"], rows);
+            $"{result.Split}: {result.SampleCount:N0} samples, final exit accuracy {Percent(result.FinalExitAccuracy)}, per exit {string.Join(" ", result.PerExitAccuracy.Select(Percent))}{agreement}"));
+        TextTable.Write(output, ["policy", "param", "chosen for", "accuracy", "agreement", "macro-F1", "speed-up", "compute", "premature", "delayed"], rows);
     }
 
     private static bool IsKey(EvaluationRow row, int exits, double? defaultDelta) => row.Selection switch
     {
         RowSelection.Speedup => row.Target == KeySpeedup,
-        RowSelection.Delta => row.Target == defaultDelta,
+        RowSelection.Delta or RowSelection.AgreementDelta => row.Target == defaultDelta,
         RowSelection.Layers => row.Parameter == exits,
         _ => true,
     };

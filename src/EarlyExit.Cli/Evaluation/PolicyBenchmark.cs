@@ -56,7 +56,7 @@ public static class PolicyBenchmark
             {
                 double[] deltas = [.. DeltaGrid.Append(calibration.DefaultPolicy.Parameter ?? DeltaGrid[^1]).Distinct().Order()];
                 foreach (double delta in deltas)
-                    rows.Add(Row(name, RowSelection.Delta, delta, true, PolicyCatalog.Create(new PolicySpec(name, delta), calibration, exits), validation, reported));
+                    rows.Add(Row(name, calibration.Target == PceeTarget.Agreement ? RowSelection.AgreementDelta : RowSelection.Delta, delta, true, PolicyCatalog.Create(new PolicySpec(name, delta), calibration, exits), validation, reported));
             }
             else if (name == "static")
             {
@@ -74,7 +74,11 @@ public static class PolicyBenchmark
                 }
             }
         }
-        return new EvaluationResult(split, reported.SampleCount, reported.ExitAccuracies, rows.ToImmutable(), curves.ToImmutable());
+        return new EvaluationResult(split, reported.SampleCount, reported.ExitAccuracies, rows.ToImmutable(), curves.ToImmutable())
+        {
+            PerExitAgreement = reported.ExitAgreements,
+            PceeTarget = calibration.Target,
+        };
     }
 
     private static EvaluationRow Row(string name, RowSelection selection, double? target, bool met, ExitPolicy policy,

@@ -151,7 +151,7 @@ public static class HtmlReport
         foreach (var curve in curves) html.Append(CultureInfo.InvariantCulture, $"<th>{E(curve.PolicyName)} realised</th><th>shortfall</th><th>speed-up</th>");
         html.Append("</tr>");
         if (curves.Count == 0) return html.Append("</table>").ToString();
-        ControlError[][] errors = [.. curves.Select(ControlError.ForCurve)];
+        ControlError[][] errors = [.. curves.Select(c => ControlError.ForCurve(c, result.PceeTarget == Core.Calibration.PceeTarget.Agreement))];
         for (int i = 0; i < curves[0].Grid.Length; i += 10) // every 0.05 of the 0.005 grid
         {
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{curves[0].Grid[i]:F2}</td>");

@@ -139,7 +139,7 @@ public static class ReportPlots
         double lowest = 1;
         foreach (TradeoffCurve curve in result.Curves.Where(c => c.PolicyName is PceePolicy.PlainName or PceePolicy.SmoothedName))
         {
-            ControlError[] errors = ControlError.ForCurve(curve);
+            ControlError[] errors = ControlError.ForCurve(curve, result.PceeTarget == Core.Calibration.PceeTarget.Agreement);
             var scatter = plot.Add.Scatter(errors.Select(e => e.Target).ToArray(), errors.Select(e => e.Realised).ToArray());
             scatter.LegendText = curve.PolicyName;
             scatter.MarkerSize = 3;
@@ -153,9 +153,10 @@ public static class ReportPlots
         final.LinePattern = LinePattern.Dotted;
         final.Color = Colors.Green;
         final.LegendText = "final exit accuracy";
-        plot.Title($"PCEE: target accuracy δ vs accuracy realised on {result.Split}");
-        plot.XLabel("target accuracy δ");
-        plot.YLabel($"realised accuracy on {result.Split}");
+        string measure = result.PceeTarget == Core.Calibration.PceeTarget.Agreement ? "agreement" : "accuracy";
+        plot.Title($"PCEE: target {measure} δ vs {measure} realised on {result.Split}");
+        plot.XLabel($"target {measure} δ");
+        plot.YLabel($"realised {measure} on {result.Split}");
         plot.Axes.SetLimits(Math.Max(0, lowest - 0.02), 1.0, Math.Max(0, lowest - 0.02), 1.005);
         // Lower right: below y = x at high δ, where the curves rarely go.
         plot.ShowLegend(Alignment.LowerRight);

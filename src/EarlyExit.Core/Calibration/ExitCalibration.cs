@@ -66,6 +66,9 @@ public sealed record ExitCalibration
     /// <summary>The policy used when a caller names none.</summary>
     public PolicySpec DefaultPolicy { get; }
 
+    /// <summary>What the reliability diagrams count as a hit, so what PCEE's δ means. Default <see cref="PceeTarget.Correctness"/>.</summary>
+    public PceeTarget Target { get; init; } = PceeTarget.Correctness;
+
     /// <summary>Validation accuracy of the final exit: what the full model achieves.</summary>
     public double FinalExitAccuracy => ExitAccuracies[^1];
 
@@ -76,25 +79,30 @@ public sealed record ExitCalibration
     /// <param name="bins">Reliability-diagram bins B (default 10, docs/algorithms.md §2 PCEE).</param>
     /// <param name="beemSearchSet">Candidate α's for eq. 3; null = the paper's {0.5, …, 5, M}.</param>
     /// <param name="beemMinCount">Minimum stopping samples for an α to count (default 1).</param>
+    /// <param name="target">What PCEE's diagrams count: answers equal to the labels (default), or to the final exit's.</param>
     /// <remarks>
     /// The default policy (our choice) is PCEE with δ = the final exit's validation accuracy,
     /// rounded down to 0.01: exit as soon as validation samples of similar confidence were at
-    /// least as accurate as the full model. It is the trustworthy-accuracy knob users turn.
+    /// least as accurate as the full model. It is the trustworthy-accuracy knob users turn. With
+    /// <see cref="PceeTarget.Agreement"/> it is δ = 0.99: an early answer is the full model's with
+    /// probability at least 0.99 (the final exit always agrees with itself, so δ = its agreement, 1,
+    /// would never exit early).
     /// </remarks>
     public static ExitCalibration Fit(TraceEvaluator validation, int bins = ReliabilityDiagram.DefaultBinCount,
-        IReadOnlyList<double>? beemSearchSet = null, int beemMinCount = 1)
+        IReadOnlyList<double>? beemSearchSet = null, int beemMinCount = 1, PceeTarget target = PceeTarget.Correctness)
     {
         ArgumentNullException.ThrowIfNull(validation);
         int exits = validation.ExitCount;
         var labels = validation.Trace.Labels;
-        var diagrams = ReliabilityDiagrams.Build(validation.Signals, labels, exits, bins);
+        // On agreement the final exit's answers stand in for the labels: one diagram builder for both targets.
+        var diagrams = ReliabilityDiagrams.Build(validation.Signals, target == PceeTarget.Agreement ? validation.FinalPredictions : labels, exits, bins);
         var set = beemSearchSet ?? BeemThresholds.PaperSearchSet(exits);
         var cost = BeemThresholds.FromErrorRates(validation.Signals, labels, exits, BeemWeights.Cost(exits), set, beemMinCount);
         var accuracy = BeemThresholds.FromErrorRates(validation.Signals, labels, exits,
             BeemWeights.Accuracy(validation.ExitAccuracies), set, beemMinCount);
-        double delta = Math.Floor(validation.ExitAccuracies[^1] * 100) / 100;
+        double delta = target == PceeTarget.Agreement ? 0.99 : Math.Floor(validation.ExitAccuracies[^1] * 100) / 100;
         return new ExitCalibration(validation.SampleCount, validation.ExitAccuracies, diagrams, cost, accuracy,
-            new PolicySpec(PceePolicy.PlainName, delta));
+            new PolicySpec(PceePolicy.PlainName, delta)) { Target = target };
     }
 
     private static void RequireLength(int actual, int exits, string name)

@@ -37,7 +37,8 @@ public static class ExitCalibrationJson
             [.. calibration.Diagrams.Select(d => new DiagramDto([.. d.Counts], [.. d.CorrectCounts]))],
             Beem(calibration.BeemCost),
             Beem(calibration.BeemAccuracy),
-            new PolicyDto(calibration.DefaultPolicy.Name, calibration.DefaultPolicy.Parameter));
+            new PolicyDto(calibration.DefaultPolicy.Name, calibration.DefaultPolicy.Parameter),
+            calibration.Target == PceeTarget.Correctness ? null : TargetName(calibration.Target));
         return JsonSerializer.SerializeToNode(dto, Options)!.AsObject();
     }
 
@@ -87,15 +88,23 @@ public static class ExitCalibrationJson
                 .Select((d, m) => ReliabilityDiagram.FromCounts(Required(d.Counts, $"diagrams[{m}].counts"), Required(d.Correct, $"diagrams[{m}].correct")))
                 .ToImmutableArray();
             var policy = Required(dto.DefaultPolicy, "default_policy");
+            // Absent in calibrations written before agreement existed: those counted correctness.
+            PceeTarget target = dto.PceeTarget is null ? PceeTarget.Correctness
+                : Enum.GetValues<PceeTarget>().FirstOrDefault(t => TargetName(t) == dto.PceeTarget, (PceeTarget)(-1));
+            if (!Enum.IsDefined(target))
+                throw new ArgumentException($"field 'pcee_target' must be one of {string.Join(", ", Enum.GetValues<PceeTarget>().Select(TargetName))}; got '{dto.PceeTarget}'");
             return new ExitCalibration(dto.SampleCount, [.. Required(dto.ExitAccuracies, "exit_accuracies")], diagrams,
                 Beem(Required(dto.BeemCost, "beem_cost"), "beem_cost"), Beem(Required(dto.BeemAccuracy, "beem_accuracy"), "beem_accuracy"),
-                new PolicySpec(Required(policy.Name, "default_policy.name"), policy.Parameter));
+                new PolicySpec(Required(policy.Name, "default_policy.name"), policy.Parameter)) { Target = target };
         }
         catch (ArgumentException e)
         {
             throw new InvalidDataException($"{source}: calibration is inconsistent: {e.Message}", e);
         }
     }
+
+    /// <summary>"correctness" or "agreement": the JSON name of a target.</summary>
+    public static string TargetName(PceeTarget target) => target.ToString().ToLowerInvariant();
 
     private static T Required<T>(T? value, string field) where T : class =>
         value ?? throw new ArgumentException($"field '{field}' is missing");
@@ -109,7 +118,8 @@ public static class ExitCalibrationJson
         dto.MinCount);
 
     private sealed record CalibrationDto(int FormatVersion, int SampleCount, double[]? ExitAccuracies, DiagramDto[]? Diagrams,
-        BeemDto? BeemCost, BeemDto? BeemAccuracy, PolicyDto? DefaultPolicy);
+        BeemDto? BeemCost, BeemDto? BeemAccuracy, PolicyDto? DefaultPolicy,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PceeTarget = null);
 
     private sealed record DiagramDto(int[]? Counts, int[]? Correct);
 

@@ -19,10 +19,12 @@ public readonly record struct ControlError(double Target, double Realised)
 
     /// <summary>The control error at each point of a curve swept over δ on a test trace.</summary>
     /// <param name="curve">A sweep whose grid values are the targets δ (e.g. of a PCEE policy).</param>
-    /// <returns>One entry per point, in grid order: Target = the grid value, Realised = the point's accuracy.</returns>
+    /// <param name="onAgreement">Whether δ is a target agreement with the final exit (a PCEE calibrated on agreement,
+    /// docs/algorithms.md §4.8): then the claim is checked against each point's agreement, not its accuracy.</param>
+    /// <returns>One entry per point, in grid order: Target = the grid value, Realised = the point's accuracy (or agreement).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="curve"/> is null.</exception>
     /// <exception cref="ArgumentException">A grid value is not in [0, 1]; the message names it.</exception>
-    public static ControlError[] ForCurve(TradeoffCurve curve)
+    public static ControlError[] ForCurve(TradeoffCurve curve, bool onAgreement = false)
     {
         ArgumentNullException.ThrowIfNull(curve);
         var errors = new ControlError[curve.Points.Length];
@@ -31,7 +33,7 @@ public readonly record struct ControlError(double Target, double Realised)
             double target = curve.Grid[i];
             if (!(target >= 0 && target <= 1))
                 throw new ArgumentException($"grid value {i} is {target}; a target accuracy δ must be in [0, 1]", nameof(curve));
-            errors[i] = new ControlError(target, curve.Points[i].Accuracy);
+            errors[i] = new ControlError(target, onAgreement ? curve.Points[i].Agreement : curve.Points[i].Accuracy);
         }
         return errors;
     }

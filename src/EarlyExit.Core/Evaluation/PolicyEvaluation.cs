@@ -32,6 +32,12 @@ public sealed record PolicyEvaluation(
     ImmutableArray<int> ExitIndices,
     ImmutableArray<int> Predictions)
 {
+    /// <summary>
+    /// Agreement of the exited predictions with the final exit's (docs/algorithms.md §4.8), in [0, 1];
+    /// NaN when not measured.
+    /// </summary>
+    public double Agreement { get; init; } = double.NaN;
+
     /// <summary>N, the number of samples evaluated (Σ_m N_m).</summary>
     public int SampleCount => ExitCounts.Sum();
 

@@ -34,6 +34,7 @@ public sealed class TraceEvaluator
     private readonly bool[] _correct;         // (N, M) row-major: exit m's prediction equals the label
     private readonly int[] _rightThrough;     // (N, M) row-major: exits 0..m the sample gets right
     private readonly Lazy<double[]> _difficultyInversion; // (M, signals) row-major
+    private readonly int[] _finalPredictions;  // (N): the final exit's prediction, what agreement compares with
 
     /// <summary>Computes every exit's signals and the per-exit statistics of <paramref name="trace"/>.</summary>
     /// <param name="trace">The trace to evaluate on.</param>
@@ -47,7 +48,10 @@ public sealed class TraceEvaluator
         int samples = trace.SampleCount, exits = trace.ExitCount;
         ReadOnlySpan<int> labels = trace.Labels;
         _correct = new bool[_signals.Length];
+        _finalPredictions = new int[samples];
+        for (int n = 0; n < samples; n++) _finalPredictions[n] = _signals[(n * exits) + exits - 1].Prediction;
         var rightAtExit = new int[exits];
+        var agreeAtExit = new int[exits];
         for (int n = 0; n < samples; n++)
         {
             for (int m = 0; m < exits; m++)
@@ -55,6 +59,7 @@ public sealed class TraceEvaluator
                 bool right = _signals[(n * exits) + m].Prediction == labels[n];
                 _correct[(n * exits) + m] = right;
                 if (right) rightAtExit[m]++;
+                if (_signals[(n * exits) + m].Prediction == _finalPredictions[n]) agreeAtExit[m]++;
             }
         }
         _rightThrough = ExitDecisionRates.RightThrough(_correct, exits);
@@ -62,6 +67,8 @@ public sealed class TraceEvaluator
         var exitAccuracies = new double[exits];
         for (int m = 0; m < exits; m++) exitAccuracies[m] = (double)rightAtExit[m] / samples;
         ExitAccuracies = ImmutableCollectionsMarshal.AsImmutableArray(exitAccuracies);
+        // Per-exit agreement with the final exit (§4.8), likewise of static truncation at m.
+        ExitAgreements = [.. agreeAtExit.Select(a => (double)a / samples)];
         _difficultyInversion = new Lazy<double[]>(ComputeDifficultyInversion, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -73,6 +80,12 @@ public sealed class TraceEvaluator
 
     /// <summary>M, the number of exits.</summary>
     public int ExitCount => Trace.ExitCount;
+
+    /// <summary>Agreement of each exit's predictions with the final exit's (docs/algorithms.md §4.8); the last is 1.</summary>
+    public ImmutableArray<double> ExitAgreements { get; }
+
+    /// <summary>The final exit's prediction for every sample: what agreement (and PCEE on agreement) compares with.</summary>
+    public ReadOnlySpan<int> FinalPredictions => _finalPredictions;
 
     /// <summary>Every exit's signals, (N, M) row-major [sample][exit].</summary>
     public ReadOnlySpan<SignalValues> Signals => _signals;
@@ -193,7 +206,10 @@ public sealed class TraceEvaluator
                 // Exit indices were range-checked by ExitHistogram.Count.
                 DecisionRates: ExitDecisionRates.CountFromRunningTotals(exitIndices, _rightThrough, ExitCount),
                 ExitIndices: keepPerSample ? ImmutableCollectionsMarshal.AsImmutableArray(exitBuffer) : [],
-                Predictions: keepPerSample ? ImmutableCollectionsMarshal.AsImmutableArray(predictionBuffer) : []);
+                Predictions: keepPerSample ? ImmutableCollectionsMarshal.AsImmutableArray(predictionBuffer) : [])
+            {
+                Agreement = Agreement.Of(predictions, _finalPredictions),
+            };
         }
         finally
         {

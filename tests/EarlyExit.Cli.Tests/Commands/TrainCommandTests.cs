@@ -70,9 +70,9 @@ public sealed class TrainCommandTests(TrainedModelFixture model)
 
     [Theory]
     [InlineData("--epochs", "0", "--epochs must be at least 1; got 0")]
-    [InlineData("--max-length", "1000", "--max-length must be between 3 and 512 (MiniLM's positions); got 1000")]
+    [InlineData("--max-length", "1000", "--max-length must be between 3 and 512 (BERT's positions); got 1000")]
     [InlineData("--threads", "0", "--threads must be at least 1; got 0")]
-    [InlineData("--model", "bert", "--model must be one of minilm, vit-small, vit-large, cnn-small, cnn-large; got 'bert'")]
+    [InlineData("--model", "bert", "--model must be one of minilm, hf:PATH, vit-small, vit-large, cnn-small, cnn-large; got 'bert'")]
     public void An_option_out_of_range_is_one_line(string option, string value, string message)
     {
         CliRun run = CliRun.Of("train", "--data", model.DataSpec, "--out", Path.Combine(model.Root, "never"), option, value);

@@ -87,6 +87,6 @@ public sealed class VisionCommandsTests(VisionModelsFixture models)
         CliRun run = CliRun.Of("train", "--data", models.DataSpec, "--model", "resnet50", "--out", Path.Combine(models.Root, "never"));
 
         Assert.Equal(1, run.Status);
-        Assert.Equal(["earlyexit: --model must be one of minilm, vit-small, vit-large, cnn-small, cnn-large; got 'resnet50'"], run.ErrorLines);
+        Assert.Equal(["earlyexit: --model must be one of minilm, hf:PATH, vit-small, vit-large, cnn-small, cnn-large; got 'resnet50'"], run.ErrorLines);
     }
 }
