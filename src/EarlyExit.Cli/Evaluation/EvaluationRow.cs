@@ -21,6 +21,7 @@ public sealed record EvaluationRow(string Policy, RowSelection Selection, double
         RowSelection.Speedup => $"speed-up {Target:0.##}× on validation{(TargetMet ? "" : " (not reached)")}",
         RowSelection.Delta => "target accuracy δ",
         RowSelection.AgreementDelta => "target agreement δ",
+        RowSelection.Agreement => $"agreement {100 * Target:0.#}% on validation{(TargetMet ? "" : " (not reached)")}",
         RowSelection.ErrorRateThresholds => "eq. 3 thresholds",
         RowSelection.Layers => "k layers",
         _ => "bound (hindsight)",

@@ -43,6 +43,7 @@ public static class EvaluationTable
         RowSelection.Speedup => row.Target == KeySpeedup,
         RowSelection.Delta or RowSelection.AgreementDelta => row.Target == defaultDelta,
         RowSelection.Layers => row.Parameter == exits,
+        RowSelection.Agreement => false, // in the full table; the key rows stay the accuracy comparison
         _ => true,
     };
 

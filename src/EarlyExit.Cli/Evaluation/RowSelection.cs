@@ -9,6 +9,9 @@ public enum RowSelection
     /// <summary>PCEE's δ, a target accuracy, taken from a fixed grid (the policy itself uses validation, through its diagrams).</summary>
     Delta,
 
+    /// <summary>The parameter with agreement with the final exit ≥ the target on validation and the best validation speed-up (<see cref="Core.Evaluation.SolverTarget.Agreement"/>).</summary>
+    Agreement,
+
     /// <summary>PCEE's δ from the same grid, on a calibration fitted on agreement with the final exit (docs/algorithms.md §4.8): a target agreement.</summary>
     AgreementDelta,
 

@@ -36,10 +36,10 @@ public static class PolicySolver
                     throw new ArgumentOutOfRangeException(nameof(targetValue), targetValue,
                         $"a target speed-up must be finite and at least 1 (no early exit); got {targetValue}");
                 break;
-            case SolverTarget.Accuracy:
+            case SolverTarget.Accuracy or SolverTarget.Agreement:
                 if (!(targetValue >= 0 && targetValue <= 1))
                     throw new ArgumentOutOfRangeException(nameof(targetValue), targetValue,
-                        $"a target accuracy must be between 0 and 1; got {targetValue}");
+                        $"a target {(target == SolverTarget.Accuracy ? "accuracy" : "agreement")} must be between 0 and 1; got {targetValue}");
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(target), target, "unknown solver target");
@@ -74,7 +74,12 @@ public static class PolicySolver
     private static (int Index, bool Met) Choose(TradeoffCurve curve, SolverTarget target, double targetValue)
     {
         // Constrained measure c (must reach the target) and objective o (to maximise).
-        static double Constrained(PolicyEvaluation p, SolverTarget t) => t == SolverTarget.Speedup ? p.SpeedupRatio : p.Accuracy;
+        static double Constrained(PolicyEvaluation p, SolverTarget t) => t switch
+        {
+            SolverTarget.Speedup => p.SpeedupRatio,
+            SolverTarget.Agreement => p.Agreement,
+            _ => p.Accuracy,
+        };
         static double Objective(PolicyEvaluation p, SolverTarget t) => t == SolverTarget.Speedup ? p.Accuracy : p.SpeedupRatio;
 
         int best = -1;

@@ -8,4 +8,7 @@ public enum SolverTarget
 
     /// <summary>Accuracy ≥ the target; among those, the best speed-up ratio.</summary>
     Accuracy,
+
+    /// <summary>Agreement with the final exit ≥ the target (docs/algorithms.md §4.8); among those, the best speed-up ratio.</summary>
+    Agreement,
 }

@@ -29,6 +29,19 @@ public class PolicySolverTests
         Assert.Equal("max-prob", solution.FamilyName);
     }
 
+    [Theory]
+    // Agreement with the final exit's answers (0, 1, 0, 0): τ .5 answers (0, 0, 1, 0) → 1/2; τ .8 (0, 0, 0, 0) → 3/4; τ .95 and .99 → 1.
+    [InlineData(0.5, 0.5)]   // every τ reaches 1/2; τ .5 is the fastest (3)
+    [InlineData(0.7, 0.8)]   // τ .8 (3/4, speed-up 1.33) beats τ .95 (1, speed-up 1)
+    [InlineData(1.0, 0.95)]  // only the full model agrees fully; the earlier of the tie
+    public void ForAgreement_PicksTheFastestParameterReachingTheTarget(double target, double expected)
+    {
+        var solution = PolicySolver.Solve(Calibration, Family, SolverTarget.Agreement, target);
+        Assert.True(solution.TargetMet);
+        Assert.Equal(expected, solution.Parameter);
+        Assert.True(solution.Evaluation.Agreement >= target);
+    }
+
     [Fact]
     public void ForSpeedup_OutOfReach_ReturnsTheFastestAndSaysSo()
     {
