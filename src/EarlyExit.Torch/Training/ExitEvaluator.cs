@@ -21,11 +21,8 @@ internal static class ExitEvaluator
         int exitCount = network.ExitCount;
         var correct = new long[exitCount];
         var lossSum = new double[exitCount];
-        bool wasTraining = network.Module.training;
-        network.Module.eval();
-        try
+        using (EvaluationMode.Enter(network.Module))
         {
-            using var noGrad = no_grad();
             int[] order = [.. Enumerable.Range(0, examples.Count)];
             for (int start = 0; start < examples.Count; start += batchSize)
             {
@@ -43,10 +40,6 @@ internal static class ExitEvaluator
                     lossSum[m] += ce[m];
                 }
             }
-        }
-        finally
-        {
-            if (wasTraining) network.Module.train();
         }
         return new ValidationResult(examples.Count,
             [.. correct.Select(c => (double)c / examples.Count)],

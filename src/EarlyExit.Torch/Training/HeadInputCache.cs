@@ -38,11 +38,8 @@ internal sealed class HeadInputCache : ITrainingSet, IMultiExitNetwork, IDisposa
         var clock = Stopwatch.StartNew();
         var inputs = new List<Tensor>();
         var labels = new List<Tensor>();
-        bool wasTraining = network.Module.training;
-        network.Module.eval();
-        try
+        using (EvaluationMode.Enter(network.Module))
         {
-            using var noGrad = no_grad();
             int[] order = [.. Enumerable.Range(0, examples.Count)];
             for (int start = 0; start < examples.Count; start += batchSize)
             {
@@ -52,10 +49,6 @@ internal sealed class HeadInputCache : ITrainingSet, IMultiExitNetwork, IDisposa
                 inputs.Add(network.HeadInputs(batch).transpose(0, 1).to_type(ScalarType.Float32).contiguous().MoveToOuterDisposeScope());
                 labels.Add(batch.Labels.clone().MoveToOuterDisposeScope());
             }
-        }
-        finally
-        {
-            if (wasTraining) network.Module.train();
         }
         Tensor all = cat(inputs, 0), allLabels = cat(labels, 0);
         foreach (Tensor t in inputs.Concat(labels)) t.Dispose();
