@@ -1,5 +1,14 @@
 using EarlyExit.Bench.Training;
 
+// "cache-speed": head-only training seconds per epoch, head-input cache on and off (docs/algorithms.md §3.6).
+// Usage: -- cache-speed [examples 256] [length 64] [epochs 3] [rounds 2] [threads 2]
+if (args.Length > 0 && args[0] == "cache-speed")
+{
+    int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i]) : fallback;
+    CacheSpeedBenchmark.Run(Console.Out, Arg(1, 256), Arg(2, 64), Arg(3, 3), Arg(4, 2), Arg(5, 2));
+    return 0;
+}
+
 // "evidence": issue 4's real-data fine-tuning runs (see TrainingEvidence); otherwise the memory benchmark.
 if (args.Length > 0 && args[0] == "evidence")
 {
