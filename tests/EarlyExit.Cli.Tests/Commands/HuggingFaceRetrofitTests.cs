@@ -59,6 +59,29 @@ public sealed class HuggingFaceRetrofitTests(TrainedModelFixture fixture)
     }
 
     [Fact]
+    public void Labelled_training_from_hf_maps_the_data_classes_by_name_and_refuses_others()
+    {
+        string plain = Folder("plain"), exported = Folder("plain-hf"), tuned = Folder("tuned");
+        Assert.Equal(0, CliRun.Of("train", "--data", fixture.DataSpec, "--out", plain, "--objective", "final", "--pooling", "cls",
+            "--freeze-backbone", "--max-length", "32", "--epochs", "1", "--learning-rate", "3e-3").Status);
+        Assert.Equal(0, CliRun.Of("export", "--model", plain, "--format", "hf", "--out", exported).Status);
+
+        // The same classes (ham, spam): joint training of every exit from the imported model.
+        CliRun joint = CliRun.Of("train", "--model", "hf:" + exported, "--data", fixture.DataSpec, "--out", tuned,
+            "--freeze-backbone", "--max-length", "32", "--epochs", "1", "--learning-rate", "3e-3");
+        Assert.True(joint.Status == 0, joint.Error);
+        Assert.Equal(["ham", "spam"], JsonNode.Parse(File.ReadAllText(Path.Combine(tuned, "checkpoint.json")))!["labelNames"]!.AsArray().Select(n => (string)n!));
+
+        // Other class names: refused in one line before training.
+        string other = Path.Combine(fixture.Root, "other-" + Guid.NewGuid().ToString("N")[..8] + ".csv");
+        File.WriteAllLines(other, ["text,label", .. Enumerable.Range(0, 40).Select(i => $"text number {i},{(i % 2 == 0 ? "yes" : "no")}")]);
+        CliRun refused = CliRun.Of("train", "--model", "hf:" + exported, "--data", "csv:" + other, "--out", Folder("refused"), "--epochs", "1");
+        Assert.Equal(1, refused.Status);
+        string error = Assert.Single(refused.ErrorLines, l => l.StartsWith("earlyexit:", StringComparison.Ordinal)); // after the "loading" log line
+        Assert.Contains("predicts [ham, spam] but the data's classes are [no, yes]", error);
+    }
+
+    [Fact]
     public void A_mean_pooled_model_is_refused_as_a_hugging_face_folder_in_one_line_and_nothing_is_written()
     {
         string target = Folder("refused");
