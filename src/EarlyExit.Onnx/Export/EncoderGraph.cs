@@ -10,14 +10,18 @@ namespace EarlyExit.Onnx.Export;
 /// <summary>
 /// Writes the parts of a <see cref="MultiExitEncoder"/>'s forward pass into ONNX graphs with the
 /// model's weights as initializers: the embeddings, a BERT layer and an exit head, op for op as
-/// the TorchSharp modules compute them (Models/Bert*.cs, ExitHead.cs).
+/// the TorchSharp modules compute them (Models/Bert*.cs, ExitHead.cs), for every Hugging Face
+/// family the one encoder runs (docs/models.md): factorised embeddings with their projection,
+/// RoBERTa's position ids, no token types, ALBERT's shared layer, each hidden and head activation.
 /// </summary>
 /// <remarks>
 /// Initializers keep the state-dict names (<c>encoder.layer.0.attention.self.query.weight</c>);
 /// a Linear weight is stored transposed, [in, out], as the right operand of MatMul (the layout
 /// PyTorch's exporter uses too). Only standard ONNX ops of opset 17 are used
 /// (LayerNormalization is the newest), so ONNX Runtime's own fusions (attention, GELU,
-/// LayerNorm + residual) apply to the segments and the full model alike.
+/// LayerNorm + residual) apply to the segments and the full model alike. A BERT config
+/// (every new field at its default) gives exactly the graphs it gave before those fields existed,
+/// node for node, since those fusions match patterns.
 /// </remarks>
 internal sealed class EncoderGraph
 {
@@ -31,7 +35,7 @@ internal sealed class EncoderGraph
     {
         ArgumentNullException.ThrowIfNull(encoder);
         Config = encoder.Config;
-        RefuseNonBertForward(Config);
+        RefuseUnwritten(Config);
         _weights = new(StringComparer.Ordinal);
         _shapes = new(StringComparer.Ordinal);
         // Enumerated before the scope opens: a module may hand out a new wrapper of a native
@@ -41,8 +45,11 @@ internal sealed class EncoderGraph
         using var noGrad = no_grad();
         foreach (var (name, parameter) in parameters)
         {
-            // 2-D Linear weights (not the embedding tables) go in [in, out], MatMul's layout.
-            bool linear = parameter.dim() == 2 && !name.StartsWith("embeddings.", StringComparison.Ordinal);
+            // 2-D Linear weights go in [in, out], MatMul's layout; the look-up tables
+            // (embeddings.*_embeddings.weight) stay [rows, width] for Gather. The embedding
+            // projection (embeddings.projection.weight) is a Linear, so it is transposed too.
+            bool table = name.StartsWith("embeddings.", StringComparison.Ordinal) && name.EndsWith("_embeddings.weight", StringComparison.Ordinal);
+            bool linear = parameter.dim() == 2 && !table;
             Tensor value = parameter.detach().cpu().to_type(ScalarType.Float32);
             if (linear) value = value.t();
             _weights[name] = value.contiguous().data<float>().ToArray();
@@ -52,39 +59,51 @@ internal sealed class EncoderGraph
 
     internal EncoderConfig Config { get; }
 
+    /// <summary>The feed-forward activations <see cref="Activate"/> writes.</summary>
+    private static readonly HiddenActivation[] WrittenHiddenActivations =
+        [HiddenActivation.Gelu, HiddenActivation.GeluTanh, HiddenActivation.Relu, HiddenActivation.Silu];
+
+    /// <summary>The head activations <see cref="Exit"/> writes.</summary>
+    private static readonly HeadActivation[] WrittenHeadActivations = [HeadActivation.Tanh, HeadActivation.Gelu, HeadActivation.Relu];
+
     /// <summary>
-    /// The graphs below are BERT's forward; a model imported from another Hugging Face family
-    /// (docs/models.md) computes something else, and exporting it would give wrong outputs silently.
+    /// Every field of today's config has its graph below; an activation added to the enums later
+    /// would not, and is refused here, before any graph is built, rather than exported wrong.
     /// </summary>
-    private static void RefuseNonBertForward(EncoderConfig c)
+    private static void RefuseUnwritten(EncoderConfig c)
     {
-        string? field =
-            c.EmbeddingSize is not null ? nameof(c.EmbeddingSize)
-            : c.PositionsFromPadding ? nameof(c.PositionsFromPadding)
-            : c.SharedLayer ? nameof(c.SharedLayer)
-            : c.TypeVocabularySize == 0 ? nameof(c.TypeVocabularySize)
-            : c.HiddenActivation != HiddenActivation.Gelu ? nameof(c.HiddenActivation)
-            : c.FinalHeadActivation != HeadActivation.Tanh ? nameof(c.FinalHeadActivation)
-            : null;
-        if (field is not null)
-            throw new ArgumentException($"ONNX export writes the BERT forward only; this {c.Architecture} model sets {field}, which it does not compute", "encoder");
+        if (!WrittenHiddenActivations.Contains(c.HiddenActivation))
+            throw new NotSupportedException($"ONNX export does not write HiddenActivation {c.HiddenActivation}; it writes {string.Join(", ", WrittenHiddenActivations)}");
+        if (!WrittenHeadActivations.Contains(c.FinalHeadActivation))
+            throw new NotSupportedException($"ONNX export does not write FinalHeadActivation {c.FinalHeadActivation}; it writes {string.Join(", ", WrittenHeadActivations)}");
     }
 
     /// <summary>
-    /// BertEmbeddings (word + position + token type, LayerNorm) and the attention bias of
+    /// BertEmbeddings (word + position + token type, LayerNorm, then the projection to the hidden
+    /// size when <see cref="EncoderConfig.EmbeddingSize"/> is set) and the attention bias of
     /// <see cref="MultiExitEncoder.AttentionBias"/>, (1 − mask) · float.MinValue as (batch, 1, 1, seq).
     /// </summary>
     /// <returns>The names of (batch, seq, hidden) embeddings and (batch, 1, 1, seq) bias.</returns>
+    /// <remarks>
+    /// Without token types (<see cref="EncoderConfig.TypeVocabularySize"/> 0) the graph still takes
+    /// token_type_ids, unused, so every exported model has the same three inputs.
+    /// </remarks>
     internal (string Hidden, string Bias) Embeddings(OnnxGraphBuilder g, string ids, string types, string mask, string? hiddenName, string? biasName)
     {
-        string word = g.Node("Gather", [Weight(g, "embeddings.word_embeddings.weight"), ids]);          // (batch, seq, hidden)
-        // Positions 0..seq−1: seq from the ids' shape; (seq, hidden), broadcast over the batch by the Add.
-        string seq = g.Node("Gather", [g.Node("Shape", [ids]), g.Int64s(true, 1)], attributes: Int("axis", 0));
-        string positions = g.Node("Range", [g.Int64s(true, 0), seq, g.Int64s(true, 1)]);
+        // Nodes in BERT's order (word, positions, types, then the sums), so a BERT graph is unchanged.
+        string word = g.Node("Gather", [Weight(g, "embeddings.word_embeddings.weight"), ids]);          // (batch, seq, width)
+        string positions = PositionIds(g, ids);
         string position = g.Node("Gather", [Weight(g, "embeddings.position_embeddings.weight"), positions]);
-        string type = g.Node("Gather", [Weight(g, "embeddings.token_type_embeddings.weight"), types]);
-        string sum = g.Node("Add", [g.Node("Add", [word, position]), type]);
-        string hidden = LayerNorm(g, sum, "embeddings.LayerNorm", hiddenName);
+        string? type = Config.TypeVocabularySize > 0
+            ? g.Node("Gather", [Weight(g, "embeddings.token_type_embeddings.weight"), types])
+            : null; // DistilBERT: no token-type embeddings
+        string sum = g.Node("Add", [word, position]);
+        if (type is not null) sum = g.Node("Add", [sum, type]);
+        string hidden = Config.EmbeddingSize is null
+            ? LayerNorm(g, sum, "embeddings.LayerNorm", hiddenName)
+            // ELECTRA's embeddings_project / ALBERT's embedding_hidden_mapping_in: LayerNorm at the
+            // embedding width, then (batch, seq, embedding) → (batch, seq, hidden).
+            : Linear(g, LayerNorm(g, sum, "embeddings.LayerNorm"), "embeddings.projection", hiddenName);
 
         string maskFloat = g.Node("Cast", [mask], attributes: Int("to", (long)DataType.Float));
         string inverted = g.Node("Sub", [g.Scalar(1f), maskFloat]);
@@ -93,10 +112,35 @@ internal sealed class EncoderGraph
         return (hidden, bias);
     }
 
-    /// <summary>BertLayer k: self-attention with the additive bias, residual + LayerNorm, GELU MLP, residual + LayerNorm.</summary>
+    /// <summary>
+    /// The position ids: 0..seq−1 as (seq), broadcast over the batch by the Add (BERT); or, with
+    /// <see cref="EncoderConfig.PositionsFromPadding"/>, RoBERTa's cumsum(ids ≠ pad)·(ids ≠ pad) + pad
+    /// as (batch, seq), as BertEmbeddings computes them from the ids (not from the mask).
+    /// </summary>
+    private string PositionIds(OnnxGraphBuilder g, string ids)
+    {
+        if (Config.PositionsFromPadding)
+        {
+            string pad = g.Int64s(true, Config.PaddingId);
+            string real = g.Node("Cast", [g.Node("Not", [g.Node("Equal", [ids, pad])])], attributes: Int("to", (long)DataType.Int64));
+            string counted = g.Node("CumSum", [real, g.Int64s(true, 1)]); // along the sequence: 1, 2, … over real tokens
+            return g.Node("Add", [g.Node("Mul", [counted, real]), pad]);
+        }
+        // seq from the ids' shape.
+        string seq = g.Node("Gather", [g.Node("Shape", [ids]), g.Int64s(true, 1)], attributes: Int("axis", 0));
+        return g.Node("Range", [g.Int64s(true, 0), seq, g.Int64s(true, 1)]);
+    }
+
+    /// <summary>
+    /// BertLayer k: self-attention with the additive bias, residual + LayerNorm, the feed-forward
+    /// block with <see cref="EncoderConfig.HiddenActivation"/>, residual + LayerNorm. With
+    /// <see cref="EncoderConfig.SharedLayer"/> every depth reads the one layer's weights,
+    /// <c>encoder.layer.0.*</c>, as BertEncoder hands them out; a graph holding several depths
+    /// (the full model) then holds those initializers once.
+    /// </summary>
     internal string Layer(OnnxGraphBuilder g, int k, string hidden, string bias, string? outputName)
     {
-        string prefix = $"encoder.layer.{k}.";
+        string prefix = $"encoder.layer.{(Config.SharedLayer ? 0 : k)}.";
         long heads = Config.HeadCount, headSize = Config.HeadSize;
         string splitShape = g.Int64s(false, 0, 0, heads, headSize);
         // (batch, seq, hidden) → (batch, seq, heads, headSize) → perm: (batch, heads, seq, headSize), or (batch, heads, headSize, seq) for keys.
@@ -112,14 +156,40 @@ internal sealed class EncoderGraph
         context = g.Node("Reshape", [context, g.Int64s(false, 0, 0, heads * headSize)]);
         string attended = LayerNorm(g, g.Node("Add", [hidden, Linear(g, context, prefix + "attention.output.dense")]), prefix + "attention.output.LayerNorm");
 
-        // Exact GELU, x · ½ (1 + erf(x / √2)), as BertIntermediate (the pattern ORT fuses into one Gelu kernel).
-        string x = Linear(g, attended, prefix + "intermediate.dense");
-        string erf = g.Node("Erf", [g.Node("Div", [x, g.Scalar(MathF.Sqrt(2f))])]);
-        string gelu = g.Node("Mul", [g.Node("Mul", [x, g.Node("Add", [erf, g.Scalar(1f)])]), g.Scalar(0.5f)]);
-        return LayerNorm(g, g.Node("Add", [attended, Linear(g, gelu, prefix + "output.dense")]), prefix + "output.LayerNorm", outputName);
+        string activated = Activate(g, Linear(g, attended, prefix + "intermediate.dense"), Config.HiddenActivation);
+        return LayerNorm(g, g.Node("Add", [attended, Linear(g, activated, prefix + "output.dense")]), prefix + "output.LayerNorm", outputName);
     }
 
-    /// <summary>ExitHead k: pooling (mean over the tokens, or [CLS]), optional dense + tanh, classifier.</summary>
+    /// <summary>The feed-forward activation, by the formula BertIntermediate.Activate uses for it.</summary>
+    private static string Activate(OnnxGraphBuilder g, string x, HiddenActivation activation) => activation switch
+    {
+        HiddenActivation.Gelu => Gelu(g, x),
+        // 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))), HF's gelu_new / gelu_pytorch_tanh, as BertIntermediate
+        // writes it out (ORT fuses this pattern into FastGelu).
+        HiddenActivation.GeluTanh => g.Node("Mul", [
+            g.Node("Mul", [x, g.Scalar(0.5f)]),
+            g.Node("Add", [
+                g.Node("Tanh", [g.Node("Mul", [
+                    g.Node("Add", [x, g.Node("Mul", [g.Node("Pow", [x, g.Scalar(3f)]), g.Scalar(0.044715f)])]),
+                    g.Scalar((float)Math.Sqrt(2 / Math.PI))])]),
+                g.Scalar(1f)])]),
+        HiddenActivation.Relu => g.Node("Relu", [x]),
+        HiddenActivation.Silu => g.Node("Mul", [x, g.Node("Sigmoid", [x])]), // x·σ(x)
+        _ => throw new NotSupportedException($"ONNX export does not write HiddenActivation {activation}"),
+    };
+
+    /// <summary>Exact GELU, x · ½ (1 + erf(x / √2)), as nn.functional.gelu (the pattern ORT fuses into one Gelu kernel).</summary>
+    private static string Gelu(OnnxGraphBuilder g, string x)
+    {
+        string erf = g.Node("Erf", [g.Node("Div", [x, g.Scalar(MathF.Sqrt(2f))])]);
+        return g.Node("Mul", [g.Node("Mul", [x, g.Node("Add", [erf, g.Scalar(1f)])]), g.Scalar(0.5f)]);
+    }
+
+    /// <summary>
+    /// ExitHead k: pooling (mean over the tokens, or [CLS]), optional dense + activation (tanh for
+    /// internal exits, <see cref="EncoderConfig.FinalHeadActivation"/> for the last, as
+    /// MultiExitEncoder builds its heads), classifier.
+    /// </summary>
     /// <param name="g">The graph being built.</param>
     /// <param name="k">The exit.</param>
     /// <param name="hidden">(batch, seq, hidden), layer k's output.</param>
@@ -153,7 +223,18 @@ internal sealed class EncoderGraph
             weights = g.Node("Reshape", [weights, g.Int64s(false, 0, 1, -1)]);        // (batch, 1, seq)
             pooled = g.Node("MatMul", [weights, hidden]);
         }
-        if (Config.HeadDense) pooled = g.Node("Tanh", [Linear(g, pooled, prefix + "dense")]);
+        if (Config.HeadDense)
+        {
+            string dense = Linear(g, pooled, prefix + "dense");
+            HeadActivation activation = k == Config.LayerCount - 1 ? Config.FinalHeadActivation : HeadActivation.Tanh;
+            pooled = activation switch
+            {
+                HeadActivation.Tanh => g.Node("Tanh", [dense]),
+                HeadActivation.Gelu => Gelu(g, dense),  // ELECTRA's head, exact as in ExitHead.Classify
+                HeadActivation.Relu => g.Node("Relu", [dense]), // DistilBERT's pre_classifier
+                _ => throw new NotSupportedException($"ONNX export does not write FinalHeadActivation {activation}"),
+            };
+        }
         return g.Node("Squeeze", [Linear(g, pooled, prefix + "classifier"), g.Int64s(false, 1)], outputName);
     }
 
