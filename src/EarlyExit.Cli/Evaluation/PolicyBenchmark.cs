@@ -55,7 +55,7 @@ public static class PolicyBenchmark
             {
                 rows.Add(Row(name, RowSelection.Bound, null, true, family.Create(family.Grid[0]), validation, reported));
             }
-            else if (name is PceePolicy.PlainName or PceePolicy.SmoothedName)
+            else if (PceePolicy.IsPceeName(name))
             {
                 double[] deltas = [.. DeltaGrid.Append(calibration.DefaultPolicy.Parameter ?? DeltaGrid[^1]).Distinct().Order()];
                 foreach (double delta in deltas)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using EarlyExit.Core.Evaluation;
 using EarlyExit.Core.Catalog;
 using EarlyExit.Core.Policies;
+using EarlyExit.Core.RiskControl;
 
 namespace EarlyExit.Core.Calibration;
 
@@ -68,6 +69,24 @@ public sealed record ExitCalibration
 
     /// <summary>What the reliability diagrams count as a hit, so what PCEE's δ means. Default <see cref="PceeTarget.Correctness"/>.</summary>
     public PceeTarget Target { get; init; } = PceeTarget.Correctness;
+
+    /// <summary>
+    /// The Learn-then-Test choice <c>calibrate --risk</c> made (docs/algorithms.md §5), or null. When
+    /// set, <see cref="DefaultPolicy"/> is its <see cref="RiskControlledChoice.Policy"/>.
+    /// </summary>
+    public RiskControlledChoice? RiskControl { get; init; }
+
+    /// <summary>
+    /// This calibration with <paramref name="choice"/> stored and its policy made the default, so
+    /// predict, serve and the library run it when no policy is named.
+    /// </summary>
+    public ExitCalibration WithRiskControl(RiskControlledChoice choice)
+    {
+        ArgumentNullException.ThrowIfNull(choice);
+        if (choice.ExitCount != ExitCount)
+            throw new ArgumentException($"the risk-controlled choice is for {choice.ExitCount} exits; the calibration has {ExitCount}", nameof(choice));
+        return new ExitCalibration(SampleCount, ExitAccuracies, Diagrams, BeemCost, BeemAccuracy, choice.Policy) { Target = Target, RiskControl = choice };
+    }
 
     /// <summary>Validation accuracy of the final exit: what the full model achieves.</summary>
     public double FinalExitAccuracy => ExitAccuracies[^1];

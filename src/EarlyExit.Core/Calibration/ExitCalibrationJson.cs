@@ -38,7 +38,8 @@ public static class ExitCalibrationJson
             Beem(calibration.BeemCost),
             Beem(calibration.BeemAccuracy),
             new PolicyDto(calibration.DefaultPolicy.Name, calibration.DefaultPolicy.Parameter),
-            calibration.Target == PceeTarget.Correctness ? null : TargetName(calibration.Target));
+            calibration.Target == PceeTarget.Correctness ? null : TargetName(calibration.Target),
+            calibration.RiskControl is { } risk ? RiskControlJson.ToDto(risk) : null);
         return JsonSerializer.SerializeToNode(dto, Options)!.AsObject();
     }
 
@@ -95,7 +96,12 @@ public static class ExitCalibrationJson
                 throw new ArgumentException($"field 'pcee_target' must be one of {string.Join(", ", Enum.GetValues<PceeTarget>().Select(TargetName))}; got '{dto.PceeTarget}'");
             return new ExitCalibration(dto.SampleCount, [.. Required(dto.ExitAccuracies, "exit_accuracies")], diagrams,
                 Beem(Required(dto.BeemCost, "beem_cost"), "beem_cost"), Beem(Required(dto.BeemAccuracy, "beem_accuracy"), "beem_accuracy"),
-                new PolicySpec(Required(policy.Name, "default_policy.name"), policy.Parameter)) { Target = target };
+                new PolicySpec(Required(policy.Name, "default_policy.name"), policy.Parameter))
+            {
+                Target = target,
+                // Absent in calibrations written without --risk.
+                RiskControl = dto.RiskControl is { } risk ? RiskControlJson.FromDto(risk) : null,
+            };
         }
         catch (ArgumentException e)
         {
@@ -119,7 +125,8 @@ public static class ExitCalibrationJson
 
     private sealed record CalibrationDto(int FormatVersion, int SampleCount, double[]? ExitAccuracies, DiagramDto[]? Diagrams,
         BeemDto? BeemCost, BeemDto? BeemAccuracy, PolicyDto? DefaultPolicy,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PceeTarget = null);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PceeTarget = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RiskControlJson.RiskControlDto? RiskControl = null);
 
     private sealed record DiagramDto(int[]? Counts, int[]? Correct);
 

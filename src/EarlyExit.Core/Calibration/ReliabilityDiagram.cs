@@ -30,12 +30,13 @@ public sealed class ReliabilityDiagram
     private readonly double[] _accuracy; // per bin; NaN when empty; smoothed when SmoothingHalfWidth > 0
     private readonly double[] _lookup;   // per bin, with the empty-bin rule already applied
 
-    private ReliabilityDiagram(int[] counts, int[] correct, double[] accuracy, int smoothingHalfWidth)
+    private ReliabilityDiagram(int[] counts, int[] correct, double[] accuracy, int smoothingHalfWidth, double boundLevel = 0)
     {
         _counts = counts;
         _correct = correct;
         _accuracy = accuracy;
         SmoothingHalfWidth = smoothingHalfWidth;
+        BoundLevel = boundLevel;
         _lookup = new double[counts.Length];
         // Empty-bin rule, precomputed so a lookup is one index: carry the last non-empty bin up.
         double carried = double.NaN;
@@ -55,6 +56,9 @@ public sealed class ReliabilityDiagram
 
     /// <summary>0 for a plain diagram; h for one made by <see cref="Smooth"/>.</summary>
     public int SmoothingHalfWidth { get; }
+
+    /// <summary>0 for a diagram of accuracies; γ for one made by <see cref="LowerBounds"/>.</summary>
+    public double BoundLevel { get; }
 
     /// <summary>n_b, calibration samples per bin.</summary>
     public ImmutableArray<int> Counts => [.. _counts];
@@ -192,6 +196,28 @@ public sealed class ReliabilityDiagram
         }
         return new ReliabilityDiagram(_counts, _correct, smoothed, halfWidth);
     }
+
+    /// <summary>
+    /// The diagram of PCEE with bounds (our choice, docs/algorithms.md §5): each bin's accuracy
+    /// c/n replaced by its one-sided Clopper–Pearson lower bound at level 1 − γ, the γ quantile of
+    /// Beta(c, n − c + 1), and 0 when c = 0. A bin of 3 right out of 3 then scores 0.37 at γ = 0.05,
+    /// not 1, so sparse bins stop passing δ by luck. A per-bin bound, not a family-wise guarantee.
+    /// </summary>
+    /// <param name="gamma">γ in (0, 1); 0.05 by default.</param>
+    /// <returns>A new diagram with the same counts and <see cref="BoundLevel"/> = γ; empty bins stay empty.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">γ outside (0, 1).</exception>
+    public ReliabilityDiagram LowerBounds(double gamma = DefaultBoundLevel)
+    {
+        if (!(gamma > 0 && gamma < 1))
+            throw new ArgumentOutOfRangeException(nameof(gamma), gamma, $"the bound level γ must be between 0 and 1 (exclusive); got {gamma}");
+        var bounds = new double[_counts.Length];
+        for (int b = 0; b < bounds.Length; b++)
+            bounds[b] = _counts[b] == 0 ? double.NaN : ClopperPearson.Lower(_correct[b], _counts[b], gamma);
+        return new ReliabilityDiagram(_counts, _correct, bounds, 0, gamma);
+    }
+
+    /// <summary>γ of PCEE with bounds, 0.05 (our choice, docs/algorithms.md §5).</summary>
+    public const double DefaultBoundLevel = 0.05;
 
     private static ReliabilityDiagram FromValidatedCounts(int[] counts, int[] correct)
     {

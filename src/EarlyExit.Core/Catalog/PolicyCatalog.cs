@@ -38,6 +38,8 @@ public static class PolicyCatalog
             (p, c, _) => new PceePolicy(c!.Diagrams, p!.Value), (_, _) => ParameterGrid.Linear(0.5, 1.0, 101)),
         new(PceePolicy.SmoothedName, "δ in [0, 1]: PCEE on diagrams smoothed over neighbouring bins", true, (c, _) => c!.FinalExitAccuracy,
             (p, c, _) => PceePolicy.WithSmoothing(c!.Diagrams, p!.Value, PceeWsHalfWidth), (_, _) => ParameterGrid.Linear(0.5, 1.0, 101)),
+        new(PceePolicy.BoundedName, "δ in [0, 1]: PCEE on each bin's Clopper–Pearson lower bound (γ = 0.05) instead of its accuracy", true, (c, _) => c!.FinalExitAccuracy,
+            (p, c, _) => PceePolicy.WithLowerBounds(c!.Diagrams, p!.Value), (_, _) => ParameterGrid.Linear(0.5, 1.0, 101)),
         new(StaticExitPolicy.PolicyName, "k in 1..M: always exit after k layers", false, (_, m) => m,
             (p, _, _) => new StaticExitPolicy(Integer(p, "k")), (_, e) => Range(1, e.ExitCount)),
         new("oracle", "none: first exit agreeing with the final exit (evaluation only)", false, (_, _) => null,

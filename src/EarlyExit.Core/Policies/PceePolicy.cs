@@ -25,6 +25,16 @@ public sealed record PceePolicy : ExitPolicy
     /// <summary>Name of PCEE-WS, with smoothed diagrams.</summary>
     public const string SmoothedName = "pcee-ws";
 
+    /// <summary>Name of PCEE with bounds: each bin scored by its Clopper–Pearson lower bound (docs/algorithms.md §5).</summary>
+    public const string BoundedName = "pcee-cp";
+
+    /// <summary>The three PCEE names, whose parameter is δ.</summary>
+    public static IReadOnlyList<string> Names { get; } = [PlainName, SmoothedName, BoundedName];
+
+    /// <summary>True for "pcee", "pcee-ws" and "pcee-cp" (any case).</summary>
+    public static bool IsPceeName(string? name) =>
+        name is not null && Names.Any(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Creates PCEE over the given per-exit diagrams.</summary>
     /// <param name="diagrams">RD_1..RD_M, one per exit. If they are smoothed
     /// (<see cref="ReliabilityDiagram.SmoothingHalfWidth"/> &gt; 0), the policy is PCEE-WS;
@@ -43,6 +53,10 @@ public sealed record PceePolicy : ExitPolicy
         {
             if (diagrams[m] is null)
                 throw new ArgumentException($"diagrams[{m}] is null", nameof(diagrams));
+            if (diagrams[m].BoundLevel != diagrams[0].BoundLevel)
+                throw new ArgumentException(
+                    $"diagrams[{m}] is bounded at γ = {diagrams[m].BoundLevel} but diagrams[0] at {diagrams[0].BoundLevel}; all exits must match",
+                    nameof(diagrams));
             if (diagrams[m].SmoothingHalfWidth != diagrams[0].SmoothingHalfWidth)
                 throw new ArgumentException(
                     $"diagrams[{m}] is smoothed with half-width {diagrams[m].SmoothingHalfWidth} but diagrams[0] with {diagrams[0].SmoothingHalfWidth}; all exits must match",
@@ -68,6 +82,19 @@ public sealed record PceePolicy : ExitPolicy
         return new PceePolicy(ReliabilityDiagrams.Smooth(diagrams, halfWidth), delta);
     }
 
+    /// <summary>
+    /// PCEE with bounds: every bin's accuracy replaced by its one-sided Clopper–Pearson lower bound
+    /// at level 1 − <paramref name="gamma"/> (<see cref="ReliabilityDiagram.LowerBounds"/>).
+    /// </summary>
+    /// <param name="diagrams">Plain per-exit diagrams.</param>
+    /// <param name="delta">δ in [0, 1].</param>
+    /// <param name="gamma">γ in (0, 1).</param>
+    public static PceePolicy WithLowerBounds(IReadOnlyList<ReliabilityDiagram> diagrams, double delta, double gamma = ReliabilityDiagram.DefaultBoundLevel)
+    {
+        ArgumentNullException.ThrowIfNull(diagrams);
+        return new PceePolicy([.. diagrams.Select(d => d.LowerBounds(gamma))], delta);
+    }
+
     /// <summary>RD_1..RD_M, one per exit.</summary>
     public ImmutableArray<ReliabilityDiagram> Diagrams { get; }
 
@@ -78,7 +105,7 @@ public sealed record PceePolicy : ExitPolicy
     public int SmoothingHalfWidth => Diagrams[0].SmoothingHalfWidth;
 
     /// <inheritdoc/>
-    public override string Name => SmoothingHalfWidth > 0 ? SmoothedName : PlainName;
+    public override string Name => Diagrams[0].BoundLevel > 0 ? BoundedName : SmoothingHalfWidth > 0 ? SmoothedName : PlainName;
 
     /// <summary>δ.</summary>
     public override double Parameter => Delta;

@@ -159,6 +159,46 @@ public sealed class ExitTrace
         return result;
     }
 
+    /// <summary>
+    /// The trace of the samples <paramref name="samples"/> names, in that order (a calibration or test
+    /// part of a split): their logits and labels copied, the class names and FLOPs shared, no provenance.
+    /// </summary>
+    /// <param name="samples">Sample indices in [0, N), at least one; repeats are allowed (a bootstrap).</param>
+    /// <exception cref="ArgumentException">No index, or one out of range (the message names it).</exception>
+    public ExitTrace Select(ReadOnlySpan<int> samples)
+    {
+        if (samples.IsEmpty)
+            throw new ArgumentException("a trace needs at least one sample; got 0 indices", nameof(samples));
+        int row = ExitCount * ClassCount;
+        var logits = new float[samples.Length * row];
+        var labels = new int[samples.Length];
+        for (int i = 0; i < samples.Length; i++)
+        {
+            int n = samples[i];
+            if ((uint)n >= (uint)SampleCount)
+                throw new ArgumentException($"samples[{i}] is {n}; the trace has samples 0..{SampleCount - 1}", nameof(samples));
+            _logits.AsSpan(n * row, row).CopyTo(logits.AsSpan(i * row, row));
+            labels[i] = _labels[n];
+        }
+        return new ExitTrace(logits, labels, ExitCount, ClassNames, _cumulativeFlops, FullModelFlops);
+    }
+
+    /// <summary>
+    /// One trace of <paramref name="first"/>'s samples then <paramref name="second"/>'s, e.g. the
+    /// validation and test traces pooled for a resampling check.
+    /// </summary>
+    /// <exception cref="ArgumentException">The traces differ in exits, classes or FLOPs.</exception>
+    public static ExitTrace Concat(ExitTrace first, ExitTrace second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        if (first.ExitCount != second.ExitCount || !first.ClassNames.SequenceEqual(second.ClassNames)
+            || !first.CumulativeFlops.SequenceEqual(second.CumulativeFlops))
+            throw new ArgumentException("the traces come from different models: their exits, class names or FLOPs differ", nameof(second));
+        return new ExitTrace([.. first._logits, .. second._logits], [.. first._labels, .. second._labels],
+            first.ExitCount, first.ClassNames, first._cumulativeFlops, first.FullModelFlops);
+    }
+
     private void FillSample(int n, SignalValues[] result)
     {
         for (int m = 0; m < ExitCount; m++)

@@ -136,8 +136,8 @@ internal static class EarlyExitApi
         if (body.Delta is { } delta)
         {
             string name = body.Policy ?? model.DefaultPolicy.Name;
-            if (!string.Equals(name, PceePolicy.PlainName, StringComparison.OrdinalIgnoreCase) && !string.Equals(name, PceePolicy.SmoothedName, StringComparison.OrdinalIgnoreCase))
-                throw new ArgumentException($"'delta' is the accuracy target of {PceePolicy.PlainName} and {PceePolicy.SmoothedName}; policy '{name}' takes 'parameter' ({PolicyCatalog.DescribeParameter(name)})");
+            if (!PceePolicy.IsPceeName(name))
+                throw new ArgumentException($"'delta' is the accuracy target of {string.Join(", ", PceePolicy.Names)}; policy '{name}' takes 'parameter' ({PolicyCatalog.DescribeParameter(name)})");
             if (parameter is { } p && p != delta)
                 throw new ArgumentException($"'delta' ({delta}) and 'parameter' ({p}) disagree; give one of them");
             parameter = delta;

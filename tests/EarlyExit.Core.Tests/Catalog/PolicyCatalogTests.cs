@@ -17,11 +17,11 @@ public class PolicyCatalogTests
     {
         Assert.Equal(
             ["max-prob", "entropy", "normalized-entropy", "energy", "normalized-energy", "patience", "beem-c", "beem-a",
-             "pcee", "pcee-ws", "static", "oracle", "correct-oracle"],
+             "pcee", "pcee-ws", "pcee-cp", "static", "oracle", "correct-oracle"],
             PolicyCatalog.Names.ToArray());
         Assert.DoesNotContain("oracle", PolicyCatalog.DeployableNames);
         Assert.DoesNotContain("correct-oracle", PolicyCatalog.DeployableNames);
-        Assert.Equal(11, PolicyCatalog.DeployableNames.Length);
+        Assert.Equal(12, PolicyCatalog.DeployableNames.Length);
     }
 
     [Theory]

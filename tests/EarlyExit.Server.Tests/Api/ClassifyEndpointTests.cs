@@ -81,7 +81,7 @@ public sealed class ClassifyEndpointTests(SharedServer server)
     [InlineData("{\"inputs\": [\"a\", null]}", "inputs[1] is null")]
     [InlineData("{\"inputs\": [\"a\"], \"policy\": \"fastest\"}", "unknown policy 'fastest'; valid policies: max-prob, entropy")]
     [InlineData("{\"inputs\": [\"a\"], \"policy\": \"pcee\", \"delta\": 1.5}", "delta must be in [0, 1]; got 1.5")]
-    [InlineData("{\"inputs\": [\"a\"], \"policy\": \"patience\", \"delta\": 0.9}", "'delta' is the accuracy target of pcee and pcee-ws; policy 'patience' takes 'parameter'")]
+    [InlineData("{\"inputs\": [\"a\"], \"policy\": \"patience\", \"delta\": 0.9}", "'delta' is the accuracy target of pcee, pcee-ws, pcee-cp; policy 'patience' takes 'parameter'")]
     [InlineData("{\"inputs\": [\"a\"], \"delta\": 0.9, \"parameter\": 0.8}", "'delta' (0.9) and 'parameter' (0.8) disagree")]
     [InlineData("{\"inputs\": [\"a\"], \"policy\": \"static\", \"parameter\": 7}", "between 1 and 6 (the number of exits); got 7")]
     [InlineData("{\"inputs\": [\"a\"], \"policy\": \"oracle\"}", "policy 'oracle' is not deployable")]

@@ -1,0 +1,32 @@
+using EarlyExit.Core.Tests.TestDoubles;
+using EarlyExit.Core.Traces;
+
+namespace EarlyExit.Core.Tests.Traces;
+
+/// <summary>Parts of a trace (a calibration/test split) and pooled traces.</summary>
+public sealed class ExitTraceSelectTests
+{
+    [Fact]
+    public void Select_copies_the_named_samples_in_order()
+    {
+        ExitTrace trace = HandTraces.FourSamples([1, 2, 3], 3);
+        ExitTrace part = trace.Select([3, 1, 1]);
+        Assert.Equal(3, part.SampleCount);
+        Assert.Equal([1, 1, 1], part.Labels.ToArray()); // labels of s3, s1, s1
+        Assert.Equal(trace.Logits(3, 2).ToArray(), part.Logits(0, 2).ToArray());
+        Assert.Equal(trace.Logits(1, 0).ToArray(), part.Logits(2, 0).ToArray());
+        Assert.Equal(trace.CumulativeFlops.ToArray(), part.CumulativeFlops.ToArray());
+        Assert.Contains("samples[0] is 4; the trace has samples 0..3", Assert.Throws<ArgumentException>(() => trace.Select([4])).Message);
+    }
+
+    [Fact]
+    public void Concat_pools_two_traces_of_one_model()
+    {
+        ExitTrace trace = HandTraces.FourSamples();
+        ExitTrace pooled = ExitTrace.Concat(trace, trace.Select([0]));
+        Assert.Equal(5, pooled.SampleCount);
+        Assert.Equal([0, 1, 0, 1, 0], pooled.Labels.ToArray());
+        Assert.Equal(trace.Logits(0, 1).ToArray(), pooled.Logits(4, 1).ToArray());
+        Assert.Throws<ArgumentException>(() => ExitTrace.Concat(trace, HandTraces.Random(3, 2, 2, seed: 1)));
+    }
+}
