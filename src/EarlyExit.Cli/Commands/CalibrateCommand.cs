@@ -9,6 +9,7 @@ using EarlyExit.Cli.Outputs;
 using EarlyExit.Cli.Terminal;
 using EarlyExit.Core.Calibration;
 using EarlyExit.Core.Evaluation;
+using EarlyExit.Core.RiskControl;
 using EarlyExit.Data.Datasets;
 
 namespace EarlyExit.Cli.Commands;
@@ -26,6 +27,7 @@ public static class CalibrateCommand
           earlyexit calibrate --model models/spam --data spam-assassin
           earlyexit calibrate --model models/reviews --data csv:reviews.csv --bins 15
           earlyexit calibrate --model models/retrofit --data text:reviews.txt --pcee-target agreement
+          earlyexit calibrate --model models/spam --data spam-assassin --risk disagreement:0.02 --confidence 0.9
         """;
 
     /// <summary>Builds the <c>calibrate</c> command.</summary>
@@ -42,12 +44,22 @@ public static class CalibrateCommand
             DefaultValueFactory = _ => "correctness",
         };
         target.AcceptOnlyFromAmong([.. Enum.GetValues<PceeTarget>().Select(ExitCalibrationJson.TargetName)]);
+        var risk = new Option<string?>("--risk")
+        {
+            Description = "Risk control (Learn-then-Test, docs/algorithms.md §5): MEASURE:EPSILON with MEASURE disagreement (with the full model; needs no labels), error, or gap (accuracy lost to exiting); stores the cheapest policy whose risk is ≤ EPSILON with probability --confidence as the default",
+        };
+        var confidence = new Option<double>("--confidence") { Description = "With --risk: 1 − δ, the probability the guarantee holds over the draw of the validation set", DefaultValueFactory = _ => RiskLimit.DefaultConfidence };
+        var riskPolicy = new Option<string>("--risk-policy")
+        {
+            Description = $"With --risk: the policy family tested, one of {string.Join(", ", RiskFamilies.Names)}",
+            DefaultValueFactory = _ => RiskFamilies.DefaultFamily,
+        };
         var strict = CliOptions.Strict();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var command = new Command("calibrate", "Fit the exits on the validation split (accuracy, reliability diagrams, BEEM thresholds) and store it with the model.")
         {
-            model, data, bins, target, strict, seed, threads,
+            model, data, bins, target, risk, confidence, riskPolicy, strict, seed, threads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new CalibrateSettings
         {
@@ -55,6 +67,9 @@ public static class CalibrateCommand
             Data = parse.GetValue(data)!,
             Bins = parse.GetValue(bins),
             PceeTarget = parse.GetValue(target)!,
+            Risk = parse.GetValue(risk),
+            Confidence = parse.GetValue(confidence),
+            RiskPolicy = parse.GetValue(riskPolicy)!,
             Strict = parse.GetValue(strict),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
@@ -87,6 +102,7 @@ public static class CalibrateCommand
         PceeTarget target = Enum.GetValues<PceeTarget>().FirstOrDefault(t => ExitCalibrationJson.TargetName(t) == settings.PceeTarget.ToLowerInvariant(), (PceeTarget)(-1));
         if (!Enum.IsDefined(target))
             throw new CliException($"--pcee-target must be one of {string.Join(", ", Enum.GetValues<PceeTarget>().Select(ExitCalibrationJson.TargetName))}; got '{settings.PceeTarget}'");
+        RiskLimit? limit = ParseRisk(settings);
         ModelDirectory directory = ModelDirectory.Open(settings.Model);
         // Calibrate always rewrites checkpoint.json, so the folder must be writable before the trace is recorded.
         OutputPath.RequireModelOutputs(directory, alwaysWrites: true, DatasetSplit.Validation);
@@ -96,11 +112,36 @@ public static class CalibrateCommand
         using var source = new TraceSource(directory, spec, stderr, cancellationToken) { Strict = settings.Strict };
         var validation = new TraceEvaluator(source.Get(DatasetSplit.Validation));
         ExitCalibration calibration = ExitCalibration.Fit(validation, settings.Bins, target: target);
+        if (limit is not null)
+        {
+            RiskControlledChoice choice = LearnThenTest.Calibrate(validation, RiskFamilies.Create(settings.RiskPolicy, calibration, validation.ExitCount), limit);
+            calibration = calibration.WithRiskControl(choice);
+            stderr.WriteLine($"risk control: {choice.Describe()}");
+        }
         // Only the calibration field of checkpoint.json changes; the weights are not rewritten.
         metadata["calibration"] = ExitCalibrationJson.ToJsonObject(calibration);
         AtomicFile.WriteAllText(directory.MetadataPath, metadata.ToJsonString(new() { WriteIndented = true }));
         stderr.WriteLine($"calibration on {validation.SampleCount:N0} validation samples stored in {directory.MetadataPath}");
         return (calibration, validation.ExitAgreements);
+    }
+
+    /// <summary>The --risk limit, or null; a bad one is a one-line error naming the option.</summary>
+    private static RiskLimit? ParseRisk(CalibrateSettings settings)
+    {
+        if (settings.Risk is null) return null;
+        if (!RiskFamilies.Names.Contains(settings.RiskPolicy, StringComparer.OrdinalIgnoreCase))
+            throw new CliException($"--risk-policy: risk control cannot test '{settings.RiskPolicy}'; it tests {string.Join(", ", RiskFamilies.Names)} (policies with nothing fitted on the validation data)");
+        try
+        {
+            return RiskLimit.Parse(settings.Risk, settings.Confidence);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentOutOfRangeException)
+        {
+            string message = e is ArgumentOutOfRangeException range && range.ParamName == nameof(RiskLimit.Delta)
+                ? $"--confidence must be between 0 and 1 (exclusive); got {settings.Confidence.ToString(CultureInfo.InvariantCulture)}"
+                : $"--risk: {e.Message.Split(" (Parameter", 2)[0]}";
+            throw new CliException(message);
+        }
     }
 
     private static void WriteTable(TextWriter stdout, ExitCalibration calibration, ImmutableArray<double> agreements)
@@ -135,5 +176,6 @@ public static class CalibrateCommand
         TextTable.Write(stdout, header, diagramRows);
         stdout.WriteLine();
         stdout.WriteLine($"default policy: {calibration.DefaultPolicy}");
+        if (calibration.RiskControl is { } risk) stdout.WriteLine($"guarantee: {risk.Describe()}");
     }
 }

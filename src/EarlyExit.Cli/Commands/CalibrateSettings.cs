@@ -17,6 +17,15 @@ public sealed record CalibrateSettings
     /// <summary>What PCEE's diagrams count (<c>--pcee-target</c>): "correctness" (default) or "agreement" with the final exit.</summary>
     public string PceeTarget { get; init; } = "correctness";
 
+    /// <summary><c>--risk</c>: "measure:ε" to store a risk-controlled policy, or null (none).</summary>
+    public string? Risk { get; init; }
+
+    /// <summary><c>--confidence</c>: 1 − δ for <see cref="Risk"/>. Default 0.9.</summary>
+    public double Confidence { get; init; } = Core.RiskControl.RiskLimit.DefaultConfidence;
+
+    /// <summary><c>--risk-policy</c>: the family Learn-then-Test searches. Default max-prob.</summary>
+    public string RiskPolicy { get; init; } = Core.RiskControl.RiskFamilies.DefaultFamily;
+
     /// <summary><c>--strict</c>: refuse text data with rows that are not valid UTF-8 when it is read to record a trace. Default false.</summary>
     public bool Strict { get; init; }
 

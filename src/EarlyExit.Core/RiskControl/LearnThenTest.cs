@@ -40,10 +40,24 @@ public static class LearnThenTest
         ArgumentNullException.ThrowIfNull(calibration);
         ArgumentNullException.ThrowIfNull(family);
         ArgumentNullException.ThrowIfNull(limit);
-        int n = calibration.SampleCount;
         TradeoffCurve curve = calibration.Sweep(family.Create, family.Grid);
+        return Calibrate(curve, family.Name, calibration.SampleCount, calibration.ExitAccuracies[^1], limit);
+    }
+
+    /// <summary>
+    /// The test on a family's curve already swept over the calibration trace: one sweep then serves
+    /// every limit (the resampling check tests three ε on each draw).
+    /// </summary>
+    /// <param name="curve">The family swept in test order on the calibration trace.</param>
+    /// <param name="family">The family's catalog name.</param>
+    /// <param name="n">The calibration samples.</param>
+    /// <param name="fullAccuracy">The final exit's accuracy on them (for the accuracy gap).</param>
+    /// <param name="limit">ε, δ and the risk measure.</param>
+    public static RiskControlledChoice Calibrate(TradeoffCurve curve, string family, int n, double fullAccuracy, RiskLimit limit)
+    {
+        ArgumentNullException.ThrowIfNull(curve);
+        ArgumentNullException.ThrowIfNull(limit);
         var steps = ImmutableArray.CreateBuilder<RiskControlStep>();
-        double fullAccuracy = calibration.ExitAccuracies[^1];
         int accepted = 0;
         for (int j = 0; j < curve.Points.Length; j++)
         {
@@ -53,27 +67,34 @@ public static class LearnThenTest
             if (p > limit.Delta) break;
             accepted++;
         }
-        return new RiskControlledChoice(limit, family.Name, steps.ToImmutable(), accepted, n, calibration.ExitCount);
+        return new RiskControlledChoice(limit, family, steps.ToImmutable(), accepted, n, curve.Points[0].ExitCount);
     }
 
     /// <summary>R̂(λ) and p(λ) of one policy's calibration evaluation (§5.1).</summary>
     internal static (double Risk, double PValue) Test(PolicyEvaluation point, int n, double fullAccuracy, RiskLimit limit)
     {
-        switch (limit.Measure)
+        double risk = RiskOf(point, fullAccuracy, limit.Measure);
+        return (risk, limit.Measure == RiskMeasure.AccuracyGap
+            ? RiskPValues.AccuracyGap(n, risk, limit.Epsilon)
+            : RiskPValues.Binomial(n, (int)Math.Round(n * risk), limit.Epsilon));
+    }
+
+    /// <summary>
+    /// The risk a policy's evaluation realised: 1 − agreement, 1 − accuracy, or the accuracy gap
+    /// acc_M − acc (all counts over n, so exact up to the rounding of a double).
+    /// </summary>
+    /// <param name="point">The policy measured on some trace.</param>
+    /// <param name="fullAccuracy">The final exit's accuracy on that trace.</param>
+    /// <param name="measure">The risk.</param>
+    public static double RiskOf(PolicyEvaluation point, double fullAccuracy, RiskMeasure measure)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        int n = point.SampleCount;
+        return measure switch
         {
-            case RiskMeasure.Disagreement or RiskMeasure.Error:
-            {
-                double hits = limit.Measure == RiskMeasure.Error ? point.Accuracy : point.Agreement;
-                // Both are counts over n, so n·(1 − hits) is a whole number up to rounding.
-                int losses = n - (int)Math.Round(n * hits);
-                return ((double)losses / n, RiskPValues.Binomial(n, losses, limit.Epsilon));
-            }
-            default:
-            {
-                // Wrong early answers minus wrong full-model answers, over n: acc_M − acc(λ).
-                double gap = Math.Round(n * (fullAccuracy - point.Accuracy)) / n;
-                return (gap, RiskPValues.AccuracyGap(n, gap, limit.Epsilon));
-            }
-        }
+            RiskMeasure.Disagreement => Math.Round(n * (1 - point.Agreement)) / n,
+            RiskMeasure.Error => Math.Round(n * (1 - point.Accuracy)) / n,
+            _ => Math.Round(n * (fullAccuracy - point.Accuracy)) / n,
+        };
     }
 }

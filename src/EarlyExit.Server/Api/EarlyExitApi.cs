@@ -152,7 +152,10 @@ internal static class EarlyExitApi
     private static Ok<ModelInfo> GetModel(EarlyExitClassifier model, IOptions<ServerOptions> options)
     {
         ServerOptions o = options.Value;
-        var calibration = model.Calibration is { } c ? new CalibrationSummary(c.SampleCount, [.. c.ExitAccuracies], c.FinalExitAccuracy) : null;
+        var calibration = model.Calibration is { } c
+            ? new CalibrationSummary(c.SampleCount, [.. c.ExitAccuracies], c.FinalExitAccuracy,
+                c.RiskControl?.Describe(), c.RiskControl?.Limit.ToString(), c.RiskControl?.Limit.Confidence)
+            : null;
         string mode = BatchingModes.NameOf(o.Batching);
         return TypedResults.Ok(new ModelInfo(
             model.Config, model.Labels, model.Metadata.Tokenizer, calibration,

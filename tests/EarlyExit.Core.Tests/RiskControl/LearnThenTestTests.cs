@@ -67,10 +67,7 @@ public sealed class LearnThenTestTests
     [Fact]
     public void On_synthetic_traces_of_known_risk_the_chosen_threshold_violates_the_limit_at_most_delta_of_the_time()
     {
-        // Synthetic: 2 exits, 2 classes, label and final answer always 0. Exit 0's max-prob u ~ U(0.5, 1);
-        // it answers 1 (disagrees) with probability q(u) = 0.8·(1 − u). A threshold τ ≥ 0.5 lets out
-        // u ≥ τ, so the true risk is R(τ) = 2∫_τ^1 0.8(1 − u) du = 0.8(1 − τ)². With ε = 0.05,
-        // R(τ) ≤ ε ⟺ τ ≥ 0.75: a draw violates when τ̂ < 0.75.
+        // KnownRiskTraces: R(τ) = 0.8(1 − τ)², so with ε = 0.05, R(τ) ≤ ε ⟺ τ ≥ 0.75.
         const int n = 300, draws = 1000;
         var limit = new RiskLimit(RiskMeasure.Disagreement, 0.05, 0.1);
         var family = RiskFamilies.Create("max-prob", null, 2);
@@ -79,18 +76,9 @@ public sealed class LearnThenTestTests
         double speedups = 0;
         for (int d = 0; d < draws; d++)
         {
-            var exits = new (int, double)[n][];
-            for (int i = 0; i < n; i++)
-            {
-                double u = 0.5 + (0.5 * Uniform(ref random));
-                if (u >= 1) u = 0.999999;
-                int answer = Uniform(ref random) < 0.8 * (1 - u) ? 1 : 0;
-                exits[i] = [(answer, u), (0, 0.9)];
-            }
-            RiskControlledChoice choice = LearnThenTest.Calibrate(new TraceEvaluator(HandTraces.Binary(new int[n], exits)), family, limit);
+            RiskControlledChoice choice = LearnThenTest.Calibrate(new TraceEvaluator(KnownRiskTraces.Draw(n, ref random)), family, limit);
             if (choice.FellBack) { fellBack++; continue; }
-            double trueRisk = choice.Chosen!.Parameter >= 0.5 ? 0.8 * Math.Pow(1 - choice.Chosen.Parameter, 2) : 0.2;
-            if (trueRisk > limit.Epsilon) violations++;
+            if (KnownRiskTraces.TrueRisk(choice.Chosen!.Parameter) > limit.Epsilon) violations++;
             speedups += choice.Chosen.SpeedupRatio;
         }
         double rate = (double)violations / draws;
@@ -120,6 +108,4 @@ public sealed class LearnThenTestTests
             Assert.Equal(1.0, curve.Points[0].SpeedupRatio); // the first step is the full model on this trace
         }
     }
-
-    private static double Uniform(ref SplitMix64 random) => (random.Next() >> 11) * (1.0 / (1UL << 53));
 }

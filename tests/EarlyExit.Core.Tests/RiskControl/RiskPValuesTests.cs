@@ -1,5 +1,6 @@
 using EarlyExit.Core.RiskControl;
 using EarlyExit.Core.Sampling;
+using EarlyExit.Core.Tests.TestDoubles;
 
 namespace EarlyExit.Core.Tests.RiskControl;
 
@@ -69,7 +70,7 @@ public sealed class RiskPValuesTests
         {
             int losses = 0;
             for (int i = 0; i < n; i++)
-                if ((random.Next() >> 11) * (1.0 / (1UL << 53)) < risk) losses++;
+                if (KnownRiskTraces.Uniform(ref random) < risk) losses++;
             if (RiskPValues.Binomial(n, losses, epsilon) <= delta) rejected++;
         }
         double rate = (double)rejected / draws;
