@@ -11,5 +11,7 @@ namespace EarlyExit.Core.RiskControl;
 /// <param name="MeanTestRisk">The test risk, averaged over the draws.</param>
 /// <param name="MeanSpeedup">The layer speed-up on the test half, averaged over the draws.</param>
 /// <param name="FellBackRate">Risk control only: fraction of draws where no setting passed and the full model ran; 0 for the others.</param>
+/// <param name="PopulationViolationRate">Fraction of draws whose chosen setting has risk &gt; ε on the whole pool, the
+/// population both halves are drawn from: the event Learn-then-Test bounds by δ, free of the test half's own noise.</param>
 public sealed record ResampleResult(string Method, double Epsilon, int Draws, double ViolationRate, double MeanTestRisk,
-    double MeanSpeedup, double FellBackRate);
+    double MeanSpeedup, double FellBackRate, double PopulationViolationRate);

@@ -187,16 +187,25 @@ public sealed class ExitTrace
     /// One trace of <paramref name="first"/>'s samples then <paramref name="second"/>'s, e.g. the
     /// validation and test traces pooled for a resampling check.
     /// </summary>
-    /// <exception cref="ArgumentException">The traces differ in exits, classes or FLOPs.</exception>
+    /// <remarks>
+    /// FLOPs per exit are each split's mean over its samples (a text model's cost follows the
+    /// texts' lengths), so the pooled trace takes their sample-weighted mean; with FLOPs on one side
+    /// only, it has none.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The traces differ in exits or class names.</exception>
     public static ExitTrace Concat(ExitTrace first, ExitTrace second)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
-        if (first.ExitCount != second.ExitCount || !first.ClassNames.SequenceEqual(second.ClassNames)
-            || !first.CumulativeFlops.SequenceEqual(second.CumulativeFlops))
-            throw new ArgumentException("the traces come from different models: their exits, class names or FLOPs differ", nameof(second));
+        if (first.ExitCount != second.ExitCount || !first.ClassNames.SequenceEqual(second.ClassNames))
+            throw new ArgumentException("the traces come from different models: their exits or class names differ", nameof(second));
+        double a = first.SampleCount, b = second.SampleCount;
+        double[]? flops = first.HasFlops && second.HasFlops
+            ? [.. Enumerable.Range(0, first.ExitCount).Select(m => ((a * first._cumulativeFlops![m]) + (b * second._cumulativeFlops![m])) / (a + b))]
+            : null;
+        double full = flops is null ? 0 : ((a * first.FullModelFlops) + (b * second.FullModelFlops)) / (a + b);
         return new ExitTrace([.. first._logits, .. second._logits], [.. first._labels, .. second._labels],
-            first.ExitCount, first.ClassNames, first._cumulativeFlops, first.FullModelFlops);
+            first.ExitCount, first.ClassNames, flops, full);
     }
 
     private void FillSample(int n, SignalValues[] result)

@@ -28,5 +28,10 @@ public sealed class ExitTraceSelectTests
         Assert.Equal([0, 1, 0, 1, 0], pooled.Labels.ToArray());
         Assert.Equal(trace.Logits(0, 1).ToArray(), pooled.Logits(4, 1).ToArray());
         Assert.Throws<ArgumentException>(() => ExitTrace.Concat(trace, HandTraces.Random(3, 2, 2, seed: 1)));
+        // Each split's FLOPs are its own means: pooled, the sample-weighted mean (3 samples at 1, 2, 3
+        // and 1 at 5, 6, 7 → (3·1 + 5)/4 = 2, 3, 4; full (3·3 + 7)/4 = 4).
+        ExitTrace costly = ExitTrace.Concat(HandTraces.FourSamples([1, 2, 3], 3).Select([0, 1, 2]), HandTraces.FourSamples([5, 6, 7], 7).Select([3]));
+        Assert.Equal([2.0, 3.0, 4.0], costly.CumulativeFlops.ToArray());
+        Assert.Equal(4.0, costly.FullModelFlops);
     }
 }
