@@ -6,8 +6,6 @@ using EarlyExit.Cli.Models;
 using EarlyExit.Cli.Outputs;
 using EarlyExit.Data.Datasets;
 using EarlyExit.Onnx.Runtime;
-using EarlyExit.Core.RiskControl;
-using EarlyExit.Core.Traces;
 
 namespace EarlyExit.Cli.Commands;
 
@@ -38,15 +36,7 @@ public static class EvaluateCommand
         var split = CliOptions.Split();
         var json = new Option<string?>("--json") { Description = "Also write every row to this JSON file", HelpName = "FILE" };
         var compare = CliOptions.Compare();
-        var resample = new Option<int>("--resample")
-        {
-            Description = "Check the risk control (docs/algorithms.md §5): pool validation and test, draw this many random halves (≥ 500 for a report), calibrate each controlled method on one half and measure on the other; prints violation rates",
-            HelpName = "N",
-        };
-        var riskMeasure = new Option<string>("--risk-measure") { Description = "With --resample: the risk checked", DefaultValueFactory = _ => "disagreement" };
-        riskMeasure.AcceptOnlyFromAmong([.. RiskLimit.MeasureNames]);
-        var riskTargets = new Option<string>("--risk-targets") { Description = "With --resample: the targets ε, comma-separated", DefaultValueFactory = _ => "0.01,0.02,0.05" };
-        var confidence = new Option<double>("--confidence") { Description = "With --resample: 1 − δ of the risk-controlled method", DefaultValueFactory = _ => RiskLimit.DefaultConfidence };
+        var resample = new ResampleOptions();
         var strict = CliOptions.Strict();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
@@ -54,8 +44,9 @@ public static class EvaluateCommand
         var onnxThreads = CliOptions.OnnxThreads();
         var command = new Command("evaluate", "Measure every exit policy (thresholds, patience, BEEM, PCEE, static, oracles) on a split: accuracy vs speed-up.")
         {
-            model, data, split, json, compare, resample, riskMeasure, riskTargets, confidence, strict, seed, threads, backend, onnxThreads,
+            model, data, split, json, compare, strict, seed, threads, backend, onnxThreads,
         };
+        foreach (Option option in resample.All) command.Options.Add(option);
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new EvaluateSettings
         {
             Model = parse.GetValue(model)!,
@@ -63,10 +54,7 @@ public static class EvaluateCommand
             Split = parse.GetValue(split)!,
             Json = parse.GetValue(json),
             Compare = parse.GetValue(compare),
-            Resample = parse.GetValue(resample),
-            RiskMeasure = parse.GetValue(riskMeasure)!,
-            RiskTargets = parse.GetValue(riskTargets)!,
-            Confidence = parse.GetValue(confidence),
+            Resample = resample.Read(parse),
             Strict = parse.GetValue(strict),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
@@ -88,16 +76,10 @@ public static class EvaluateCommand
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        var check = ResampleSettings.Parse(settings);
+        ResampleSettings? check = ResampleSettings.Parse(settings.Resample, settings.Split);
         ModelEvaluation evaluation = Evaluate(settings, stderr, cancellationToken);
         EvaluationTable.Write(stdout, evaluation.Result);
-        if (check is not null)
-        {
-            ExitTrace pooled = ExitTrace.Concat(evaluation.Validation.Trace, evaluation.Reported.Trace);
-            stderr.WriteLine($"resampling: {settings.Resample:N0} draws of {pooled.SampleCount:N0} pooled samples");
-            var results = ResampleCheck.Run(pooled, check.Measure, check.Epsilons, check.Delta, settings.Resample, (ulong)settings.Seed);
-            ResampleTable.Write(stdout, results, check.Measure, check.Delta, pooled.SampleCount);
-        }
+        if (check is not null) ResampleTable.Write(stdout, check.Run(evaluation, settings.Seed, stderr));
         if (settings.Compare is { } compare)
             ComparisonTable.Write(stdout, Compare(evaluation, compare, settings.Data, stderr, cancellationToken), settings.Split);
         return CliExitStatus.Success;

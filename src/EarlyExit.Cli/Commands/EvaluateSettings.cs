@@ -21,17 +21,8 @@ public sealed record EvaluateSettings
     /// <summary>A smaller model folder trained on the same data to compare with (<c>--compare</c>, PCEE's claim), or null.</summary>
     public string? Compare { get; init; }
 
-    /// <summary><c>--resample</c>: R random calibration/test halves for the risk-control check; 0 (default) skips it.</summary>
-    public int Resample { get; init; }
-
-    /// <summary><c>--risk-measure</c> of the check: disagreement (default), error or gap.</summary>
-    public string RiskMeasure { get; init; } = "disagreement";
-
-    /// <summary><c>--risk-targets</c> of the check: the ε's, comma-separated. Default 0.01,0.02,0.05.</summary>
-    public string RiskTargets { get; init; } = "0.01,0.02,0.05";
-
-    /// <summary><c>--confidence</c> 1 − δ of the risk-controlled method. Default 0.9.</summary>
-    public double Confidence { get; init; } = Core.RiskControl.RiskLimit.DefaultConfidence;
+    /// <summary>The risk-control check (<c>--resample</c> and its options), or null to skip it.</summary>
+    public Evaluation.ResampleRequest? Resample { get; init; }
 
     /// <summary><c>--strict</c>: refuse text data with rows that are not valid UTF-8 when it is read to record a trace. Default false.</summary>
     public bool Strict { get; init; }

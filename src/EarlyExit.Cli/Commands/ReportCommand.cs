@@ -31,6 +31,7 @@ public static class ReportCommand
         var output = new Option<string>("--out") { Description = "The report folder (index.html and the PNG plots)", HelpName = "DIR", Required = true };
         var split = CliOptions.Split();
         var compare = CliOptions.Compare();
+        var resample = new ResampleOptions();
         var strict = CliOptions.Strict();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
@@ -38,6 +39,7 @@ public static class ReportCommand
         {
             model, data, output, split, compare, strict, seed, threads,
         };
+        foreach (Option option in resample.All) command.Options.Add(option);
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new ReportSettings
         {
             Model = parse.GetValue(model)!,
@@ -45,6 +47,7 @@ public static class ReportCommand
             Out = parse.GetValue(output)!,
             Split = parse.GetValue(split)!,
             Compare = parse.GetValue(compare),
+            Resample = resample.Read(parse),
             Strict = parse.GetValue(strict),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
@@ -64,22 +67,23 @@ public static class ReportCommand
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
+        ResampleSettings? check = ResampleSettings.Parse(settings.Resample, settings.Split);
         ModelDirectory directory = ModelDirectory.Open(settings.Model);
         OutputPath.RequireFolder("--out", settings.Out);
         OutputPath.RequireModelOutputs(directory, alwaysWrites: false, DatasetSplit.Validation, EvaluateCommand.SplitOf(settings.Split));
         TorchSetup.Apply(settings.Threads, settings.Seed);
         ModelEvaluation evaluation = ModelEvaluation.Run(directory, settings.Data, settings.Split, stderr, cancellationToken, strict: settings.Strict);
-        stdout.WriteLine(Write(settings, directory, evaluation));
+        stdout.WriteLine(Write(settings, directory, evaluation, check?.Run(evaluation, settings.Seed, stderr)));
         return CliExitStatus.Success;
     }
 
     /// <summary>Writes the report of an evaluation already made; returns the path of index.html.</summary>
-    internal static string Write(ReportSettings settings, ModelDirectory directory, ModelEvaluation evaluation)
+    internal static string Write(ReportSettings settings, ModelDirectory directory, ModelEvaluation evaluation, ResampleCheckResult? check = null)
     {
         JsonObject? log = File.Exists(directory.TrainingLogPath) ? JsonNode.Parse(File.ReadAllText(directory.TrainingLogPath)) as JsonObject : null;
         PceeComparison? comparison = settings.Compare is { } compare
             ? EvaluateCommand.Compare(evaluation, compare, settings.Data, TextWriter.Null, CancellationToken.None)
             : null;
-        return HtmlReport.Write(settings.Out, evaluation, directory.Path, settings.Data, log, comparison);
+        return HtmlReport.Write(settings.Out, evaluation, directory.Path, settings.Data, log, comparison, check);
     }
 }

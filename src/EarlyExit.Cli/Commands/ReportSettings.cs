@@ -20,6 +20,9 @@ public sealed record ReportSettings
     /// <summary>A smaller model folder trained on the same data to compare with (<c>--compare</c>, PCEE's claim), or null.</summary>
     public string? Compare { get; init; }
 
+    /// <summary>The risk-control check (<c>--resample</c> and its options), or null to leave it out of the report.</summary>
+    public Evaluation.ResampleRequest? Resample { get; init; }
+
     /// <summary><c>--strict</c>: refuse text data with rows that are not valid UTF-8 when it is read to record a trace. Default false.</summary>
     public bool Strict { get; init; }
 

@@ -6,17 +6,16 @@ using EarlyExit.Core.RiskControl;
 namespace EarlyExit.Cli.Evaluation;
 
 /// <summary>Prints the resampling check (<see cref="ResampleCheck"/>): violation rate and speed-up per method and target.</summary>
-public static class ResampleTable
+internal static class ResampleTable
 {
     /// <summary>Writes the table and a line saying whether risk control kept its promise.</summary>
     /// <param name="output">stdout.</param>
-    /// <param name="results">The check's rows.</param>
-    /// <param name="measure">The risk.</param>
-    /// <param name="delta">δ of the risk-controlled method.</param>
-    /// <param name="pooled">Samples pooled from validation and test.</param>
-    public static void Write(TextWriter output, ImmutableArray<ResampleResult> results, RiskMeasure measure, double delta, int pooled)
+    /// <param name="check">The check's rows and settings.</param>
+    internal static void Write(TextWriter output, ResampleCheckResult check)
     {
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(check);
+        (ImmutableArray<ResampleResult> results, RiskMeasure measure, double delta, int pooled) = (check.Rows, check.Measure, check.Delta, check.PooledSamples);
         if (results.IsDefaultOrEmpty) return;
         int draws = results[0].Draws;
         output.WriteLine();

@@ -15,9 +15,10 @@ namespace EarlyExit.Cli.Reporting;
 /// Writes the report folder: <c>index.html</c>, self-contained (the plots are embedded as
 /// data URIs, so the one file can be mailed), and the same plots as PNG files beside it:
 /// <c>tradeoff.png</c>, <c>reliability-exit-M.png</c>, <c>exit-histogram.png</c>,
-/// <c>pcee-control.png</c>. Every plot has its numbers in a table beside it.
+/// <c>pcee-control.png</c>, <c>pcee-error-vs-flops.png</c> and, with <c>--resample</c>,
+/// <c>risk-violations.png</c>. Every plot has its numbers in a table beside it.
 /// </summary>
-public static class HtmlReport
+internal static class HtmlReport
 {
     /// <summary>The page's file name.</summary>
     public const string IndexFileName = "index.html";
@@ -29,8 +30,9 @@ public static class HtmlReport
     /// <param name="data">The data spec, for the page.</param>
     /// <param name="trainingLog">The model's training.json, or null.</param>
     /// <param name="comparison">A smaller model's full-depth point for PCEE's figure and tables, or null.</param>
-    public static string Write(string folder, ModelEvaluation evaluation, string modelPath, string data, JsonObject? trainingLog,
-        PceeComparison? comparison = null)
+    /// <param name="check">The risk-control check (<c>--resample</c>), or null.</param>
+    internal static string Write(string folder, ModelEvaluation evaluation, string modelPath, string data, JsonObject? trainingLog,
+        PceeComparison? comparison = null, ResampleCheckResult? check = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentNullException.ThrowIfNull(evaluation);
@@ -126,6 +128,16 @@ public static class HtmlReport
             html.Append("<div><pre>").Append(E(text.ToString())).Append("</pre></div>");
         }
         html.Append("</section>");
+
+        // 6. Risk control, checked by resampling (docs/algorithms.md §5).
+        if (check is not null)
+        {
+            string risk = Plot(folder, "risk-violations.png", RiskFigure.Draw(check));
+            using var text = new StringWriter(CultureInfo.InvariantCulture);
+            ResampleTable.Write(text, check);
+            html.Append("<h2>Risk control: how often is the target missed?</h2><section>").Append(Image(risk, "violation rate against target"));
+            html.Append("<div><pre>").Append(E(text.ToString())).Append("</pre></div></section>");
+        }
 
         html.Append("</body></html>\n");
         string index = Path.Combine(folder, IndexFileName);
