@@ -106,6 +106,7 @@ public static class EarlyExitServer
             return EarlyExitClassifier.Load(o.ModelDirectory!, o.ClassifierOptions);
         });
         services.AddSingleton<ServerMetrics>();
+        services.AddSingleton<Feedback.FeedbackMonitor>();
         services.AddSingleton(sp => InferenceScheduler.Create(sp.GetRequiredService<EarlyExitClassifier>(),
             sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<ServerMetrics>()));
         services.AddHostedService<SchedulerLifetime>();

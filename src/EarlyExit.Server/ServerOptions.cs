@@ -67,6 +67,24 @@ public sealed class ServerOptions
     /// default false: ASP.NET's own per-request entries are logged only from Warning up.</summary>
     public bool RequestLogging { get; init; }
 
+    /// <summary>
+    /// How many of the most recent answers can still receive feedback (<c>POST /v1/feedback</c>);
+    /// default 10,000. Each keeps its input text until it leaves the window, and never longer.
+    /// </summary>
+    public int FeedbackWindow { get; init; } = 10_000;
+
+    /// <summary>How many of the most recent feedbacks the realised rates and the alarm are computed over; default 1,000.</summary>
+    public int FeedbackSample { get; init; } = 1_000;
+
+    /// <summary>Feedbacks on the default policy's answers needed before the alarm may fire; default 30.</summary>
+    public int FeedbackMinimum { get; init; } = 30;
+
+    /// <summary>
+    /// The accuracy the alarm holds the default policy to; null (default) takes what its
+    /// calibration promised (PCEE's δ, or 1 − ε of <c>calibrate --risk</c>). With neither, no alarm.
+    /// </summary>
+    public double? AccuracyTarget { get; init; }
+
     /// <summary>What <see cref="EarlyExitClassifier.Load(string, EarlyExitClassifierOptions?)"/> takes of these options: the backend and its settings.</summary>
     public EarlyExitClassifierOptions ClassifierOptions => new() { Backend = Backend, Onnx = Onnx };
 
@@ -90,6 +108,11 @@ public sealed class ServerOptions
         AtLeast(MaxCharactersPerInput, 1, nameof(MaxCharactersPerInput));
         AtLeast(MaxRequestBodyBytes, 1, nameof(MaxRequestBodyBytes));
         AtLeast(RetryAfterSeconds, 1, nameof(RetryAfterSeconds));
+        AtLeast(FeedbackWindow, 1, nameof(FeedbackWindow));
+        AtLeast(FeedbackSample, 1, nameof(FeedbackSample));
+        AtLeast(FeedbackMinimum, 1, nameof(FeedbackMinimum));
+        if (AccuracyTarget is { } target && !(target > 0 && target <= 1))
+            throw new ArgumentOutOfRangeException(nameof(AccuracyTarget), target, $"{nameof(AccuracyTarget)} must be in (0, 1]; got {target}");
         if (MaxQueueDelay < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(MaxQueueDelay), MaxQueueDelay, $"{nameof(MaxQueueDelay)} must not be negative; got {MaxQueueDelay}");
     }

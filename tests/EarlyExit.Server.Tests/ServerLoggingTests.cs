@@ -27,7 +27,7 @@ public sealed class ServerLoggingTests
     {
         var lines = new ConcurrentQueue<string>();
         await using var factory = new ServerFactory(new ServerOptions { RequestLogging = requestLogging });
-        using var logged = factory.WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(new Capture(lines))));
+        using var logged = factory.WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(new CapturedLogs(lines))));
         HttpClient client = logged.CreateClient();
         await client.GetStringAsync("/healthz"); // started and warm: only the request's own lines follow
         lines.Clear();
@@ -35,26 +35,5 @@ public sealed class ServerLoggingTests
         await client.GetStringAsync("/healthz");
 
         Assert.Equal(expected, lines.Select(l => l.Contains(" ms", StringComparison.Ordinal) ? l[..l.LastIndexOf(' ', l.Length - 4)] : l));
-    }
-
-    private sealed class Capture(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                if (IsEnabled(logLevel)) lines.Enqueue($"{category}: {formatter(state, exception)}");
-            }
-        }
     }
 }

@@ -36,12 +36,21 @@ public static class ServeCommand
         batching.AcceptOnlyFromAmong([.. BatchingModes.Names]);
         var maxBatch = new Option<int>("--max-batch-size") { Description = "Rows per layer call", DefaultValueFactory = _ => 32 };
         var delay = new Option<int>("--max-queue-delay-ms") { Description = "How long a lone request waits for company", DefaultValueFactory = _ => 5 };
+        var feedbackWindow = new Option<int>("--feedback-window")
+        {
+            Description = "How many of the most recent answers can receive POST /v1/feedback (their texts are kept that long, never longer)",
+            DefaultValueFactory = _ => new ServerOptions().FeedbackWindow,
+        };
+        var accuracyTarget = new Option<double?>("--accuracy-target")
+        {
+            Description = "The accuracy the feedback alarm holds the default policy to (default: what its calibration promised: PCEE's δ, or 1 − ε of calibrate --risk)",
+        };
         var threads = CliOptions.Threads();
         var backend = CliOptions.Backend();
         var onnxThreads = CliOptions.OnnxThreads();
         var command = new Command("serve", "Serve a model folder over HTTP with early exit and batching across requests.")
         {
-            model, urls, batching, maxBatch, delay, threads, backend, onnxThreads,
+            model, urls, batching, maxBatch, delay, feedbackWindow, accuracyTarget, threads, backend, onnxThreads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new ServerOptions
         {
@@ -49,6 +58,8 @@ public static class ServeCommand
             Batching = BatchingModes.Parse(parse.GetValue(batching)!),
             MaxBatchSize = parse.GetValue(maxBatch),
             MaxQueueDelay = TimeSpan.FromMilliseconds(parse.GetValue(delay)),
+            FeedbackWindow = parse.GetValue(feedbackWindow),
+            AccuracyTarget = parse.GetValue(accuracyTarget),
             Backend = parse.GetValue(backend),
             Onnx = BackendSetup.OnnxOptions(parse.GetValue(onnxThreads), parse.GetValue(threads)),
         }, parse.GetValue(urls)!, parse.GetValue(threads), context.Error, context.CancellationToken), context.CancellationToken));

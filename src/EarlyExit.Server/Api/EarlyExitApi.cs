@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using EarlyExit.Core.Catalog;
 using EarlyExit.Core.Policies;
+using EarlyExit.Server.Feedback;
 using EarlyExit.Server.Scheduling;
 using EarlyExit.Server.Serving;
 using EarlyExit.Server.Telemetry;
@@ -36,6 +37,14 @@ internal static class EarlyExitApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        v1.MapPost("/feedback", Feedback)
+            .Accepts<FeedbackRequest>("application/json")
+            .Produces<FeedbackSummary>()
+            .WithName("Feedback")
+            .WithSummary("The true label of a recent answer")
+            .WithDescription("Scores the answer with that id; the realised accuracy and agreement over the feedback window are in /metrics and /v1/model, with an alarm when they fall below what the default policy promised.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         v1.MapGet("/model", GetModel)
             .WithName("GetModel")
             .WithSummary("The model served: config, labels, calibration, policies and limits");
@@ -47,13 +56,13 @@ internal static class EarlyExitApi
 
     private static async Task<IResult> Classify(
         HttpRequest request, EarlyExitClassifier model, InferenceScheduler scheduler, IOptions<ServerOptions> options,
-        ServerMetrics metrics, CancellationToken cancellationToken)
+        ServerMetrics metrics, FeedbackMonitor feedback, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
         string outcome = "error";
         try
         {
-            var (response, problem) = await ClassifyCore(request, model, scheduler, options.Value, cancellationToken).ConfigureAwait(false);
+            var (response, problem) = await ClassifyCore(request, model, scheduler, options.Value, feedback, cancellationToken).ConfigureAwait(false);
             string answered = problem?.StatusCode switch
             {
                 null => "ok",
@@ -81,7 +90,7 @@ internal static class EarlyExitApi
     }
 
     private static async Task<(ClassifyResponse? Response, ProblemHttpResult? Problem)> ClassifyCore(
-        HttpRequest request, EarlyExitClassifier model, InferenceScheduler scheduler, ServerOptions options, CancellationToken cancellationToken)
+        HttpRequest request, EarlyExitClassifier model, InferenceScheduler scheduler, ServerOptions options, FeedbackMonitor feedback, CancellationToken cancellationToken)
     {
         var (body, problem) = await RequestReader.ReadAsync<ClassifyRequest>(request, options.MaxRequestBodyBytes, cancellationToken).ConfigureAwait(false);
         if (problem is not null) return (null, problem);
@@ -108,7 +117,59 @@ internal static class EarlyExitApi
             request.HttpContext.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return (null, ApiProblems.Unavailable(e.Message));
         }
-        return (new ClassifyResponse(PolicyInfo.Of(policy), [.. results.Select(r => Result(r, model))]), null);
+        bool underDefault = PolicyInfo.Of(policy) == PolicyInfo.Of(model.ResolvePolicy(null));
+        return (new ClassifyResponse(PolicyInfo.Of(policy), [.. results.Select((r, i) => Result(r, model, feedback.Record(texts[i], r, underDefault)))]), null);
+    }
+
+    /// <summary>
+    /// POST /v1/feedback: scores a recent answer against its true label. An answer that left early
+    /// is run once more through the full model (static k = M) to learn whether it agreed with it;
+    /// that run is counted in the metrics like any input.
+    /// </summary>
+    private static async Task<IResult> Feedback(
+        HttpRequest request, EarlyExitClassifier model, InferenceScheduler scheduler, IOptions<ServerOptions> options,
+        FeedbackMonitor feedback, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await RequestReader.ReadAsync<FeedbackRequest>(request, options.Value.MaxRequestBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (problem is not null) return problem;
+        if (string.IsNullOrEmpty(body!.Id)) return ApiProblems.BadRequest("'id' is required: the id a classify result returned");
+        if (LabelOf(body.Label, model.Labels) is not { } label)
+            return ApiProblems.BadRequest($"'label' must be one of the model's labels ({string.Join(", ", model.Labels)}) or a class index 0..{model.Labels.Length - 1}; got {body.Label?.GetRawText() ?? "nothing"}");
+        if (!feedback.Answers.TryTake(body.Id, out Answer answer))
+        {
+            string detail = feedback.Answers.WasIssued(body.Id)
+                ? $"answer '{body.Id}' is no longer open for feedback: it already received feedback, or it left the window of the last {feedback.Answers.Capacity:N0} answers (FeedbackWindow); feedback must arrive within that window"
+                : $"no answer with id '{body.Id}': ids come from the results of POST /v1/classify";
+            return TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not Found");
+        }
+        int final = answer.Prediction;
+        if (answer.ExitIndex < feedback.ExitCount - 1)
+        {
+            try
+            {
+                var full = await scheduler.SubmitAsync([answer.Text], new StaticExitPolicy(feedback.ExitCount), cancellationToken).ConfigureAwait(false);
+                final = full[0].Prediction;
+            }
+            catch (Exception e) when (e is QueueFullException or SchedulerStoppedException)
+            {
+                request.HttpContext.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return ApiProblems.Unavailable(e.Message);
+            }
+        }
+        return TypedResults.Ok(feedback.Score(answer, label, final));
+    }
+
+    /// <summary>The class a feedback's label names: a label name (exact, then ignoring case) or an index; null when neither.</summary>
+    private static int? LabelOf(System.Text.Json.JsonElement? label, IReadOnlyList<string> labels)
+    {
+        if (label is not { } value) return null;
+        if (value.ValueKind == System.Text.Json.JsonValueKind.Number)
+            return value.TryGetInt32(out int index) && (uint)index < (uint)labels.Count ? index : null;
+        if (value.ValueKind != System.Text.Json.JsonValueKind.String) return null;
+        string name = value.GetString()!;
+        for (int i = 0; i < labels.Count; i++) if (labels[i] == name) return i;
+        for (int i = 0; i < labels.Count; i++) if (string.Equals(labels[i], name, StringComparison.OrdinalIgnoreCase)) return i;
+        return null;
     }
 
     private static ProblemHttpResult? CheckInputs(IReadOnlyList<string?>? inputs, ServerOptions options)
@@ -146,10 +207,10 @@ internal static class EarlyExitApi
         return new PolicySpec(body.Policy ?? model.DefaultPolicy.Name, parameter);
     }
 
-    private static ClassifyResult Result(ExitResult result, EarlyExitClassifier model) => new(
-        model.Labels[result.Prediction], result.Prediction, result.Probabilities[result.Prediction], result.LayersExecuted, result.ComputeFraction);
+    private static ClassifyResult Result(ExitResult result, EarlyExitClassifier model, string id) => new(
+        model.Labels[result.Prediction], result.Prediction, result.Probabilities[result.Prediction], result.LayersExecuted, result.ComputeFraction, id);
 
-    private static Ok<ModelInfo> GetModel(EarlyExitClassifier model, IOptions<ServerOptions> options)
+    private static Ok<ModelInfo> GetModel(EarlyExitClassifier model, IOptions<ServerOptions> options, FeedbackMonitor feedback)
     {
         ServerOptions o = options.Value;
         var calibration = model.Calibration is { } c
@@ -161,7 +222,8 @@ internal static class EarlyExitApi
             model.Config, model.Labels, model.Metadata.Tokenizer, calibration,
             PolicyInfo.Of(model.ResolvePolicy(null)), PolicyCatalog.DeployableNames,
             new ServingInfo(mode, o.MaxBatchSize, o.MaxQueueDelay.TotalMilliseconds, o.QueueCapacity, o.MaxInputsPerRequest,
-                o.MaxCharactersPerInput, o.MaxRequestBodyBytes, InferenceBackends.NameOf(model.Backend))));
+                o.MaxCharactersPerInput, o.MaxRequestBodyBytes, InferenceBackends.NameOf(model.Backend)),
+            feedback.Summary()));
     }
 
     /// <summary>

@@ -12,6 +12,7 @@ namespace EarlyExit.Server.Api;
 /// <param name="DefaultPolicy">The policy of a request that names none.</param>
 /// <param name="Policies">Policy names a request may use.</param>
 /// <param name="Batching">The batching mode and limits.</param>
+/// <param name="Feedback">Realised accuracy and agreement from POST /v1/feedback, the promise and the alarm.</param>
 public sealed record ModelInfo(
     [property: Description("The encoder's architecture.")] EncoderConfig Config,
     [property: Description("Class names, index = class id.")] IReadOnlyList<string> Labels,
@@ -19,4 +20,5 @@ public sealed record ModelInfo(
     [property: Description("Exit calibration summary; null for an uncalibrated model.")] CalibrationSummary? Calibration,
     [property: Description("The policy of a request that names none.")] PolicyInfo DefaultPolicy,
     [property: Description("Policy names a request may use.")] IReadOnlyList<string> Policies,
-    [property: Description("Batching mode and request limits.")] ServingInfo Batching);
+    [property: Description("Batching mode and request limits.")] ServingInfo Batching,
+    [property: Description("Realised accuracy and agreement from POST /v1/feedback over its window, the promise checked and the alarm.")] FeedbackSummary Feedback);

@@ -15,6 +15,11 @@ namespace EarlyExit.Server.Telemetry;
 /// <item><c>earlyexit_exits_total{layer}</c>: inputs that left after layer 1..M.</item>
 /// <item><c>earlyexit_batch_rows{layer}</c>: rows in each layer call, the measure of batching.</item>
 /// <item><c>earlyexit_pending_inputs</c>: inputs accepted and not yet answered.</item>
+/// <item><c>earlyexit_feedback_total</c>: feedback scored; <c>earlyexit_feedback_accuracy{exit}</c> and
+/// <c>earlyexit_feedback_agreement{exit}</c>: realised rates over the feedback window (<c>exit="all"</c>
+/// overall, else 1..M); <c>earlyexit_feedback_upper_bound</c>: the 95 % upper bound of the promised
+/// rate; <c>earlyexit_feedback_target</c>: the promise; <c>earlyexit_feedback_alarm</c>: 1 while the
+/// bound is below the promise.</item>
 /// </list>
 /// </remarks>
 public sealed class ServerMetrics
@@ -32,6 +37,12 @@ public sealed class ServerMetrics
         BatchRows = factory.CreateHistogram("earlyexit_batch_rows", "Rows in each layer call, by layer (1-based).",
             new HistogramConfiguration { LabelNames = ["layer"], Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
         PendingInputs = factory.CreateGauge("earlyexit_pending_inputs", "Inputs accepted and not yet answered.");
+        FeedbackTotal = factory.CreateCounter("earlyexit_feedback_total", "Feedback scored.");
+        FeedbackAccuracy = factory.CreateGauge("earlyexit_feedback_accuracy", "Realised accuracy over the feedback window, overall (exit=\"all\") and per exit.", "exit");
+        FeedbackAgreement = factory.CreateGauge("earlyexit_feedback_agreement", "Realised agreement with the full model over the feedback window, overall (exit=\"all\") and per exit.", "exit");
+        FeedbackUpperBound = factory.CreateGauge("earlyexit_feedback_upper_bound", "95% upper confidence bound of the promised rate over the window.");
+        FeedbackTarget = factory.CreateGauge("earlyexit_feedback_target", "The rate the default policy promised (0 when none).");
+        FeedbackAlarm = factory.CreateGauge("earlyexit_feedback_alarm", "1 while the upper bound of the realised rate is below the promise.");
     }
 
     /// <summary>The registry holding these metrics only.</summary>
@@ -54,6 +65,45 @@ public sealed class ServerMetrics
 
     /// <summary>Inputs accepted and not yet answered.</summary>
     public Gauge PendingInputs { get; }
+
+    /// <summary>Feedback scored.</summary>
+    public Counter FeedbackTotal { get; }
+
+    /// <summary>Realised accuracy over the window, by exit ("all" overall).</summary>
+    public Gauge FeedbackAccuracy { get; }
+
+    /// <summary>Realised agreement with the full model over the window, by exit ("all" overall).</summary>
+    public Gauge FeedbackAgreement { get; }
+
+    /// <summary>The 95 % upper bound of the promised rate.</summary>
+    public Gauge FeedbackUpperBound { get; }
+
+    /// <summary>The promised rate.</summary>
+    public Gauge FeedbackTarget { get; }
+
+    /// <summary>1 while the alarm is on.</summary>
+    public Gauge FeedbackAlarm { get; }
+
+    /// <summary>Publishes the window's rates after one feedback.</summary>
+    internal void Feedback(Feedback.FeedbackRates rates)
+    {
+        FeedbackTotal.Inc();
+        Set(FeedbackAccuracy, "all", rates.Accuracy);
+        Set(FeedbackAgreement, "all", rates.Agreement);
+        for (int m = 0; m < rates.ExitCounts.Length; m++)
+        {
+            Set(FeedbackAccuracy, Layer(m), rates.ExitAccuracies[m]);
+            Set(FeedbackAgreement, Layer(m), rates.ExitAgreements[m]);
+        }
+        if (!double.IsNaN(rates.UpperBound)) FeedbackUpperBound.Set(rates.UpperBound);
+    }
+
+    // An exit with no feedback in the window has no rate: its series is left out, not set to 0.
+    private static void Set(Gauge gauge, string exit, double value)
+    {
+        if (double.IsNaN(value)) gauge.RemoveLabelled(exit);
+        else gauge.WithLabels(exit).Set(value);
+    }
 
     /// <summary>Records one layer call on <paramref name="rows"/> rows of layer <paramref name="layerIndex"/> (0-based).</summary>
     public void LayerCall(int layerIndex, int rows) => BatchRows.WithLabels(Layer(layerIndex)).Observe(rows);

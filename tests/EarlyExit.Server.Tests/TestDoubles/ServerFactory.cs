@@ -8,7 +8,7 @@ namespace EarlyExit.Server.Tests.TestDoubles;
 /// <summary>The real <see cref="Program"/> in the ASP.NET test host, serving <see cref="TestModel"/> with the given options.</summary>
 internal sealed class ServerFactory(ServerOptions? options = null) : WebApplicationFactory<Program>
 {
-    /// <summary>The options served: <paramref name="options"/> with the test model's directory.</summary>
+    /// <summary>The options served: <paramref name="options"/> with the test model's directory (unless it names another).</summary>
     public ServerOptions Options { get; } = With(options ?? new ServerOptions());
 
     protected override void ConfigureWebHost(IWebHostBuilder builder) =>
@@ -16,7 +16,7 @@ internal sealed class ServerFactory(ServerOptions? options = null) : WebApplicat
 
     private static ServerOptions With(ServerOptions o) => new()
     {
-        ModelDirectory = TestModel.Directory,
+        ModelDirectory = o.ModelDirectory ?? TestModel.Directory,
         Backend = o.Backend,
         Onnx = o.Onnx,
         Batching = o.Batching,
@@ -28,5 +28,9 @@ internal sealed class ServerFactory(ServerOptions? options = null) : WebApplicat
         MaxRequestBodyBytes = o.MaxRequestBodyBytes,
         RetryAfterSeconds = o.RetryAfterSeconds,
         RequestLogging = o.RequestLogging,
+        FeedbackWindow = o.FeedbackWindow,
+        FeedbackSample = o.FeedbackSample,
+        FeedbackMinimum = o.FeedbackMinimum,
+        AccuracyTarget = o.AccuracyTarget,
     };
 }
