@@ -41,7 +41,7 @@ var allLayers = new PolicySpec("static", exits);
 ClassifyResult[] Offline(PolicySpec spec) => [.. texts.Select(t =>
 {
     ExitResult r = new EarlyExitRuntime<TokenBatch>(offlineModel.Model, offlineModel.ResolvePolicy(spec)).Run(offlineModel.Tokenizer.Encode(t.Text))[0];
-    return new ClassifyResult(offlineModel.Labels[r.Prediction], r.Prediction, r.Probabilities[r.Prediction], r.LayersExecuted, r.ComputeFraction);
+    return new ClassifyResult(offlineModel.Labels[r.Prediction], r.Prediction, r.Probabilities[r.Prediction], r.LayersExecuted, r.ComputeFraction, Id: "");
 })];
 var offlineEarly = Offline(policy);
 var offlineAll = Offline(allLayers);
