@@ -38,6 +38,12 @@ public sealed record PolicyEvaluation(
     /// </summary>
     public double Agreement { get; init; } = double.NaN;
 
+    /// <summary>
+    /// Answers lost to exiting early: samples the final exit gets right and the exited prediction
+    /// gets wrong; −1 when not measured. The accuracy gap's risk control tests it (docs/algorithms.md §5.2).
+    /// </summary>
+    public int LostCount { get; init; } = -1;
+
     /// <summary>N, the number of samples evaluated (Σ_m N_m).</summary>
     public int SampleCount => ExitCounts.Sum();
 

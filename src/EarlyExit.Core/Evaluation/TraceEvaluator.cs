@@ -209,6 +209,7 @@ public sealed class TraceEvaluator
                 Predictions: keepPerSample ? ImmutableCollectionsMarshal.AsImmutableArray(predictionBuffer) : [])
             {
                 Agreement = Agreement.Of(predictions, _finalPredictions),
+                LostCount = Lost(predictions, labels),
             };
         }
         finally
@@ -219,6 +220,17 @@ public sealed class TraceEvaluator
                 ArrayPool<int>.Shared.Return(predictionBuffer);
             }
         }
+    }
+
+    /// <summary>Samples whose final-exit answer is right and whose exited answer is wrong.</summary>
+    private int Lost(ReadOnlySpan<int> predictions, ReadOnlySpan<int> labels)
+    {
+        int lost = 0;
+        for (int n = 0; n < predictions.Length; n++)
+        {
+            if (predictions[n] != labels[n] && _finalPredictions[n] == labels[n]) lost++;
+        }
+        return lost;
     }
 
     /// <summary>The inner loop: samples [start, end) through the policy, no allocation per sample.</summary>

@@ -74,9 +74,11 @@ public static class LearnThenTest
     internal static (double Risk, double PValue) Test(PolicyEvaluation point, int n, double fullAccuracy, RiskLimit limit)
     {
         double risk = RiskOf(point, fullAccuracy, limit.Measure);
-        return (risk, limit.Measure == RiskMeasure.AccuracyGap
-            ? RiskPValues.AccuracyGap(n, risk, limit.Epsilon)
-            : RiskPValues.Binomial(n, (int)Math.Round(n * risk), limit.Epsilon));
+        if (limit.Measure != RiskMeasure.AccuracyGap)
+            return (risk, RiskPValues.Binomial(n, (int)Math.Round(n * risk), limit.Epsilon));
+        if (point.LostCount < 0)
+            throw new ArgumentException("the accuracy gap's test needs the evaluation's lost answers (LostCount)", nameof(point));
+        return (risk, RiskPValues.AccuracyGapWithLosses(n, risk, point.LostCount, limit.Epsilon));
     }
 
     /// <summary>

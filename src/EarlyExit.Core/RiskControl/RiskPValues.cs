@@ -68,6 +68,25 @@ public static class RiskPValues
         return HoeffdingBentkus(n, (meanGap + 1) / 2, (epsilon + 1) / 2);
     }
 
+    /// <summary>
+    /// The accuracy-gap p-value the risk control uses (our choice, docs/algorithms.md §5.2): the
+    /// smaller of <see cref="AccuracyGap"/> and the exact binomial test on the lost answers (final
+    /// exit right, early answer wrong), doubled (Bonferroni), capped at 1.
+    /// </summary>
+    /// <remarks>
+    /// The gap ℓ = 1[early wrong] − 1[full wrong] is at most u = 1[early wrong ∧ full right] for every
+    /// sample, so R_gap &gt; ε implies E[u] &gt; ε and the binomial tail of the u-count is a valid
+    /// p-value for the gap's null too. It is far sharper: Hoeffding–Bentkus sees losses in [−1, 1]
+    /// rescaled to [0, 1], centred near ½, where a bound must allow for the largest variance, while
+    /// u is a rare 0/1 event. Either p-value alone is valid; the minimum of two needs the factor 2.
+    /// </remarks>
+    /// <param name="n">Calibration samples, ≥ 1.</param>
+    /// <param name="meanGap">R̂ in [−1, 1].</param>
+    /// <param name="lost">Samples with u = 1, in [0, n].</param>
+    /// <param name="epsilon">ε in (0, 1).</param>
+    public static double AccuracyGapWithLosses(int n, double meanGap, int lost, double epsilon) =>
+        Math.Min(1, 2 * Math.Min(AccuracyGap(n, meanGap, epsilon), Binomial(n, lost, epsilon)));
+
     /// <summary>h(a, b), the Bernoulli KL divergence, with 0·log 0 = 0.</summary>
     private static double KullbackLeibler(double a, double b) =>
         (a > 0 ? a * Math.Log(a / b) : 0) + (a < 1 ? (1 - a) * Math.Log((1 - a) / (1 - b)) : 0);

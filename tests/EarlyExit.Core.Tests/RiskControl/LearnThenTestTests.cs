@@ -61,7 +61,12 @@ public sealed class LearnThenTestTests
         RiskControlledChoice choice = LearnThenTest.Calibrate(Hand, RiskFamilies.Create("max-prob", null, 3), limit);
         RiskControlStep first = choice.Steps[0];
         Assert.Equal(0, first.Risk);
-        Assert.Equal(RiskPValues.AccuracyGap(4, 0, 0.5), first.PValue, 12);
+        // No early exit at the first step: gap 0, no lost answer. Hoeffding–Bentkus on (ℓ + 1)/2 = ½ against
+        // ε' = 0.75: exp(−4·h(½, ¾)) = 0.563 (Bentkus e·P(Bin(4, ¾) ≤ 2) = 0.711); the lost answers' binomial
+        // P(Bin(4, ½) ≤ 0) = 1/16. p = 2·min = 0.125.
+        Assert.Equal(0.125, first.PValue, 12);
+        Assert.Equal(0.125, RiskPValues.AccuracyGapWithLosses(4, 0, 0, 0.5), 12);
+        Assert.Equal(Math.Exp(-4 * ((0.5 * Math.Log(0.5 / 0.75)) + (0.5 * Math.Log(0.5 / 0.25)))), RiskPValues.AccuracyGap(4, 0, 0.5), 12);
     }
 
     [Fact]
