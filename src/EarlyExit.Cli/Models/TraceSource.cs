@@ -153,6 +153,8 @@ public sealed class TraceSource : IDisposable
     {
         if (cached.Provenance is not { } provenance)
             return "was recorded by an older earlyexit (it does not say which split and data it holds)";
+        if (cached.HasFlops && !cached.HasSampleFlops)
+            return "was recorded by an older earlyexit (one mean cost per exit, not each sample's own FLOPs)";
         if (provenance.Split != wanted.Split)
             return $"holds the {provenance.Split} split, not the {wanted.Split} split";
         if (provenance.DataHash != wanted.DataHash)

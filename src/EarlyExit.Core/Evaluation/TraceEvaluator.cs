@@ -202,7 +202,7 @@ public sealed class TraceEvaluator
                 MacroF1: MacroF1.Of(predictions, labels, Trace.ClassCount),
                 ExitCounts: ImmutableCollectionsMarshal.AsImmutableArray(exitCounts),
                 SpeedupRatio: SpeedupRatio.FromExitCounts(exitCounts),
-                ExpectedCompute: ExpectedCompute.Fraction(Trace, exitCounts),
+                ExpectedCompute: ExpectedCompute.FromExits(Trace, exitIndices),
                 // Exit indices were range-checked by ExitHistogram.Count.
                 DecisionRates: ExitDecisionRates.CountFromRunningTotals(exitIndices, _rightThrough, ExitCount),
                 ExitIndices: keepPerSample ? ImmutableCollectionsMarshal.AsImmutableArray(exitBuffer) : [],

@@ -21,6 +21,8 @@ public sealed class ExitTrace
     private readonly float[] _logits;
     private readonly int[] _labels;
     private readonly double[]? _cumulativeFlops;
+    private readonly double[]? _sampleFlops;      // N × M, each sample's own cost of leaving at each exit, or null
+    private readonly double[]? _sampleFullFlops;  // N, each sample's own full-model cost, or null
 
     /// <summary>Creates a trace, validating every shape and label.</summary>
     /// <param name="logits">N × M × C logits, row-major [sample][exit][class]; copied.</param>
@@ -81,12 +83,72 @@ public sealed class ExitTrace
         _logits = trace._logits;
         _labels = trace._labels;
         _cumulativeFlops = trace._cumulativeFlops;
+        _sampleFlops = trace._sampleFlops;
+        _sampleFullFlops = trace._sampleFullFlops;
         SampleCount = trace.SampleCount;
         ExitCount = trace.ExitCount;
         ClassNames = trace.ClassNames;
         FullModelFlops = trace.FullModelFlops;
         Provenance = provenance;
     }
+
+    // A copy with per-sample FLOPs (validated by the caller) and the per-exit means taken from them.
+    private ExitTrace(ExitTrace trace, double[] sampleFlops, double[] sampleFullFlops)
+    {
+        _logits = trace._logits;
+        _labels = trace._labels;
+        _sampleFlops = sampleFlops;
+        _sampleFullFlops = sampleFullFlops;
+        SampleCount = trace.SampleCount;
+        ExitCount = trace.ExitCount;
+        ClassNames = trace.ClassNames;
+        Provenance = trace.Provenance;
+        _cumulativeFlops = new double[ExitCount];
+        for (int n = 0; n < SampleCount; n++)
+        {
+            for (int m = 0; m < ExitCount; m++) _cumulativeFlops[m] += sampleFlops[(n * ExitCount) + m];
+        }
+        for (int m = 0; m < ExitCount; m++) _cumulativeFlops[m] /= SampleCount;
+        FullModelFlops = sampleFullFlops.Average();
+    }
+
+    /// <summary>
+    /// This trace with each sample's own FLOPs (docs/algorithms.md §4.2): a text's cost grows with its
+    /// length, so where long texts exit later, one mean cost per exit misstates what was spent.
+    /// <see cref="CumulativeFlops"/> and <see cref="FullModelFlops"/> become their means over the samples.
+    /// </summary>
+    /// <param name="sampleCumulativeFlops">N × M, row-major [sample][exit]: the FLOPs a sample spends
+    /// when it leaves at each exit; positive, finite, non-decreasing along each row.</param>
+    /// <param name="sampleFullModelFlops">N: each sample's FLOPs in the model without early exit; positive and finite.</param>
+    /// <exception cref="ArgumentException">A length is off or a value out of range; the message names the sample and exit.</exception>
+    public ExitTrace WithSampleFlops(ReadOnlySpan<double> sampleCumulativeFlops, ReadOnlySpan<double> sampleFullModelFlops)
+    {
+        if (sampleCumulativeFlops.Length != (long)SampleCount * ExitCount)
+            throw new ArgumentException($"sampleCumulativeFlops has {sampleCumulativeFlops.Length} values; {SampleCount} samples × {ExitCount} exits need {(long)SampleCount * ExitCount}", nameof(sampleCumulativeFlops));
+        if (sampleFullModelFlops.Length != SampleCount)
+            throw new ArgumentException($"sampleFullModelFlops has {sampleFullModelFlops.Length} values; the trace has {SampleCount} samples", nameof(sampleFullModelFlops));
+        for (int n = 0; n < SampleCount; n++)
+        {
+            if (!double.IsFinite(sampleFullModelFlops[n]) || sampleFullModelFlops[n] <= 0)
+                throw new ArgumentException($"sample {n}'s full-model FLOPs are {sampleFullModelFlops[n]}; they must be positive and finite", nameof(sampleFullModelFlops));
+            for (int m = 0; m < ExitCount; m++)
+            {
+                double f = sampleCumulativeFlops[(n * ExitCount) + m];
+                if (!double.IsFinite(f) || f <= 0 || (m > 0 && f < sampleCumulativeFlops[(n * ExitCount) + m - 1]))
+                    throw new ArgumentException($"sample {n}'s FLOPs at exit {m} are {f}; they must be positive, finite and non-decreasing", nameof(sampleCumulativeFlops));
+            }
+        }
+        return new ExitTrace(this, sampleCumulativeFlops.ToArray(), sampleFullModelFlops.ToArray());
+    }
+
+    /// <summary>True when the trace holds each sample's own FLOPs (<see cref="WithSampleFlops"/>).</summary>
+    public bool HasSampleFlops => _sampleFlops is not null;
+
+    /// <summary>Each sample's FLOPs at each exit, N × M row-major, or empty without <see cref="HasSampleFlops"/>.</summary>
+    public ReadOnlySpan<double> SampleCumulativeFlops => _sampleFlops;
+
+    /// <summary>Each sample's full-model FLOPs (length N), or empty without <see cref="HasSampleFlops"/>.</summary>
+    public ReadOnlySpan<double> SampleFullModelFlops => _sampleFullFlops;
 
     /// <summary>The split and data the trace was recorded from, or null when not known (a trace made
     /// without it, or read from a file written before traces stored it).</summary>
@@ -133,7 +195,7 @@ public sealed class ExitTrace
 
     /// <summary>
     /// Fraction of the full model's compute spent by a sample leaving at <paramref name="exit"/>:
-    /// CumulativeFlops[m] / FullModelFlops, or (m + 1) / M without FLOPs.
+    /// CumulativeFlops[m] / FullModelFlops (means over the samples), or (m + 1) / M without FLOPs.
     /// </summary>
     public double ComputeFraction(int exit)
     {
@@ -180,7 +242,17 @@ public sealed class ExitTrace
             _logits.AsSpan(n * row, row).CopyTo(logits.AsSpan(i * row, row));
             labels[i] = _labels[n];
         }
-        return new ExitTrace(logits, labels, ExitCount, ClassNames, _cumulativeFlops, FullModelFlops);
+        var selected = new ExitTrace(logits, labels, ExitCount, ClassNames, _cumulativeFlops, FullModelFlops);
+        if (_sampleFlops is null) return selected;
+        // With per-sample FLOPs the part's means are its own samples' (exact, not the whole split's).
+        var flops = new double[samples.Length * ExitCount];
+        var full = new double[samples.Length];
+        for (int i = 0; i < samples.Length; i++)
+        {
+            _sampleFlops.AsSpan(samples[i] * ExitCount, ExitCount).CopyTo(flops.AsSpan(i * ExitCount, ExitCount));
+            full[i] = _sampleFullFlops![samples[i]];
+        }
+        return new ExitTrace(selected, flops, full);
     }
 
     /// <summary>
@@ -204,8 +276,11 @@ public sealed class ExitTrace
             ? [.. Enumerable.Range(0, first.ExitCount).Select(m => ((a * first._cumulativeFlops![m]) + (b * second._cumulativeFlops![m])) / (a + b))]
             : null;
         double full = flops is null ? 0 : ((a * first.FullModelFlops) + (b * second.FullModelFlops)) / (a + b);
-        return new ExitTrace([.. first._logits, .. second._logits], [.. first._labels, .. second._labels],
+        var pooled = new ExitTrace([.. first._logits, .. second._logits], [.. first._labels, .. second._labels],
             first.ExitCount, first.ClassNames, flops, full);
+        return first._sampleFlops is not null && second._sampleFlops is not null
+            ? new ExitTrace(pooled, [.. first._sampleFlops, .. second._sampleFlops], [.. first._sampleFullFlops!, .. second._sampleFullFlops!])
+            : pooled;
     }
 
     private void FillSample(int n, SignalValues[] result)

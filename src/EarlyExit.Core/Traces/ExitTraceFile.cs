@@ -13,13 +13,14 @@ namespace EarlyExit.Core.Traces;
 /// offline from the file.
 /// </summary>
 /// <remarks>
-/// <para>Format version 2, every number little-endian:</para>
+/// <para>Format version 3, every number little-endian:</para>
 /// <code>
 /// offset  bytes        field
 /// 0       8            magic 89 45 45 54 52 0D 0A 1A  ("\x89EETR\r\n\x1A", PNG-style: a text-mode
 ///                      transfer that rewrites line ends or stops at ^Z breaks it visibly)
-/// 8       4            format version, uint32 (2)
-/// 12      4            flags, uint32: bit 0 = FLOPs present; every other bit must be 0
+/// 8       4            format version, uint32 (3)
+/// 12      4            flags, uint32: bit 0 = FLOPs present, bit 1 = per-sample FLOPs present
+///                      (only with bit 0); every other bit must be 0
 /// 16      4            N, samples, int32 ≥ 1
 /// 20      4            M, exits, int32 ≥ 1
 /// 24      4            C, classes, int32 ≥ 1
@@ -27,13 +28,16 @@ namespace EarlyExit.Core.Traces;
 ///         …            the split's name, then the data's hash, each a string as a class name is;
 ///                      both empty when the trace does not say (<see cref="ExitTrace.Provenance"/>)
 ///         8 + 8·M      only with flag bit 0: full-model FLOPs, then M cumulative FLOPs (float64)
+///         8·N + 8·N·M  only with flag bit 1: each sample's full-model FLOPs, then its M cumulative
+///                      FLOPs, row-major [sample][exit] (float64); the means above are theirs
 ///         4·N          labels, int32
 ///         4·N·M·C      logits, float32, row-major [sample][exit][class]
 ///         32           SHA-256 of every byte before it
 /// </code>
-/// <para>Version 1 is version 2 without the split and the data hash: it is still read, as a trace
-/// whose <see cref="ExitTrace.Provenance"/> is null, so a cache can tell it was recorded by an older
-/// earlyexit and record it again.</para>
+/// <para>Version 2 is version 3 without flag bit 1 (no per-sample FLOPs); version 1 is version 2
+/// without the split and the data hash. Both are still read: a version 1 trace has a null
+/// <see cref="ExitTrace.Provenance"/>, so a cache can tell it was recorded by an older earlyexit and
+/// record it again.</para>
 /// <para>Floats are stored bit for bit (NaN payloads and −0 survive a round trip). The checksum
 /// is SHA-256 from the base class library: no package, no native dependency of our own, and the
 /// file can be checked with any sha256 tool (hash all but the last 32 bytes).</para>
@@ -45,16 +49,17 @@ public static class ExitTraceFile
     /// <summary>The usual file extension, ".eetrace".</summary>
     public const string Extension = ".eetrace";
 
-    /// <summary>The format version this code writes; it reads this one and version 1 (no provenance).</summary>
-    public const uint FormatVersion = 2;
+    /// <summary>The format version this code writes; it reads this one, 2 (no per-sample FLOPs) and 1 (no provenance).</summary>
+    public const uint FormatVersion = 3;
 
     private const uint VersionWithoutProvenance = 1;
+    private const uint VersionWithoutSampleFlops = 2;
 
     /// <summary>The longest class name, in UTF-8 bytes, a file may hold (65,536).</summary>
     public const int MaxClassNameBytes = 1 << 16;
 
     private const uint FlagHasFlops = 1;
-    private const uint KnownFlags = FlagHasFlops;
+    private const uint FlagHasSampleFlops = 2;
     private const int FixedHeaderBytes = 28;
     private const int ChecksumBytes = 32; // SHA-256
     private const int CopyChunkBytes = 1 << 20;
@@ -133,7 +138,7 @@ public static class ExitTraceFile
         Span<byte> header = stackalloc byte[FixedHeaderBytes];
         Magic.CopyTo(header);
         BinaryPrimitives.WriteUInt32LittleEndian(header[8..], FormatVersion);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], trace.HasFlops ? FlagHasFlops : 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], (trace.HasFlops ? FlagHasFlops : 0) | (trace.HasSampleFlops ? FlagHasSampleFlops : 0));
         BinaryPrimitives.WriteInt32LittleEndian(header[16..], trace.SampleCount);
         BinaryPrimitives.WriteInt32LittleEndian(header[20..], trace.ExitCount);
         BinaryPrimitives.WriteInt32LittleEndian(header[24..], trace.ClassCount);
@@ -156,6 +161,11 @@ public static class ExitTraceFile
                 writer.Write(scalar);
             }
         }
+        if (trace.HasSampleFlops)
+        {
+            writer.WriteInt64s(MemoryMarshal.Cast<double, long>(trace.SampleFullModelFlops));
+            writer.WriteInt64s(MemoryMarshal.Cast<double, long>(trace.SampleCumulativeFlops));
+        }
         writer.WriteInt32s(trace.Labels);
         writer.WriteInt32s(MemoryMarshal.Cast<float, int>(trace.AllLogits));
     }
@@ -170,11 +180,14 @@ public static class ExitTraceFile
         reader.Require(FixedHeaderBytes - Magic.Length, "header");
         reader.ReadExactly(header[Magic.Length..]);
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
-        if (version != FormatVersion && version != VersionWithoutProvenance)
-            throw reader.Fail($"unknown format version {version}; this reader reads versions {VersionWithoutProvenance} and {FormatVersion}");
+        if (version is not (FormatVersion or VersionWithoutSampleFlops or VersionWithoutProvenance))
+            throw reader.Fail($"unknown format version {version}; this reader reads versions {VersionWithoutProvenance} to {FormatVersion}");
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
-        if ((flags & ~KnownFlags) != 0)
-            throw reader.Fail($"unknown flags 0x{flags:X8}; version {version} defines only 0x{KnownFlags:X8}");
+        uint knownFlags = version == FormatVersion ? FlagHasFlops | FlagHasSampleFlops : FlagHasFlops;
+        if ((flags & ~knownFlags) != 0)
+            throw reader.Fail($"unknown flags 0x{flags:X8}; version {version} defines only 0x{knownFlags:X8}");
+        if ((flags & FlagHasSampleFlops) != 0 && (flags & FlagHasFlops) == 0)
+            throw reader.Fail("flag bit 1 (per-sample FLOPs) is set without bit 0 (FLOPs)");
         int samples = BinaryPrimitives.ReadInt32LittleEndian(header[16..]);
         int exits = BinaryPrimitives.ReadInt32LittleEndian(header[20..]);
         int classes = BinaryPrimitives.ReadInt32LittleEndian(header[24..]);
@@ -216,13 +229,21 @@ public static class ExitTraceFile
         }
 
         // Everything left has a known size now: name the first section the file is short of.
+        bool hasSampleFlops = (flags & FlagHasSampleFlops) != 0;
+        long sampleFlopBytes = hasSampleFlops ? 8L * samples * (exits + 1) : 0;
+        if (hasSampleFlops && (long)samples * exits > Array.MaxLength)
+            throw reader.Fail($"N = {samples:N0} × M = {exits:N0} per-sample FLOPs are more than one array holds");
         long labelBytes = 4L * samples, logitBytes = 4L * logitCount;
-        reader.RequireSections(("labels", labelBytes), ("logits", logitBytes), ("SHA-256 checksum", ChecksumBytes));
-        long expectedRest = labelBytes + logitBytes + ChecksumBytes;
+        reader.RequireSections(("per-sample FLOPs", sampleFlopBytes), ("labels", labelBytes), ("logits", logitBytes), ("SHA-256 checksum", ChecksumBytes));
+        long expectedRest = sampleFlopBytes + labelBytes + logitBytes + ChecksumBytes;
         if (reader.Remaining > expectedRest)
             throw reader.Fail(string.Create(CultureInfo.InvariantCulture,
                 $"{reader.Remaining - expectedRest:N0} unexpected bytes after the checksum (N = {samples}, M = {exits}, C = {classes} make a file of {reader.Position + expectedRest:N0} bytes)"));
 
+        double[] sampleFull = hasSampleFlops ? new double[samples] : [];
+        double[] sampleFlops = hasSampleFlops ? new double[(long)samples * exits] : [];
+        reader.ReadInt64s(MemoryMarshal.Cast<double, long>(sampleFull.AsSpan()));
+        reader.ReadInt64s(MemoryMarshal.Cast<double, long>(sampleFlops.AsSpan()));
         var labels = new int[samples];
         reader.ReadInt32s(labels);
         var logits = new float[logitCount];
@@ -231,7 +252,8 @@ public static class ExitTraceFile
 
         try
         {
-            return new ExitTrace(logits, labels, exits, classNames, cumulativeFlops, fullModelFlops).WithProvenance(provenance);
+            var trace = new ExitTrace(logits, labels, exits, classNames, cumulativeFlops, fullModelFlops).WithProvenance(provenance);
+            return hasSampleFlops ? trace.WithSampleFlops(sampleFlops, sampleFull) : trace;
         }
         catch (ArgumentException e)
         {
@@ -296,6 +318,23 @@ public static class ExitTraceFile
             }
         }
 
+        /// <summary>Writes 64-bit values little-endian (the per-sample FLOPs' bit patterns).</summary>
+        public void WriteInt64s(ReadOnlySpan<long> values)
+        {
+            if (BitConverter.IsLittleEndian)
+            {
+                Write(MemoryMarshal.AsBytes(values));
+                return;
+            }
+            long[] chunk = new long[Math.Min(values.Length, CopyChunkBytes / 8)];
+            for (int start = 0; start < values.Length; start += chunk.Length)
+            {
+                var source = values.Slice(start, Math.Min(chunk.Length, values.Length - start));
+                BinaryPrimitives.ReverseEndianness(source, chunk.AsSpan(0, source.Length));
+                Write(MemoryMarshal.AsBytes(chunk.AsSpan(0, source.Length)));
+            }
+        }
+
         public byte[] Finish() => _hash.GetHashAndReset();
 
         public void Dispose() => _hash.Dispose();
@@ -344,11 +383,22 @@ public static class ExitTraceFile
         /// <summary>Reads 32-bit little-endian values in place, fixing the byte order on a big-endian machine.</summary>
         public void ReadInt32s(Span<int> destination)
         {
-            Span<byte> bytes = MemoryMarshal.AsBytes(destination);
-            for (int start = 0; start < bytes.Length; start += CopyChunkBytes)
-                ReadExactly(bytes.Slice(start, Math.Min(CopyChunkBytes, bytes.Length - start)));
+            ReadChunked(MemoryMarshal.AsBytes(destination));
             if (!BitConverter.IsLittleEndian)
                 BinaryPrimitives.ReverseEndianness(destination, destination);
+        }
+
+        public void ReadInt64s(Span<long> destination)
+        {
+            ReadChunked(MemoryMarshal.AsBytes(destination));
+            if (!BitConverter.IsLittleEndian)
+                BinaryPrimitives.ReverseEndianness(destination, destination);
+        }
+
+        private void ReadChunked(Span<byte> bytes)
+        {
+            for (int start = 0; start < bytes.Length; start += CopyChunkBytes)
+                ReadExactly(bytes.Slice(start, Math.Min(CopyChunkBytes, bytes.Length - start)));
         }
 
         public void VerifyChecksum()

@@ -14,14 +14,12 @@ namespace EarlyExit.Torch.Traces;
 /// <para>Each batch runs layer by layer through the same <see cref="IMultiExitModel"/> parts the
 /// runtime uses (no row ever exits), under one <c>torch.NewDisposeScope()</c> and
 /// <c>torch.no_grad()</c>; its (batch, M, C) logits come to the host in one copy.</para>
-/// <para>FLOPs <b>(our choice)</b>: an <see cref="ExitTrace"/> holds one cost per exit for all
-/// samples, but a text input's cost depends on its own token count, quadratically through
-/// attention. The trace's <see cref="ExitTrace.CumulativeFlops"/>[m] is therefore the mean over
-/// the N samples of each sample's own <see cref="ModelFlops.UpToExit"/>(m, n_i), and
-/// <see cref="ExitTrace.FullModelFlops"/> the mean of <see cref="ModelFlops.FullModel"/>(n_i): the
-/// exact average cost of leaving at m, not the cost of the mean length. The trace's expected
-/// compute of a policy is then Σ_m N_m·mean-cost(m) / (N·mean-full); it equals the mean of the
-/// runtime's per-input costs exactly when where inputs exit does not depend on their length.</para>
+/// <para>FLOPs: a text input's cost depends on its own token count, quadratically through
+/// attention, so the trace holds each sample's own <see cref="ModelFlops.UpToExit"/>(m, n_i) and
+/// <see cref="ModelFlops.FullModel"/>(n_i) (<see cref="ExitTrace.WithSampleFlops"/>), the ones the
+/// runtime's results use; its per-exit <see cref="ExitTrace.CumulativeFlops"/> and
+/// <see cref="ExitTrace.FullModelFlops"/> are their means. A policy's expected compute is then
+/// Σ_i F_i(e_i) / Σ_i F_i(full), exact even when long inputs exit later (docs/algorithms.md §4.2).</para>
 /// </remarks>
 public static class ExitTraceRecorder
 {
@@ -47,8 +45,8 @@ public static class ExitTraceRecorder
             throw new ArgumentException($"classNames must name the model's {classes} classes; got {classNames.Count} names", nameof(classNames));
 
         var logits = new float[(long)labels.Count * exits * classes];
-        var cumulativeFlops = new double[exits];
-        double fullModelFlops = 0;
+        var sampleFlops = new double[(long)labels.Count * exits];
+        var sampleFullFlops = new double[labels.Count];
         int samples = 0;
         foreach (TInput batch in batches)
         {
@@ -75,21 +73,21 @@ public static class ExitTraceRecorder
                     $"{model.GetType().Name} returned exit logits of shape ({string.Join(", ", batchLogits.shape)}) for {rows} rows; expected ({rows}, {exits}, {classes})");
             batchLogits.data<float>().CopyTo(logits.AsSpan((int)((long)samples * exits * classes), rows * exits * classes));
 
+            int row = samples;
             foreach (int tokens in state.TokenCounts)
             {
                 // O(M²) per sample instead of one running sum, so the cost of leaving at m is
                 // counted by the one function the runtime's results use too.
-                for (int m = 0; m < exits; m++) cumulativeFlops[m] += ModelFlops.UpToExit(model, m, tokens);
-                fullModelFlops += ModelFlops.FullModel(model, tokens);
+                for (int m = 0; m < exits; m++) sampleFlops[((long)row * exits) + m] = ModelFlops.UpToExit(model, m, tokens);
+                sampleFullFlops[row++] = ModelFlops.FullModel(model, tokens);
             }
             samples += rows;
         }
         if (samples != labels.Count)
             throw new ArgumentException($"labels has {labels.Count} entries but the batches hold {samples} samples", nameof(labels));
 
-        // Sums → means over the samples (see remarks).
-        for (int m = 0; m < exits; m++) cumulativeFlops[m] /= samples;
-        return new ExitTrace(logits, labels.ToArray(), exits, classNames, cumulativeFlops, fullModelFlops / samples);
+        // Each sample's own FLOPs (see remarks); the per-exit means are taken from them.
+        return new ExitTrace(logits, labels.ToArray(), exits, classNames).WithSampleFlops(sampleFlops, sampleFullFlops);
     }
 
     /// <summary>

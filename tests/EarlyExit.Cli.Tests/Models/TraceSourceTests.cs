@@ -107,6 +107,30 @@ public sealed class TraceSourceTests(TrainedModelFixture model)
     }
 
     [Fact]
+    public void A_trace_with_one_mean_cost_per_exit_is_recorded_again_with_each_samples_flops()
+    {
+        string copy = model.CopyModel();
+        var directory = ModelDirectory.Open(copy);
+        string validation = directory.TracePath(DatasetSplit.Validation);
+        ExitTrace recorded = ExitTraceFile.Read(validation);
+        Assert.True(recorded.HasSampleFlops);
+        // What format version 2 held: the same logits and per-exit mean FLOPs, no sample's own.
+        var meansOnly = new ExitTrace(recorded.AllLogits, recorded.Labels, recorded.ExitCount, recorded.ClassNames,
+            recorded.CumulativeFlops, recorded.FullModelFlops).WithProvenance(recorded.Provenance);
+        ExitTraceFile.Write(meansOnly, validation);
+        ForgetTraceHash(directory, "validation");
+        var log = new StringWriter();
+
+        ExitTrace trace;
+        using (var source = new TraceSource(directory, DatasetSpec.Parse(model.DataSpec), log, CancellationToken.None))
+            trace = source.Get(DatasetSplit.Validation);
+
+        Assert.Contains($"cached trace {validation} was recorded by an older earlyexit (one mean cost per exit, not each sample's own FLOPs); recording it again", log.ToString());
+        Assert.True(trace.HasSampleFlops);
+        Assert.Equal(recorded.SampleFullModelFlops.ToArray(), trace.SampleFullModelFlops.ToArray());
+    }
+
+    [Fact]
     public void The_train_split_is_never_traced_and_other_classes_are_refused()
     {
         string copy = model.CopyModel();

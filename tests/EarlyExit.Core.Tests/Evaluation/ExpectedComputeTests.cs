@@ -37,4 +37,31 @@ public class ExpectedComputeTests
         var e = Assert.Throws<ArgumentException>(() => ExpectedCompute.Fraction(HandTraces.FourSamples(), [0, 0, 0]));
         Assert.Contains("all 3 counts are 0", e.Message);
     }
+
+    [Fact]
+    public void WithSampleFlops_LongInputsThatExitLateWeighWhatTheyCost()
+    {
+        // FourSamples (M = 3). Each sample's own cumulative FLOPs and full-model FLOPs (synthetic:
+        // samples 0 and 1 short texts, 2 and 3 long ones): rows (1, 2, 3 | full 2.5), (1, 2, 3 | 2.5),
+        // (10, 20, 31 | 30), (10, 20, 31 | 30). Exits 0, 1, 2, 2 (the long ones run to the end):
+        // Σ F_n(e_n) = 1 + 2 + 31 + 31 = 65 over Σ F_n(full) = 2.5 + 2.5 + 30 + 30 = 65 → 1.
+        // One mean cost per exit (5.5, 11, 17 | 16.25) would say (5.5 + 11 + 2·17) / (4·16.25) = 0.777:
+        // the long texts' lateness hidden in the averages.
+        var trace = HandTraces.FourSamples([5.5, 11, 17], 16.25)
+            .WithSampleFlops([1, 2, 3, 1, 2, 3, 10, 20, 31, 10, 20, 31], [2.5, 2.5, 30, 30]);
+        Assert.Equal(1.0, ExpectedCompute.FromExits(trace, [0, 1, 2, 2]), 12);
+        Assert.Equal(50.5 / 65, ExpectedCompute.Fraction(trace, [1, 1, 2]), 12);
+        // The evaluator replays policies with it: static k = 1 runs 1 + 1 + 10 + 10 = 22 of 65.
+        var evaluator = new TraceEvaluator(trace);
+        Assert.Equal(22.0 / 65, evaluator.Evaluate(new EarlyExit.Core.Policies.StaticExitPolicy(1)).ExpectedCompute, 12);
+    }
+
+    [Fact]
+    public void WithoutSampleFlops_FromExitsIsTheHistogramFormula()
+    {
+        var trace = HandTraces.FourSamples([2, 4, 7], 6);
+        Assert.Equal(5.0 / 6.0, ExpectedCompute.FromExits(trace, [0, 1, 2, 2]), 12);
+        var e = Assert.Throws<ArgumentException>(() => ExpectedCompute.FromExits(trace, [0, 1]));
+        Assert.Contains("exitIndices has 2 entries; the trace has 4 samples", e.Message);
+    }
 }

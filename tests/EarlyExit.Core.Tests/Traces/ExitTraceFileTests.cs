@@ -36,7 +36,8 @@ public sealed class ExitTraceFileTests : IDisposable
         string[] strings = [.. trace.ClassNames, trace.Provenance?.Split ?? "", trace.Provenance?.DataHash ?? ""];
         int names = strings.Sum(n => 4 + System.Text.Encoding.UTF8.GetByteCount(n));
         int flops = trace.HasFlops ? 8 * (trace.ExitCount + 1) : 0;
-        return 28 + names + flops + (4 * trace.SampleCount);
+        int sampleFlops = trace.HasSampleFlops ? 8 * trace.SampleCount * (trace.ExitCount + 1) : 0;
+        return 28 + names + flops + sampleFlops + (4 * trace.SampleCount);
     }
 
     [Fact]
@@ -114,7 +115,7 @@ public sealed class ExitTraceFileTests : IDisposable
         byte[] bytes = File.ReadAllBytes(path);
         Assert.Equal(194, bytes.Length);
         Assert.Equal(Convert.FromHexString("89454554520D0A1A"), bytes[..8]);
-        Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)));
+        Assert.Equal(3u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)));
         Assert.Equal(0u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(12)));
         Assert.Equal(4, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(16)));
         Assert.Equal(3, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(20)));
@@ -197,13 +198,13 @@ public sealed class ExitTraceFileTests : IDisposable
     [Fact]
     public void WrongVersion_IsRejected()
     {
-        string path = PathOf("v3.eetrace");
+        string path = PathOf("v4.eetrace");
         ExitTraceFile.Write(HandTraces.FourSamples(), path);
         byte[] bytes = File.ReadAllBytes(path);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), 3);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), 4);
         File.WriteAllBytes(path, bytes);
         var e = Assert.Throws<ExitTraceFormatException>(() => ExitTraceFile.Read(path));
-        Assert.Equal("unknown format version 3; this reader reads versions 1 and 2", e.Problem);
+        Assert.Equal("unknown format version 4; this reader reads versions 1 to 3", e.Problem);
     }
 
     [Fact]
@@ -215,7 +216,47 @@ public sealed class ExitTraceFileTests : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), 0x5);
         File.WriteAllBytes(path, bytes);
         var e = Assert.Throws<ExitTraceFormatException>(() => ExitTraceFile.Read(path));
-        Assert.Equal("unknown flags 0x00000005; version 2 defines only 0x00000001", e.Problem);
+        Assert.Equal("unknown flags 0x00000005; version 3 defines only 0x00000003", e.Problem);
+    }
+
+    [Fact]
+    public void PerSampleFlops_RoundTripBitExact_AndVersion2FilesStillRead()
+    {
+        // Synthetic: Tricky's two samples with their own costs (a short and a long text).
+        var trace = Tricky().WithSampleFlops([1e9, 2e9, 3.5e9, 7.0000000001e9], [1.9e9, 6.9e9]);
+        string path = PathOf("samples.eetrace");
+        ExitTraceFile.Write(trace, path);
+        var read = ExitTraceFile.Read(path);
+        Assert.True(read.HasSampleFlops);
+        Assert.Equal(MemoryMarshal.Cast<double, long>(trace.SampleCumulativeFlops).ToArray(), MemoryMarshal.Cast<double, long>(read.SampleCumulativeFlops).ToArray());
+        Assert.Equal(MemoryMarshal.Cast<double, long>(trace.SampleFullModelFlops).ToArray(), MemoryMarshal.Cast<double, long>(read.SampleFullModelFlops).ToArray());
+        // The per-exit means are the samples': (1 + 3.5)/2 and (2 + 7.0000000001)/2 · 1e9; full (1.9 + 6.9)/2 · 1e9.
+        Assert.Equal(2.25e9, read.CumulativeFlops[0]);
+        Assert.Equal(4.4e9, read.FullModelFlops, 1e-3);
+        Assert.Equal(3u, BinaryPrimitives.ReadUInt32LittleEndian(File.ReadAllBytes(path).AsSpan(12)));
+
+        // A version-2 file is a version-3 file without flag bit 1 and its section.
+        var plain = Tricky();
+        ExitTraceFile.Write(plain, path);
+        byte[] bytes = File.ReadAllBytes(path);
+        byte[] content = bytes[..^32];
+        BinaryPrimitives.WriteUInt32LittleEndian(content.AsSpan(8), 2);
+        File.WriteAllBytes(path, [.. content, .. SHA256.HashData(content)]);
+        var old = ExitTraceFile.Read(path);
+        Assert.False(old.HasSampleFlops);
+        Assert.Equal(MemoryMarshal.Cast<double, long>(plain.CumulativeFlops).ToArray(), MemoryMarshal.Cast<double, long>(old.CumulativeFlops).ToArray());
+    }
+
+    [Fact]
+    public void PerSampleFlops_WithoutFlops_IsRejected()
+    {
+        string path = PathOf("flag2.eetrace");
+        ExitTraceFile.Write(HandTraces.FourSamples(), path);
+        byte[] bytes = File.ReadAllBytes(path);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), 0x2);
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<ExitTraceFormatException>(() => ExitTraceFile.Read(path));
+        Assert.Equal("flag bit 1 (per-sample FLOPs) is set without bit 0 (FLOPs)", e.Problem);
     }
 
     [Theory]

@@ -20,6 +20,24 @@ public sealed class ExitTraceSelectTests
     }
 
     [Fact]
+    public void Per_sample_flops_follow_their_samples_through_select_and_concat()
+    {
+        // Synthetic per-sample costs: sample n costs (n+1)·(1, 2, 3) and n+1 without exits.
+        ExitTrace trace = HandTraces.FourSamples().WithSampleFlops([1, 2, 3, 2, 4, 6, 3, 6, 9, 4, 8, 12], [1, 2, 3, 4]);
+        ExitTrace part = trace.Select([3, 1]);
+        Assert.Equal([4, 8, 12, 2, 4, 6], part.SampleCumulativeFlops.ToArray());
+        Assert.Equal([4, 2], part.SampleFullModelFlops.ToArray());
+        Assert.Equal([3, 6, 9], part.CumulativeFlops.ToArray()); // the part's own means, not the whole trace's (2.5, 5, 7.5)
+        Assert.Equal(3, part.FullModelFlops);
+        ExitTrace pooled = ExitTrace.Concat(part, trace.Select([0]));
+        Assert.Equal([4, 8, 12, 2, 4, 6, 1, 2, 3], pooled.SampleCumulativeFlops.ToArray());
+        Assert.Equal([4, 2, 1], pooled.SampleFullModelFlops.ToArray());
+        Assert.True(trace.WithProvenance(null).HasSampleFlops);
+        Assert.Contains("sample 1's FLOPs at exit 2 are 1", Assert.Throws<ArgumentException>(() =>
+            HandTraces.FourSamples().WithSampleFlops([1, 2, 3, 2, 4, 1, 3, 6, 9, 4, 8, 12], [1, 2, 3, 4])).Message);
+    }
+
+    [Fact]
     public void Concat_pools_two_traces_of_one_model()
     {
         ExitTrace trace = HandTraces.FourSamples();
