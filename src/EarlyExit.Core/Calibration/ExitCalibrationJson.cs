@@ -39,7 +39,8 @@ public static class ExitCalibrationJson
             Beem(calibration.BeemAccuracy),
             new PolicyDto(calibration.DefaultPolicy.Name, calibration.DefaultPolicy.Parameter),
             calibration.Target == PceeTarget.Correctness ? null : TargetName(calibration.Target),
-            calibration.RiskControl is { } risk ? RiskControlJson.ToDto(risk) : null);
+            calibration.RiskControl is { } risk ? RiskControlJson.ToDto(risk) : null,
+            calibration.PceeWsHalfWidth == ExitCalibration.DefaultPceeWsHalfWidth ? null : calibration.PceeWsHalfWidth);
         return JsonSerializer.SerializeToNode(dto, Options)!.AsObject();
     }
 
@@ -101,6 +102,8 @@ public static class ExitCalibrationJson
                 Target = target,
                 // Absent in calibrations written without --risk.
                 RiskControl = dto.RiskControl is { } risk ? RiskControlJson.FromDto(risk) : null,
+                // Absent when it is the default (and in calibrations written before it was an option).
+                PceeWsHalfWidth = dto.PceeWsHalfWidth ?? ExitCalibration.DefaultPceeWsHalfWidth,
             };
         }
         catch (ArgumentException e)
@@ -126,7 +129,8 @@ public static class ExitCalibrationJson
     private sealed record CalibrationDto(int FormatVersion, int SampleCount, double[]? ExitAccuracies, DiagramDto[]? Diagrams,
         BeemDto? BeemCost, BeemDto? BeemAccuracy, PolicyDto? DefaultPolicy,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PceeTarget = null,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RiskControlJson.RiskControlDto? RiskControl = null);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RiskControlJson.RiskControlDto? RiskControl = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? PceeWsHalfWidth = null);
 
     private sealed record DiagramDto(int[]? Counts, int[]? Correct);
 

@@ -18,9 +18,6 @@ namespace EarlyExit.Core.Catalog;
 /// </remarks>
 public static class PolicyCatalog
 {
-    /// <summary>PCEE-WS smoothing half-width h used by the catalog (our choice: the nearest bin on each side).</summary>
-    public const int PceeWsHalfWidth = 1;
-
     private static readonly ImmutableArray<Entry> Entries =
     [
         Threshold(ExitSignal.MaxProb, "τ in [0, 1]: exit when max-prob ≥ τ", 0.9),
@@ -34,11 +31,11 @@ public static class PolicyCatalog
             (p, c, _) => Beem(BeemPolicy.CostName, c!.BeemCost, p), (c, _) => ParameterGrid.Linear(0.05, c.BeemCost.Weights.Sum(), 100)),
         new(BeemPolicy.AccuracyName, "α ≥ 0 shared by every exit; omit for the eq. 3 per-exit thresholds", true, (_, _) => null,
             (p, c, _) => Beem(BeemPolicy.AccuracyName, c!.BeemAccuracy, p), (c, _) => ParameterGrid.Linear(0.05, c.BeemAccuracy.Weights.Sum(), 100)),
-        new(PceePolicy.PlainName, "δ in [0, 1]: exit when similar validation samples were ≥ δ accurate", true, (c, _) => c!.FinalExitAccuracy,
+        new(PceePolicy.PlainName, "δ in [0, 1]: exit when similar validation samples were ≥ δ accurate", true, (c, _) => c!.DefaultDelta,
             (p, c, _) => new PceePolicy(c!.Diagrams, p!.Value), (_, _) => ParameterGrid.Linear(0.5, 1.0, 101)),
-        new(PceePolicy.SmoothedName, "δ in [0, 1]: PCEE on diagrams smoothed over neighbouring bins", true, (c, _) => c!.FinalExitAccuracy,
-            (p, c, _) => PceePolicy.WithSmoothing(c!.Diagrams, p!.Value, PceeWsHalfWidth), (_, _) => ParameterGrid.Linear(0.5, 1.0, 101)),
-        new(PceePolicy.BoundedName, "δ in [0, 1]: PCEE on each bin's Clopper–Pearson lower bound (γ = 0.05) instead of its accuracy", true, (c, _) => c!.FinalExitAccuracy,
+        new(PceePolicy.SmoothedName, "δ in [0, 1]: PCEE on diagrams smoothed over neighbouring bins", true, (c, _) => c!.DefaultDelta,
+            (p, c, _) => PceePolicy.WithSmoothing(c!.Diagrams, p!.Value, c.PceeWsHalfWidth), (_, _) => ParameterGrid.Linear(0.5, 1.0, 101)),
+        new(PceePolicy.BoundedName, "δ in [0, 1]: PCEE on each bin's Clopper–Pearson lower bound (γ = 0.05) instead of its accuracy", true, (c, _) => c!.DefaultDelta,
             (p, c, _) => PceePolicy.WithLowerBounds(c!.Diagrams, p!.Value), (_, _) => ParameterGrid.Linear(0.5, 1.0, 101)),
         new(StaticExitPolicy.PolicyName, "k in 1..M: always exit after k layers", false, (_, m) => m,
             (p, _, _) => new StaticExitPolicy(Integer(p, "k")), (_, e) => Range(1, e.ExitCount)),

@@ -87,7 +87,7 @@ public static class ResampleCheck
                 [
                     PolicyCatalog.Create(choice.Policy, null, calibration.ExitCount),
                     new PceePolicy(diagrams, aim),
-                    PceePolicy.WithSmoothing(diagrams, aim, PolicyCatalog.PceeWsHalfWidth),
+                    PceePolicy.WithSmoothing(diagrams, aim, ExitCalibration.DefaultPceeWsHalfWidth),
                     PceePolicy.WithLowerBounds(diagrams, aim),
                     new ThresholdPolicy(Signals.ExitSignal.MaxProb, aim),
                 ];

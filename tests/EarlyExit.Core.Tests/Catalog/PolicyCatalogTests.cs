@@ -44,7 +44,9 @@ public class PolicyCatalogTests
         Assert.Equal(2, Assert.IsType<PatiencePolicy>(PolicyCatalog.Create(new PolicySpec("patience"), null, 6)).Patience);
         Assert.Equal(6, Assert.IsType<StaticExitPolicy>(PolicyCatalog.Create(new PolicySpec("static"), null, 6)).LayersExecuted);
         var pcee = Assert.IsType<PceePolicy>(PolicyCatalog.Create(new PolicySpec("pcee"), Calibration, 6));
-        Assert.Equal(Calibration.FinalExitAccuracy, pcee.Delta);
+        // δ = the final exit's validation accuracy rounded down to 0.01, the default policy's δ too.
+        Assert.Equal(Math.Floor(Calibration.FinalExitAccuracy * 100) / 100, pcee.Delta);
+        Assert.Equal(Calibration.DefaultPolicy.Parameter, pcee.Delta);
         // BEEM without α: the eq. 3 per-exit thresholds from calibration.
         var beem = Assert.IsType<BeemPolicy>(PolicyCatalog.Create(new PolicySpec("beem-c"), Calibration, 6));
         Assert.Equal(Calibration.BeemCost.Thresholds.ToArray(), beem.Thresholds.ToArray());
