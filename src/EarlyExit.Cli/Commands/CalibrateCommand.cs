@@ -28,6 +28,7 @@ public static class CalibrateCommand
           earlyexit calibrate --model models/reviews --data csv:reviews.csv --bins 15
           earlyexit calibrate --model models/retrofit --data text:reviews.txt --pcee-target agreement
           earlyexit calibrate --model models/spam --data spam-assassin --risk disagreement:0.02 --confidence 0.9
+          earlyexit calibrate --model models/spam --data spam-assassin --beem-lambda 0.25 --beem-alphas 0.25,0.5,0.75,1 --beem-min-count 20
         """;
 
     /// <summary>Builds the <c>calibrate</c> command.</summary>
@@ -54,12 +55,16 @@ public static class CalibrateCommand
             Description = $"With --risk: the policy family tested, one of {string.Join(", ", RiskFamilies.Names)}",
             DefaultValueFactory = _ => RiskFamilies.DefaultFamily,
         };
+        var beemLambda = new Option<double?>("--beem-lambda") { Description = "λ of BEEM-C's cost weights w_m = λ·m (default 1/M, so every weight is at most 1, as the BEEM paper assumes)" };
+        var beemAlphas = new Option<string?>("--beem-alphas") { Description = "BEEM eq. 3's candidate thresholds α, comma-separated (default the paper's 0.5, 1, …, 5, M)" };
+        var beemMinCount = new Option<int>("--beem-min-count") { Description = "BEEM eq. 3: the fewest validation samples that must stop at an α for it to be chosen (1 = the paper's rule)", DefaultValueFactory = _ => 1 };
+        var pceeWsWidth = new Option<int>("--pcee-ws-width") { Description = "PCEE-WS: bins pooled on each side of a bin (the smoothing half-width)", DefaultValueFactory = _ => ExitCalibration.DefaultPceeWsHalfWidth };
         var strict = CliOptions.Strict();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var command = new Command("calibrate", "Fit the exits on the validation split (accuracy, reliability diagrams, BEEM thresholds) and store it with the model.")
         {
-            model, data, bins, target, risk, confidence, riskPolicy, strict, seed, threads,
+            model, data, bins, target, risk, confidence, riskPolicy, beemLambda, beemAlphas, beemMinCount, pceeWsWidth, strict, seed, threads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new CalibrateSettings
         {
@@ -70,6 +75,10 @@ public static class CalibrateCommand
             Risk = parse.GetValue(risk),
             Confidence = parse.GetValue(confidence),
             RiskPolicy = parse.GetValue(riskPolicy)!,
+            BeemLambda = parse.GetValue(beemLambda),
+            BeemAlphas = parse.GetValue(beemAlphas),
+            BeemMinCount = parse.GetValue(beemMinCount),
+            PceeWsWidth = parse.GetValue(pceeWsWidth),
             Strict = parse.GetValue(strict),
             Seed = parse.GetValue(seed),
             Threads = parse.GetValue(threads),
@@ -103,6 +112,13 @@ public static class CalibrateCommand
         if (!Enum.IsDefined(target))
             throw new CliException($"--pcee-target must be one of {string.Join(", ", Enum.GetValues<PceeTarget>().Select(ExitCalibrationJson.TargetName))}; got '{settings.PceeTarget}'");
         RiskLimit? limit = ParseRisk(settings);
+        if (settings.BeemLambda is { } lambda && !(double.IsFinite(lambda) && lambda > 0))
+            throw new CliException($"--beem-lambda must be a positive number; got {lambda.ToString(CultureInfo.InvariantCulture)}");
+        ImmutableArray<double>? alphas = settings.BeemAlphas is { } text
+            ? NumberList.Parse(text, "--beem-alphas", a => a >= 0 && double.IsFinite(a), "a number ≥ 0")
+            : null;
+        if (settings.BeemMinCount < 1) throw new CliException($"--beem-min-count must be at least 1; got {settings.BeemMinCount}");
+        if (settings.PceeWsWidth < 0) throw new CliException($"--pcee-ws-width must be 0 or more bins; got {settings.PceeWsWidth}");
         ModelDirectory directory = ModelDirectory.Open(settings.Model);
         // Calibrate always rewrites checkpoint.json, so the folder must be writable before the trace is recorded.
         OutputPath.RequireModelOutputs(directory, alwaysWrites: true, DatasetSplit.Validation);
@@ -111,7 +127,8 @@ public static class CalibrateCommand
         TorchSetup.Apply(settings.Threads, settings.Seed);
         using var source = new TraceSource(directory, spec, stderr, cancellationToken) { Strict = settings.Strict };
         var validation = new TraceEvaluator(source.Get(DatasetSplit.Validation));
-        ExitCalibration calibration = ExitCalibration.Fit(validation, settings.Bins, target: target);
+        ExitCalibration calibration = ExitCalibration.Fit(validation, settings.Bins, alphas, settings.BeemMinCount, target, settings.BeemLambda)
+            with { PceeWsHalfWidth = settings.PceeWsWidth };
         if (limit is not null)
         {
             RiskControlledChoice choice = LearnThenTest.Calibrate(validation, RiskFamilies.Create(settings.RiskPolicy, calibration, validation.ExitCount), limit);
@@ -157,7 +174,8 @@ public static class CalibrateCommand
             F(calibration.BeemAccuracy.Weights[m], "G3"),
             F(calibration.BeemAccuracy.Exits[m].Threshold, "G3"),
         ]).ToList();
-        stdout.WriteLine($"validation: {calibration.SampleCount:N0} samples; BEEM thresholds from eq. 3 (final exit error {F(100 * calibration.BeemCost.FinalExitError, "F1")}%)");
+        stdout.WriteLine($"validation: {calibration.SampleCount:N0} samples; BEEM thresholds from eq. 3 (final exit error {F(100 * calibration.BeemCost.FinalExitError, "F1")}%, "
+            + $"BEEM-C λ = {F(calibration.BeemLambda, "G3")}, at least {calibration.BeemCost.MinCount} stopping sample(s) per α)");
         TextTable.Write(stdout, ["exit", "accuracy", "agreement", "BEEM-C w", "BEEM-C α", "BEEM-A w", "BEEM-A α"], rows);
         stdout.WriteLine();
         int bins = calibration.Diagrams[0].BinCount;

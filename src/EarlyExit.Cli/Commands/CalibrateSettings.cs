@@ -26,6 +26,18 @@ public sealed record CalibrateSettings
     /// <summary><c>--risk-policy</c>: the family Learn-then-Test searches. Default max-prob.</summary>
     public string RiskPolicy { get; init; } = Core.RiskControl.RiskFamilies.DefaultFamily;
 
+    /// <summary><c>--beem-lambda</c>: λ of BEEM-C's weights w_m = λ·m; null = 1/M (docs/algorithms.md §2.3).</summary>
+    public double? BeemLambda { get; init; }
+
+    /// <summary><c>--beem-alphas</c>: eq. 3's candidate thresholds, comma-separated; null = the paper's {0.5, 1, …, 5, M}.</summary>
+    public string? BeemAlphas { get; init; }
+
+    /// <summary><c>--beem-min-count</c>: eq. 3's minimum number of validation samples stopping at an α. Default 1 (the paper's rule).</summary>
+    public int BeemMinCount { get; init; } = 1;
+
+    /// <summary><c>--pcee-ws-width</c>: PCEE-WS's smoothing half-width in bins. Default 1.</summary>
+    public int PceeWsWidth { get; init; } = Core.Calibration.ExitCalibration.DefaultPceeWsHalfWidth;
+
     /// <summary><c>--strict</c>: refuse text data with rows that are not valid UTF-8 when it is read to record a trace. Default false.</summary>
     public bool Strict { get; init; }
 

@@ -39,6 +39,14 @@ public static class EvaluationJson
             json.WriteStartArray("per_exit_agreement");
             foreach (double agreement in result.PerExitAgreement.IsDefault ? [] : result.PerExitAgreement) json.WriteNumberValue(agreement);
             json.WriteEndArray();
+            json.WriteStartArray("difficulty_inversion");
+            foreach (var perSignal in result.DifficultyInversion.IsDefault ? [] : result.DifficultyInversion)
+            {
+                json.WriteStartObject();
+                foreach (var (signal, value) in Enum.GetValues<Core.Signals.ExitSignal>().Zip(perSignal)) Number(json, Core.Policies.ThresholdPolicy.NameOf(signal), value);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
             json.WriteString("pcee_target", Core.Calibration.ExitCalibrationJson.TargetName(result.PceeTarget));
             json.WriteStartArray("rows");
             foreach (EvaluationRow row in result.Rows)

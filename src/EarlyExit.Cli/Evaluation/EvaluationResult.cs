@@ -18,6 +18,13 @@ public sealed record EvaluationResult(string Split, int SampleCount, ImmutableAr
     /// <summary>Agreement of each exit with the final exit on the split (docs/algorithms.md §4.8), length M; empty when not measured.</summary>
     public ImmutableArray<double> PerExitAgreement { get; init; } = [];
 
+    /// <summary>
+    /// The difficulty inversion score (docs/algorithms.md §4.5: the AUROC of a signal as a score for
+    /// the exit being right) per exit, then per signal in <see cref="Core.Signals.ExitSignal"/> order,
+    /// on the split; empty when not measured.
+    /// </summary>
+    public ImmutableArray<ImmutableArray<double>> DifficultyInversion { get; init; } = [];
+
     /// <summary>What the model's PCEE δ counts (its calibration's target).</summary>
     public Core.Calibration.PceeTarget PceeTarget { get; init; } = Core.Calibration.PceeTarget.Correctness;
 

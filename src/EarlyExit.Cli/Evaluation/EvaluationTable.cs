@@ -1,5 +1,7 @@
 using System.Globalization;
 using EarlyExit.Cli.Terminal;
+using EarlyExit.Core.Policies;
+using EarlyExit.Core.Signals;
 
 namespace EarlyExit.Cli.Evaluation;
 
@@ -36,6 +38,18 @@ public static class EvaluationTable
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{result.Split}: {result.SampleCount:N0} samples, final exit accuracy {Percent(result.FinalExitAccuracy)}, per exit {string.Join(" ", result.PerExitAccuracy.Select(Percent))}{agreement}"));
         TextTable.Write(output, ["policy", "param", "chosen for", "accuracy", "agreement", "macro-F1", "speed-up", "compute", "premature", "delayed"], rows);
+        WriteDifficultyInversion(output, result);
+    }
+
+    /// <summary>The DIS table (docs/algorithms.md §4.5): how well each signal ranks right above wrong answers at each exit.</summary>
+    private static void WriteDifficultyInversion(TextWriter output, EvaluationResult result)
+    {
+        if (result.DifficultyInversion.IsDefaultOrEmpty) return;
+        output.WriteLine();
+        output.WriteLine($"difficulty inversion score on {result.Split} (1 = the signal ranks every right answer above every wrong one, 0.5 = chance)");
+        var rows = result.DifficultyInversion.Select((perSignal, m) => (IReadOnlyList<string>)
+            [(m + 1).ToString(CultureInfo.InvariantCulture), .. perSignal.Select(d => double.IsFinite(d) ? d.ToString("F3", CultureInfo.InvariantCulture) : "-")]).ToList();
+        TextTable.Write(output, ["exit", .. Enum.GetValues<ExitSignal>().Select(ThresholdPolicy.NameOf)], rows);
     }
 
     private static bool IsKey(EvaluationRow row, int exits, double? defaultDelta) => row.Selection switch
@@ -43,7 +57,8 @@ public static class EvaluationTable
         RowSelection.Speedup => row.Target == KeySpeedup,
         RowSelection.Delta or RowSelection.AgreementDelta => row.Target == defaultDelta,
         RowSelection.Layers => row.Parameter == exits,
-        RowSelection.Agreement => false, // in the full table; the key rows stay the accuracy comparison
+        RowSelection.Agreement or RowSelection.AccuracyWithin => false, // in the full table; the key rows stay the 2× comparison
+        RowSelection.LambdaSweep => false, // the sweep is in the full table
         _ => true,
     };
 

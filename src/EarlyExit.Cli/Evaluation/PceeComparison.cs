@@ -16,7 +16,8 @@ namespace EarlyExit.Cli.Evaluation;
 /// <remarks>
 /// <para>Every parameter is chosen on validation and measured on the reported split, so no test
 /// sample picks anything: for "at the small model's cost", the parameter with the best validation
-/// accuracy among those whose validation FLOPs per input are at most the small model's; for
+/// accuracy among those whose validation FLOPs per input are at most the small model's validation
+/// FLOPs per input; for
 /// "matching the small model's accuracy", the parameter with the fewest validation FLOPs among
 /// those whose validation accuracy reaches the small model's validation accuracy.</para>
 /// <para>FLOPs are average FLOPs per input with every exit head on the way
@@ -88,7 +89,9 @@ public sealed record PceeComparison(string CompareModel, double CompareFlops, do
             TradeoffCurve onValidation = validation.Sweep(family.Create, family.Grid);
             TradeoffCurve onReported = reported.Sweep(family.Create, family.Grid);
             double[] validationFlops = [.. onValidation.Points.Select(p => Flops(p, validation))];
-            int cheap = Best(family.Grid.Length, i => validationFlops[i] <= small.FullModelFlops,
+            // The small model's validation FLOPs: on text they differ from its test FLOPs (other lengths),
+            // and no test sample may choose anything.
+            int cheap = Best(family.Grid.Length, i => validationFlops[i] <= smallValidation.FullModelFlops,
                 (a, b) => onValidation.Points[a].Accuracy != onValidation.Points[b].Accuracy
                     ? onValidation.Points[a].Accuracy > onValidation.Points[b].Accuracy
                     : validationFlops[a] < validationFlops[b]);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using EarlyExit.Cli.Inputs;
 using EarlyExit.Core.RiskControl;
 using EarlyExit.Core.Traces;
 
@@ -23,19 +24,13 @@ internal sealed record ResampleSettings(int Draws, RiskMeasure Measure, Immutabl
             throw new CliException($"--resample must be a positive number of draws; got {request.Draws}");
         if (!string.Equals(split, "test", StringComparison.OrdinalIgnoreCase))
             throw new CliException("--resample pools the validation and test splits; it cannot run with --split validation");
-        var epsilons = ImmutableArray.CreateBuilder<double>();
-        foreach (string part in request.Targets.Split(',', StringSplitOptions.TrimEntries))
-        {
-            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double e) || !(e > 0 && e < 1))
-                throw new CliException($"--risk-targets: each target must be a number between 0 and 1 (exclusive); got '{part}' in '{request.Targets}'");
-            epsilons.Add(e);
-        }
+        ImmutableArray<double> epsilons = NumberList.Parse(request.Targets, "--risk-targets", e => e > 0 && e < 1, "a number between 0 and 1 (exclusive)");
         if (!(request.Confidence > 0 && request.Confidence < 1))
             throw new CliException($"--confidence must be between 0 and 1 (exclusive); got {request.Confidence.ToString(CultureInfo.InvariantCulture)}");
         int measure = RiskLimit.MeasureNames.ToList().FindIndex(n => string.Equals(n, request.Measure, StringComparison.OrdinalIgnoreCase));
         if (measure < 0)
             throw new CliException($"--risk-measure must be one of {string.Join(", ", RiskLimit.MeasureNames)}; got '{request.Measure}'");
-        return new ResampleSettings(request.Draws, (RiskMeasure)measure, epsilons.ToImmutable(), 1 - request.Confidence);
+        return new ResampleSettings(request.Draws, (RiskMeasure)measure, epsilons, 1 - request.Confidence);
     }
 
     /// <summary>Runs the check on the evaluation's validation and test traces, pooled.</summary>

@@ -15,8 +15,17 @@ public enum RowSelection
     /// <summary>PCEE's δ from the same grid, on a calibration fitted on agreement with the final exit (docs/algorithms.md §4.8): a target agreement.</summary>
     AgreementDelta,
 
+    /// <summary>The parameter with validation accuracy within <see cref="PolicyBenchmark.AccuracyMargin"/> of the final exit's and the best validation speed-up.</summary>
+    AccuracyWithin,
+
     /// <summary>BEEM's per-exit thresholds from validation error rates (BEEM paper eq. 3), stored by calibrate.</summary>
     ErrorRateThresholds,
+
+    /// <summary>BEEM's "classical" rule (BEEM paper §3.4, item 1): one α for every exit, the most accurate on validation of {0.3, 0.6, …, 1.5}.</summary>
+    ClassicalAlpha,
+
+    /// <summary>BEEM-C's cost λ swept with the eq. 3 thresholds held fixed (BEEM paper, appendix A.3); the row's target is λ.</summary>
+    LambdaSweep,
 
     /// <summary>Static truncation after k layers, every k.</summary>
     Layers,

@@ -96,6 +96,22 @@ internal static class HtmlReport
         html.Append("</table><p class=\"note\">Bars: accuracy of the validation samples per max-prob bin (what PCEE exits on). Dots: the same on ")
             .Append(E(result.Split)).Append(". ECE with 15 bins. BEEM α from validation error rates (eq. 3); “never” = no threshold met the final exit's error rate.</p></div></section>");
 
+        // 2b. Difficulty inversion score per exit and signal (docs/algorithms.md §4.5).
+        if (!result.DifficultyInversion.IsDefaultOrEmpty)
+        {
+            html.Append("<h2>Difficulty inversion score</h2><section><div><table><tr><th>exit</th>");
+            foreach (var signal in Enum.GetValues<Core.Signals.ExitSignal>()) html.Append("<th>").Append(E(ThresholdPolicy.NameOf(signal))).Append("</th>");
+            html.Append("</tr>");
+            for (int m = 0; m < result.ExitCount; m++)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{m + 1}</td>");
+                foreach (double d in result.DifficultyInversion[m]) html.Append(CultureInfo.InvariantCulture, $"<td>{(double.IsFinite(d) ? d.ToString("F3", CultureInfo.InvariantCulture) : "-")}</td>");
+                html.Append("</tr>");
+            }
+            html.Append("</table><p class=\"note\">On ").Append(E(result.Split))
+                .Append(": the probability that a right answer of the exit looks easier to the signal than a wrong one (ties half). 1 = the signal separates them perfectly, 0.5 = chance, below 0.5 = inverted (COSEE's measure).</p></div></section>");
+        }
+
         // 3. Exit histogram of the default policy.
         PolicySpec defaultSpec = calibration.DefaultPolicy;
         EvaluationRow? defaultRow = result.Rows.FirstOrDefault(r => r.Policy == defaultSpec.Name && r.Parameter == defaultSpec.Parameter);

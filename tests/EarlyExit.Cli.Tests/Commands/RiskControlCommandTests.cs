@@ -69,7 +69,7 @@ public sealed class RiskControlCommandTests(TrainedModelFixture model)
 
     [Theory]
     [InlineData("earlyexit: --resample must be a positive number of draws; got -3", "--resample", "-3")]
-    [InlineData("earlyexit: --risk-targets: each target must be a number between 0 and 1 (exclusive); got '0' in '0,0.1'", "--resample", "10", "--risk-targets", "0,0.1")]
+    [InlineData("earlyexit: --risk-targets: each entry must be a number between 0 and 1 (exclusive); got '0' in '0,0.1'", "--resample", "10", "--risk-targets", "0,0.1")]
     [InlineData("earlyexit: --resample pools the validation and test splits; it cannot run with --split validation", "--resample", "10", "--split", "validation")]
     public void Bad_resample_options_are_one_line_errors(string message, params string[] options)
     {

@@ -53,6 +53,30 @@ public sealed class PceeComparisonTests
     }
 
     [Fact]
+    public void At_the_small_cost_is_judged_against_the_small_models_validation_flops_not_its_test_flops()
+    {
+        // Synthetic: the small model's validation texts are longer than its test texts, so its
+        // validation FLOPs per input are 30 (each sample 16 at exit 1, 31 at exit 2, 30 full) against 20 on test.
+        int n = SmallValidation.SampleCount;
+        ExitTrace longer = SmallValidation.WithSampleFlops([.. Enumerable.Range(0, n).SelectMany(_ => new double[] { 16, 31 })], [.. Enumerable.Repeat(30.0, n)]);
+        PceeComparison comparison = PceeComparison.Of(Large, "small", longer, SmallTest);
+        Assert.Equal(20, comparison.CompareFlops); // what is reported is still the test cost
+        bool usedTheValidationBudget = false;
+        foreach (string name in PceeComparison.Policies)
+        {
+            PolicyFamily family = PolicyCatalog.Family(name, Calibration, Validation);
+            ComparisonPoint point = comparison.Points.Single(p => p.Policy == name && p.Goal == PceeComparison.AtSmallCost);
+            var within = family.Grid.Select(v => (v, e: Validation.Evaluate(family.Create(v)))).Where(x => x.e.ExpectedCompute * 40 <= 30).ToList();
+            Assert.Equal(within.Count > 0, point.Found);
+            if (!point.Found) continue;
+            PolicyEvaluation chosen = Validation.Evaluate(family.Create(point.Parameter!.Value));
+            Assert.Equal(within.Max(x => x.e.Accuracy), chosen.Accuracy, 12);
+            usedTheValidationBudget |= chosen.ExpectedCompute * 40 > 20;
+        }
+        Assert.True(usedTheValidationBudget, "some policy should spend more than the test budget of 20 on validation");
+    }
+
+    [Fact]
     public void Matching_takes_the_cheapest_parameter_reaching_the_small_validation_accuracy()
     {
         double target = new TraceEvaluator(SmallValidation).ExitAccuracies[^1];

@@ -71,4 +71,69 @@ public sealed class PolicyBenchmarkTests
         Assert.Equal(PolicyCatalog.Names.Where(n => !n.EndsWith("oracle", StringComparison.Ordinal)), Result.Curves.Select(c => c.PolicyName));
         Assert.All(Result.Curves, c => Assert.Equal(c.Grid.Length, c.Points.Length));
     }
+
+    [Fact]
+    public void Beem_gets_the_papers_two_threshold_rules_side_by_side()
+    {
+        foreach (string name in new[] { "beem-c", "beem-a" })
+        {
+            BeemThresholdFit fit = name == "beem-c" ? Calibration.BeemCost : Calibration.BeemAccuracy;
+            EvaluationRow eq3 = Result.Rows.Single(r => r.Policy == name && r.Selection == RowSelection.ErrorRateThresholds);
+            Assert.Equal(Test.Evaluate(fit.ToPolicy(name)).Accuracy, eq3.Result.Accuracy);
+            // Classical: by brute force over {0.3, …, 1.5}, the most accurate α on validation (ties → faster).
+            EvaluationRow classical = Result.Rows.Single(r => r.Policy == name && r.Selection == RowSelection.ClassicalAlpha);
+            var candidates = new[] { 0.3, 0.6, 0.9, 1.2, 1.5 }
+                .Select(a => (a, e: Validation.Evaluate(new Core.Policies.BeemPolicy(name, fit.Weights, [a])))).ToList();
+            double best = candidates.Max(c => c.e.Accuracy);
+            Assert.Contains(classical.Parameter!.Value, candidates.Where(c => c.e.Accuracy == best).Select(c => c.a));
+            Assert.Equal(best, classical.Validation.Accuracy);
+        }
+    }
+
+    [Fact]
+    public void Beem_c_lambda_sweep_holds_the_eq3_thresholds_and_scales_the_weights()
+    {
+        var sweep = Result.Rows.Where(r => r.Selection == RowSelection.LambdaSweep).ToList();
+        Assert.All(sweep, r => Assert.Equal("beem-c", r.Policy));
+        // Calibrated λ = 1/M = 1/4; the sweep is 0.5, 0.75, 1, 1.25, 1.5, 2, 3 × that.
+        Assert.Equal([0.125, 0.1875, 0.25, 0.3125, 0.375, 0.5, 0.75], sweep.Select(r => r.Target!.Value));
+        var at = sweep.Single(r => r.Target == 0.5);
+        var policy = new Core.Policies.BeemPolicy("beem-c", BeemWeights.Cost(4, 0.5), Calibration.BeemCost.Thresholds);
+        Assert.Equal(Test.Evaluate(policy).SpeedupRatio, at.Result.SpeedupRatio);
+        // λ = the calibrated one is the eq. 3 row itself.
+        Assert.Equal(Result.Rows.Single(r => r.Policy == "beem-c" && r.Selection == RowSelection.ErrorRateThresholds).Result.ExitCounts.ToArray(),
+            sweep.Single(r => r.Target == 0.25).Result.ExitCounts.ToArray());
+        // Larger λ, larger scores: no sample leaves later.
+        for (int i = 1; i < sweep.Count; i++)
+            Assert.True(sweep[i].Result.SpeedupRatio >= sweep[i - 1].Result.SpeedupRatio);
+    }
+
+    [Fact]
+    public void Accuracy_within_half_a_point_rows_are_the_fastest_that_keep_the_final_exits_validation_accuracy()
+    {
+        var rows = Result.Rows.Where(r => r.Selection == RowSelection.AccuracyWithin).ToList();
+        Assert.Equal(8, rows.Count); // the tuned families
+        double target = Validation.ExitAccuracies[^1] - 0.005;
+        foreach (EvaluationRow row in rows)
+        {
+            Assert.Equal(target, row.Target);
+            if (row.TargetMet) Assert.True(row.Validation.Accuracy >= target, $"{row.Policy}: {row.Validation.Accuracy} < {target}");
+        }
+    }
+
+    [Fact]
+    public void The_difficulty_inversion_score_is_reported_per_exit_and_signal_on_the_reported_split()
+    {
+        Assert.Equal(4, Result.DifficultyInversion.Length);
+        var signals = Enum.GetValues<Core.Signals.ExitSignal>();
+        for (int m = 0; m < 4; m++)
+        {
+            for (int s = 0; s < signals.Length; s++)
+                Assert.Equal(Test.DifficultyInversion(m, signals[s]), Result.DifficultyInversion[m][s]);
+        }
+        var output = new StringWriter();
+        EvaluationTable.Write(output, Result);
+        Assert.Contains("difficulty inversion score on test", output.ToString());
+        Assert.Contains("normalized-entropy", output.ToString());
+    }
 }
