@@ -66,6 +66,11 @@ public static class TrainCommand
             Description = "Text models: how each exit head pools the token states, mean (MiniLM's default) or cls (the first token: BERT's pooler, what a Hugging Face *ForSequenceClassification head reads, so export --format hf can write it; the default for hf:PATH)",
         };
         var temperature = new Option<double?>("--temperature") { Description = "--objective self-distill: the softmax temperature T of teacher and students (default 1; docs/algorithms.md §3.5)" };
+        var coseeSignal = new Option<string?>("--cosee-signal") { Description = $"--objective cosee: the signal simulated and calibrated, one of {string.Join(", ", CoseeSettings.SignalNames)} (default normalized-energy)" };
+        var coseeAlpha = new Option<double?>("--cosee-alpha") { Description = "--objective cosee: α, the weight of the online signal calibration (default 0.1)" };
+        var coseeBeta = new Option<double?>("--cosee-beta0") { Description = "--objective cosee: β₀, how sharply the sample weights peak at each sample's simulated exit at the end of training (default 10)" };
+        var coseeK = new Option<int?>("--cosee-thresholds") { Description = "--objective cosee: K, exit thresholds simulated per step (default 5)" };
+        var coseeMargin = new Option<double?>("--cosee-margin") { Description = "--objective cosee: ε, the margin between easy and hard samples' mean signal (default 0.3)" };
         var noHeadCache = new Option<bool>("--no-head-cache")
         {
             Description = "With the backbone frozen, run the whole network every epoch instead of training the heads on its outputs computed once (slower; the backbone's dropout stays on)",
@@ -85,7 +90,7 @@ public static class TrainCommand
         var threads = CliOptions.Threads();
         var command = new Command("train", "Fine-tune a multi-exit MiniLM on a dataset and write a model folder.")
         {
-            data, model, objective, exitHead, pooling, temperature, noHeadCache, output, epochs, batch, rate, headRate, length, limit, freeze, augment, strict, seed, threads,
+            data, model, objective, exitHead, pooling, temperature, coseeSignal, coseeAlpha, coseeBeta, coseeK, coseeMargin, noHeadCache, output, epochs, batch, rate, headRate, length, limit, freeze, augment, strict, seed, threads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new TrainSettings
         {
@@ -96,6 +101,7 @@ public static class TrainCommand
             ExitHead = parse.GetValue(exitHead)!,
             Pooling = parse.GetValue(pooling),
             Temperature = parse.GetValue(temperature),
+            Cosee = new CoseeSettings(parse.GetValue(coseeSignal), parse.GetValue(coseeAlpha), parse.GetValue(coseeBeta), parse.GetValue(coseeK), parse.GetValue(coseeMargin)),
             NoHeadCache = parse.GetValue(noHeadCache),
             Epochs = parse.GetValue(epochs),
             BatchSize = parse.GetValue(batch),
@@ -133,6 +139,9 @@ public static class TrainCommand
             throw new CliException("--objective self-distill retrofits exits onto a fine-tuned classifier, whose final exit it keeps: give it with --model hf:PATH (earlyexit export --format hf writes one from a model folder)");
         if (settings.Temperature is not null && !labelFree)
             throw new CliException("--temperature applies to --objective self-distill only");
+        bool cosee = string.Equals(settings.Objective, "cosee", StringComparison.OrdinalIgnoreCase);
+        if (settings.Cosee.Any && !cosee)
+            throw new CliException("--cosee-signal, --cosee-alpha, --cosee-beta0, --cosee-thresholds and --cosee-margin apply to --objective cosee only");
         if (!TrainingDefaults.ExitHeads.Contains(settings.ExitHead, StringComparer.OrdinalIgnoreCase))
             throw new CliException($"--exit-head must be one of {string.Join(", ", TrainingDefaults.ExitHeads)}; got '{settings.ExitHead}'");
         if (vision && LinearHead(settings))
@@ -152,7 +161,7 @@ public static class TrainCommand
         directory.RecoverInterruptedWrites();
         if (directory.HasModel)
             throw new CliException($"--out {settings.Out} already holds a trained model; choose another folder or delete it");
-        ITrainingObjective objective = CreateObjective(settings.Objective, settings.Epochs, settings.Temperature);
+        ITrainingObjective objective = CreateObjective(settings.Objective, settings.Epochs, settings.Temperature, cosee ? settings.Cosee.ToOptions() : null);
         var options = new TrainerOptions
         {
             Epochs = settings.Epochs,
@@ -428,14 +437,14 @@ public static class TrainCommand
 
     /// <summary>The objective named by <c>--objective</c>; two-stage gives stage 1 the first half of the epochs (rounded down, at least 1).</summary>
     /// <exception cref="CliException">An unknown name, or two-stage with fewer than 2 epochs.</exception>
-    internal static ITrainingObjective CreateObjective(string name, int epochs, double? temperature = null) => name.ToLowerInvariant() switch
+    internal static ITrainingObjective CreateObjective(string name, int epochs, double? temperature = null, CoseeOptions? cosee = null) => name.ToLowerInvariant() switch
     {
         "joint" => new JointObjective(),
         "self-distill" when temperature is not (<= 0 or double.NaN or double.PositiveInfinity) => new SelfDistillObjective(temperature ?? 1),
         "self-distill" => throw new CliException($"--temperature must be a finite number above 0; got {temperature}"),
         "final" => new FinalExitObjective(),
         "beem" => new BeemObjective(),
-        "cosee" => new CoseeObjective(),
+        "cosee" => new CoseeObjective(cosee),
         "two-stage" when epochs >= 2 => new TwoStageObjective(Math.Max(1, epochs / 2)),
         "two-stage" => throw new CliException($"--objective two-stage needs --epochs of at least 2 (one per stage); got {epochs}"),
         _ => throw new CliException($"--objective must be one of {string.Join(", ", TrainingDefaults.Objectives)}; got '{name}'"),
@@ -464,6 +473,7 @@ public static class TrainCommand
     {
         ["data"] = job.Spec.ToString(),
         ["objective"] = job.Settings.Objective,
+        ["cosee"] = job.Objective is CoseeObjective c ? CoseeSettings.ToJson(c.Options) : null,
         ["epochs"] = job.Options.Epochs,
         ["batch_size"] = job.Options.BatchSize,
         ["learning_rate"] = job.Options.LearningRate,

@@ -27,6 +27,9 @@ public sealed record TrainSettings
     /// <summary>The softmax temperature of <c>--objective self-distill</c> (docs/algorithms.md §3.5), or null for 1.</summary>
     public double? Temperature { get; init; }
 
+    /// <summary><c>--cosee-*</c>: the options of <c>--objective cosee</c> (docs/algorithms.md §3.4); empty = the paper's.</summary>
+    public CoseeSettings Cosee { get; init; } = new();
+
     /// <summary>Whether head-only stages run the whole network every epoch instead of training on the head-input cache (docs/algorithms.md §3.6).</summary>
     public bool NoHeadCache { get; init; }
 

@@ -76,7 +76,7 @@ public sealed class ExitTraceRecorderTests
     }
 
     [Fact]
-    public void FlopsAreTheMeanOfEachSamplesOwnCost()
+    public void FlopsAreEachSamplesOwnCostAndTheirMean()
     {
         // Synthetic: "Terrible." has 4 tokens and "Paris is the capital of France." 9.
         string[] texts = ["Terrible.", "Paris is the capital of France."];
@@ -93,6 +93,11 @@ public sealed class ExitTraceRecorderTests
         // Full model: 6 layers + the final head, mean of (6·14,180,352 + 297,216) and (6·31,974,912 + 297,216).
         Assert.Equal(((6 * 14_180_352) + (6 * 31_974_912) + (2 * 297_216)) / 2.0, trace.FullModelFlops);
         Assert.Equal(31_974_912, EncoderFlops.Layer(Model.Encoder.Config, 9));
+        // And each sample's own: the short text's exit 1 costs 14,477,568, the long one's full model 192,146,688.
+        Assert.True(trace.HasSampleFlops);
+        Assert.Equal(14_180_352 + 297_216, trace.SampleCumulativeFlops[0]);
+        Assert.Equal(6 * (31_974_912 + 297_216), trace.SampleCumulativeFlops[(1 * 6) + 5]);
+        Assert.Equal([(6 * 14_180_352) + 297_216, (6 * 31_974_912) + 297_216], trace.SampleFullModelFlops.ToArray());
     }
 
     [Fact]

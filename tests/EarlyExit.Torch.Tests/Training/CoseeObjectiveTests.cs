@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using EarlyExit.Core.Policies;
 using EarlyExit.Core.Signals;
 using EarlyExit.Core.Traces;
@@ -212,6 +213,33 @@ public sealed class CoseeObjectiveTests
         // OSC at exit 0: easy σ([0,0]) = 1/3, hard σ([0,2]) = 1/(2 + e²) = 0.106507: 1/3 − 0.106507 + 0.3 = 0.526826.
         double calibration = 1.0 / 3 - 1 / (2 + Math.Exp(2)) + 0.3;
         Assert.Equal(classification + 0.5 * calibration, loss, 1e-6);
+    }
+
+    [Fact]
+    public void With_beta_zero_above_zero_the_weights_follow_each_samples_simulated_exit()
+    {
+        using var scope = NewDisposeScope();
+        // M = 2, N = 2, C = 2, labels (0, 0); normalized energy, thresholds drawn from [0.2, 0.8].
+        // Sample A, exit 0 [20, 20]: σ(−logsumexp) = σ(−20.693) ≈ 1e-9 < every τ → m* = 0.
+        // Sample B, exit 0 [−3, −3]: σ(3 − log 2) = 0.909 > every τ → it runs on, m* = 1 (the last exit).
+        // Exit 1: A [2, 0], B [0, 2]. β = β₀·t/T = 2·5/10 = 1, so w(m) = softmax(−|m − m*|):
+        // m* = 0 → (a, b), m* = 1 → (b, a), a = 1/(1 + e⁻¹) = 0.731059, b = 0.268941.
+        // CE: A exit 0 log 2 (the tie predicts class 0), exit 1 log(1 + e⁻²); B exit 0 log 2, exit 1 log(1 + e²).
+        Tensor logits = tensor(new float[] { 20, 20, -3, -3, 2, 0, 0, 2 }).view(2, 2, 2);
+        Tensor labels = tensor(new long[] { 0, 0 });
+        var objective = new CoseeObjective(new CoseeOptions { BetaZero = 2, CalibrationWeight = 0 });
+        objective.RestoreState(new JsonObject { ["thresholdLow"] = 0.2, ["thresholdHigh"] = 0.8 });
+        manual_seed(11);
+
+        double loss = objective.Loss(logits, labels, new TrainingStep(0, 5, 10)).item<float>();
+
+        double a = 1 / (1 + Math.Exp(-1)), b = 1 - a;
+        double sampleA = (a * Math.Log(2)) + (b * Math.Log(1 + Math.Exp(-2)));
+        double sampleB = (b * Math.Log(2)) + (a * Math.Log(1 + Math.Exp(2)));
+        Assert.Equal((sampleA + sampleB) / 2, loss, 1e-5);
+        // β₀ = 0 would weigh both exits ½: a different number, so the test sees the weighting.
+        double uniform = ((0.5 * (Math.Log(2) + Math.Log(1 + Math.Exp(-2)))) + (0.5 * (Math.Log(2) + Math.Log(1 + Math.Exp(2))))) / 2;
+        Assert.True(Math.Abs(uniform - loss) > 0.05);
     }
 
     [Fact]
