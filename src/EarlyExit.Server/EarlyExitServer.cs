@@ -103,7 +103,13 @@ public static class EarlyExitServer
         {
             ServerOptions o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
             o.Validate();
-            return EarlyExitClassifier.Load(o.ModelDirectory!, o.ClassifierOptions);
+            var classifier = EarlyExitClassifier.Load(o.ModelDirectory!, o.ClassifierOptions);
+            if (o.FeedbackRefit && classifier.Calibration is null)
+            {
+                classifier.Dispose();
+                throw new ArgumentException($"{nameof(ServerOptions.FeedbackRefit)} re-fits the reliability diagrams of the model's calibration, and {o.ModelDirectory} has none: run earlyexit calibrate first");
+            }
+            return classifier;
         });
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<Feedback.FeedbackMonitor>();

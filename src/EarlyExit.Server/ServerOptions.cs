@@ -85,6 +85,14 @@ public sealed class ServerOptions
     /// </summary>
     public double? AccuracyTarget { get; init; }
 
+    /// <summary>
+    /// PCEE's online reliability mapping: each feedback adds its answer's exits to the reliability
+    /// diagrams the served PCEE policies use (<c>serve --feedback-refit</c>). Every feedback then
+    /// runs its input through the full model once. Off by default: a model's answers do not change
+    /// with its traffic unless asked to.
+    /// </summary>
+    public bool FeedbackRefit { get; init; }
+
     /// <summary>What <see cref="EarlyExitClassifier.Load(string, EarlyExitClassifierOptions?)"/> takes of these options: the backend and its settings.</summary>
     public EarlyExitClassifierOptions ClassifierOptions => new() { Backend = Backend, Onnx = Onnx };
 

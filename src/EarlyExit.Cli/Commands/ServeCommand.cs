@@ -45,12 +45,16 @@ public static class ServeCommand
         {
             Description = "The accuracy the feedback alarm holds the default policy to (default: what its calibration promised: PCEE's δ, or 1 − ε of calibrate --risk)",
         };
+        var refit = new Option<bool>("--feedback-refit")
+        {
+            Description = "PCEE's online reliability mapping: each POST /v1/feedback adds its answer's exits to the reliability diagrams the served PCEE policies use (off by default; every feedback then runs its text through the full model once)",
+        };
         var threads = CliOptions.Threads();
         var backend = CliOptions.Backend();
         var onnxThreads = CliOptions.OnnxThreads();
         var command = new Command("serve", "Serve a model folder over HTTP with early exit and batching across requests.")
         {
-            model, urls, batching, maxBatch, delay, feedbackWindow, accuracyTarget, threads, backend, onnxThreads,
+            model, urls, batching, maxBatch, delay, feedbackWindow, accuracyTarget, refit, threads, backend, onnxThreads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new ServerOptions
         {
@@ -60,6 +64,7 @@ public static class ServeCommand
             MaxQueueDelay = TimeSpan.FromMilliseconds(parse.GetValue(delay)),
             FeedbackWindow = parse.GetValue(feedbackWindow),
             AccuracyTarget = parse.GetValue(accuracyTarget),
+            FeedbackRefit = parse.GetValue(refit),
             Backend = parse.GetValue(backend),
             Onnx = BackendSetup.OnnxOptions(parse.GetValue(onnxThreads), parse.GetValue(threads)),
         }, parse.GetValue(urls)!, parse.GetValue(threads), context.Error, context.CancellationToken), context.CancellationToken));

@@ -100,7 +100,7 @@ internal static class EarlyExitApi
         ExitPolicy policy;
         try
         {
-            policy = model.ResolvePolicy(Spec(body, model));
+            policy = feedback.Resolve(Spec(body, model));
         }
         catch (ArgumentException e)
         {
@@ -117,7 +117,7 @@ internal static class EarlyExitApi
             request.HttpContext.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return (null, ApiProblems.Unavailable(e.Message));
         }
-        bool underDefault = PolicyInfo.Of(policy) == PolicyInfo.Of(model.ResolvePolicy(null));
+        bool underDefault = PolicyInfo.Of(policy) == PolicyInfo.Of(feedback.Resolve(null));
         return (new ClassifyResponse(PolicyInfo.Of(policy), [.. results.Select((r, i) => Result(r, model, feedback.Record(texts[i], r, underDefault)))]), null);
     }
 
@@ -143,12 +143,16 @@ internal static class EarlyExitApi
             return TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not Found");
         }
         int final = answer.Prediction;
-        if (answer.ExitIndex < feedback.ExitCount - 1)
+        // With the re-fit on every answer runs in full once more, for its exits' signals; otherwise only
+        // an early answer does, to learn the full model's answer.
+        if (feedback.Refit is not null || answer.ExitIndex < feedback.ExitCount - 1)
         {
             try
             {
-                var full = await scheduler.SubmitAsync([answer.Text], new StaticExitPolicy(feedback.ExitCount), cancellationToken).ConfigureAwait(false);
+                var run = new ObservingFullRun(feedback.ExitCount);
+                var full = await scheduler.SubmitAsync([answer.Text], run, cancellationToken).ConfigureAwait(false);
                 final = full[0].Prediction;
+                feedback.Refit?.Add(run.Seen, label);
             }
             catch (Exception e) when (e is QueueFullException or SchedulerStoppedException)
             {

@@ -28,13 +28,14 @@ public sealed record FeedbackSummary(
     [property: Description("Their realised rate (accuracy or agreement, as promised); null when none.")] double? Realised,
     [property: Description("95% one-sided Clopper–Pearson upper bound of the realised rate; null when none.")] double? UpperBound,
     [property: Description("Scored answers of the default policy needed before the alarm may fire.")] int MinimumCount,
-    [property: Description("True when the upper bound is below the target.")] bool Alarm)
+    [property: Description("True when the upper bound is below the target.")] bool Alarm,
+    [property: Description("Feedbacks added to PCEE's reliability diagrams by the online re-fit (serve --feedback-refit); null when it is off.")] int? RefitSamples)
 {
     internal static FeedbackSummary Of(FeedbackRates r, FeedbackMonitor monitor) => new(
         r.Count, monitor.Window.Capacity, monitor.Answers.Capacity, N(r.Accuracy), N(r.Agreement),
         [.. Enumerable.Range(0, r.ExitCounts.Length).Select(m => new FeedbackExit(m + 1, r.ExitCounts[m], N(r.ExitAccuracies[m]), N(r.ExitAgreements[m])))],
         monitor.Promise is { } p ? (p.OnAgreement ? "agreement" : "accuracy") : null, monitor.Promise?.Target, monitor.Promise?.Source,
-        r.CheckedCount, N(r.CheckedRate), N(r.UpperBound), monitor.MinimumCount, monitor.Alarm);
+        r.CheckedCount, N(r.CheckedRate), N(r.UpperBound), monitor.MinimumCount, monitor.Alarm, monitor.Refit?.SampleCount);
 
     // JSON has no NaN: an empty rate is null.
     private static double? N(double value) => double.IsNaN(value) ? null : value;

@@ -1,3 +1,5 @@
+using EarlyExit.Core.Catalog;
+using EarlyExit.Core.Policies;
 using EarlyExit.Server.Api;
 using EarlyExit.Server.Telemetry;
 using EarlyExit.Torch.Runtime;
@@ -29,6 +31,10 @@ internal sealed class FeedbackMonitor
         Window = new FeedbackWindow(o.FeedbackSample, ExitCount);
         MinimumCount = o.FeedbackMinimum;
         Promise = FeedbackPromise.Of(model.Calibration, o.AccuracyTarget);
+        if (o.FeedbackRefit)
+            Refit = new OnlineReliability(model.Calibration
+                ?? throw new InvalidOperationException("FeedbackRefit re-fits the reliability diagrams of the model's calibration, and this model has none: run earlyexit calibrate first"));
+        _model = model;
         if (Promise is { } p) _metrics.FeedbackTarget.Set(p.Target);
     }
 
@@ -49,6 +55,25 @@ internal sealed class FeedbackMonitor
 
     /// <summary>Whether the alarm is on.</summary>
     public bool Alarm { get; private set; }
+
+    /// <summary>The online re-fit of PCEE's diagrams, or null when <see cref="ServerOptions.FeedbackRefit"/> is off.</summary>
+    public OnlineReliability? Refit { get; }
+
+    private readonly EarlyExitClassifier _model;
+
+    /// <summary>
+    /// The policy a request names (null: the default), as the model resolves it, except that with
+    /// the re-fit on a PCEE policy is built on the re-fitted diagrams.
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown policy or a bad parameter.</exception>
+    public ExitPolicy Resolve(PolicySpec? spec)
+    {
+        if (Refit is null) return _model.ResolvePolicy(spec);
+        PolicySpec named = spec ?? _model.DefaultPolicy;
+        return PceePolicy.IsPceeName(named.Name)
+            ? PolicyCatalog.CreateDeployable(named, Refit.Calibration, ExitCount)
+            : _model.ResolvePolicy(spec);
+    }
 
     /// <summary>Keeps an answer for feedback and returns its id.</summary>
     public string Record(string text, ExitResult result, bool underDefaultPolicy) =>

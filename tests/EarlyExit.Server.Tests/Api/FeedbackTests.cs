@@ -6,6 +6,7 @@ using EarlyExit.Core.Calibration;
 using EarlyExit.Tests.Shared;
 using EarlyExit.Server.Tests.TestDoubles;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace EarlyExit.Server.Tests.Api;
@@ -120,6 +121,52 @@ public sealed class FeedbackTests
         Assert.Equal("agreement", feedback.GetProperty("promised").GetString());
         Assert.Equal(0.95, feedback.GetProperty("target").GetDouble(), 12);
         Assert.Equal("calibrate --risk disagreement:0.05", feedback.GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public async Task The_online_refit_adds_each_feedback_to_pcees_diagrams_and_the_served_pcee_uses_them()
+    {
+        await using var factory = new ServerFactory(new ServerOptions { FeedbackRefit = true });
+        HttpClient client = factory.CreateClient();
+        string[] texts = [.. TestModel.Sentences.Take(6)];
+        var answers = await Classify(client, texts);
+        JsonElement summary = default;
+        // Each answer scored against the other label: every exit's hit count stays, its count grows.
+        foreach (var (id, label) in answers)
+            summary = await Feedback(client, id, label == TestModel.LabelNames[0] ? TestModel.LabelNames[1] : TestModel.LabelNames[0]);
+        Assert.Equal(6, summary.GetProperty("refitSamples").GetInt32());
+
+        var monitor = factory.Services.GetRequiredService<Feedback.FeedbackMonitor>();
+        ExitCalibration stored = TestModel.Offline.Calibration!, refitted = monitor.Refit!.Calibration;
+        int bins = stored.Diagrams[0].BinCount;
+        for (int m = 0; m < stored.ExitCount; m++)
+        {
+            // By hand from the offline model: each text's confidence at exit m picks a bin; a hit is
+            // the exit's answer equal to the label sent (the opposite of the served answer's label).
+            var counts = stored.Diagrams[m].Counts.ToArray();
+            var hits = stored.Diagrams[m].CorrectCounts.ToArray();
+            for (int i = 0; i < texts.Length; i++)
+            {
+                var run = new Feedback.ObservingFullRun(stored.ExitCount);
+                TestModel.Offline.Classify([texts[i]], run);
+                int bin = ReliabilityDiagram.BinOf(run.Seen[m].MaxProb, bins);
+                counts[bin]++;
+                int sent = Array.IndexOf(TestModel.LabelNames, answers[i].Label) == 0 ? 1 : 0;
+                if (run.Seen[m].Prediction == sent) hits[bin]++;
+            }
+            Assert.Equal(counts, refitted.Diagrams[m].Counts.ToArray());
+            Assert.Equal(hits, refitted.Diagrams[m].CorrectCounts.ToArray());
+        }
+        // PCEE as served is built on the re-fitted diagrams; other policies are the model's own.
+        var pcee = Assert.IsType<Core.Policies.PceePolicy>(monitor.Resolve(new Core.Catalog.PolicySpec("pcee", 0.9)));
+        Assert.Equal(refitted.Diagrams[0].Counts.ToArray(), pcee.Diagrams[0].Counts.ToArray());
+        Assert.Equal(TestModel.Offline.ResolvePolicy(new Core.Catalog.PolicySpec("max-prob", 0.9)), monitor.Resolve(new Core.Catalog.PolicySpec("max-prob", 0.9)));
+
+        // Off by default: no re-fit, and the summary says so.
+        await using var plain = new ServerFactory();
+        HttpClient other = plain.CreateClient();
+        var one = await Classify(other, [texts[0]]);
+        Assert.Equal(JsonValueKind.Null, (await Feedback(other, one[0].Id, one[0].Label)).GetProperty("refitSamples").ValueKind);
     }
 
     private static async Task<(string Id, string Label)[]> Classify(HttpClient client, string[] texts)

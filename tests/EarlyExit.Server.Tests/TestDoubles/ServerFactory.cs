@@ -32,5 +32,6 @@ internal sealed class ServerFactory(ServerOptions? options = null) : WebApplicat
         FeedbackSample = o.FeedbackSample,
         FeedbackMinimum = o.FeedbackMinimum,
         AccuracyTarget = o.AccuracyTarget,
+        FeedbackRefit = o.FeedbackRefit,
     };
 }
