@@ -290,6 +290,9 @@ public static class ExitTraceFile
             throw reader.Fail(string.Create(CultureInfo.InvariantCulture, $"{what} is {value}; must be at least 1"));
     }
 
+    /// <summary>BinaryPrimitives.ReverseEndianness for one element type.</summary>
+    private delegate void Reverse<T>(ReadOnlySpan<T> source, Span<T> destination);
+
     /// <summary>Writes to a stream and hashes everything written.</summary>
     private sealed class HashingWriter(Stream stream) : IDisposable
     {
@@ -302,35 +305,23 @@ public static class ExitTraceFile
         }
 
         /// <summary>Writes 32-bit values little-endian, converting in chunks on a big-endian machine.</summary>
-        public void WriteInt32s(ReadOnlySpan<int> values)
-        {
-            if (BitConverter.IsLittleEndian)
-            {
-                Write(MemoryMarshal.AsBytes(values));
-                return;
-            }
-            int[] chunk = new int[Math.Min(values.Length, CopyChunkBytes / 4)];
-            for (int start = 0; start < values.Length; start += chunk.Length)
-            {
-                var source = values.Slice(start, Math.Min(chunk.Length, values.Length - start));
-                BinaryPrimitives.ReverseEndianness(source, chunk.AsSpan(0, source.Length));
-                Write(MemoryMarshal.AsBytes(chunk.AsSpan(0, source.Length)));
-            }
-        }
+        public void WriteInt32s(ReadOnlySpan<int> values) => WriteLittleEndian(values, BinaryPrimitives.ReverseEndianness);
 
         /// <summary>Writes 64-bit values little-endian (the per-sample FLOPs' bit patterns).</summary>
-        public void WriteInt64s(ReadOnlySpan<long> values)
+        public void WriteInt64s(ReadOnlySpan<long> values) => WriteLittleEndian(values, BinaryPrimitives.ReverseEndianness);
+
+        private void WriteLittleEndian<T>(ReadOnlySpan<T> values, Reverse<T> reverse) where T : unmanaged
         {
             if (BitConverter.IsLittleEndian)
             {
                 Write(MemoryMarshal.AsBytes(values));
                 return;
             }
-            long[] chunk = new long[Math.Min(values.Length, CopyChunkBytes / 8)];
+            T[] chunk = new T[Math.Min(values.Length, CopyChunkBytes / System.Runtime.CompilerServices.Unsafe.SizeOf<T>())];
             for (int start = 0; start < values.Length; start += chunk.Length)
             {
                 var source = values.Slice(start, Math.Min(chunk.Length, values.Length - start));
-                BinaryPrimitives.ReverseEndianness(source, chunk.AsSpan(0, source.Length));
+                reverse(source, chunk.AsSpan(0, source.Length));
                 Write(MemoryMarshal.AsBytes(chunk.AsSpan(0, source.Length)));
             }
         }
