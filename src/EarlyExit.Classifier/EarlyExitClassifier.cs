@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using EarlyExit.Core.Calibration;
 using EarlyExit.Core.Catalog;
 using EarlyExit.Core.Policies;
+using EarlyExit.Data.Batching;
 using EarlyExit.Data.Tokenization;
 using EarlyExit.Torch.Checkpoints;
 using EarlyExit.Torch.Models;
@@ -39,6 +41,7 @@ public sealed class EarlyExitClassifier : IDisposable
     private readonly ConcurrentDictionary<PolicySpec, ExitPolicy> _policies = new();
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly int _batchSize;
+    private readonly int _maxBatchTokens;
     private volatile bool _disposed;
 
     private EarlyExitClassifier(ModelDirectory folder, LoadedCheckpoint checkpoint, IMultiExitModel<TokenBatch> model,
@@ -51,6 +54,7 @@ public sealed class EarlyExitClassifier : IDisposable
         Calibration = calibration;
         Backend = options.Backend;
         _batchSize = options.BatchSize;
+        _maxBatchTokens = options.MaxBatchTokens;
         Labels = [.. checkpoint.Metadata.LabelNames];
         DefaultPolicy = DefaultPolicyFor(calibration, model.ExitCount);
     }
@@ -278,15 +282,23 @@ public sealed class EarlyExitClassifier : IDisposable
     {
         ThrowIfDisposed();
         var runtime = new EarlyExitRuntime<TokenBatch>(Model, policy);
-        var answers = ImmutableArray.CreateBuilder<Classification>(texts.Count);
-        for (int start = 0; start < texts.Count; start += _batchSize)
+        // Sorted by length and cut under the token budget (TokenBudgetBatches), so a batch pads little;
+        // a fixed-shape tokenizer pads every row to MaxLength, and then the budget counts that.
+        EncodedText[] rows = new EncodedText[texts.Count];
+        int[] lengths = new int[texts.Count];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i] = Tokenizer.EncodeRow(texts[i]);
+            lengths[i] = Tokenizer.Options.PadToMaxLength ? Tokenizer.Options.MaxLength : rows[i].Length;
+        }
+        Classification[] answers = TokenBudgetBatches.RunInOrder<Classification>(lengths, _maxBatchTokens, _batchSize, batch =>
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string[] batch = new string[Math.Min(_batchSize, texts.Count - start)];
-            for (int i = 0; i < batch.Length; i++) batch[i] = texts[start + i];
-            foreach (ExitResult result in runtime.Run(Tokenizer.EncodeBatch(batch))) answers.Add(Describe(result));
-        }
-        return answers.MoveToImmutable();
+            var batchRows = new EncodedText[batch.Length];
+            for (int i = 0; i < batchRows.Length; i++) batchRows[i] = rows[batch[i]];
+            return runtime.Run(Tokenizer.Collate(batchRows)).Select(Describe).ToArray();
+        });
+        return ImmutableCollectionsMarshal.AsImmutableArray(answers);
     }
 
     private void ThrowIfDisposed()

@@ -90,6 +90,26 @@ public sealed class EarlyExitClassifierTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]     // every row alone (each over the budget)
+    [InlineData(40)]    // a few short rows together
+    [InlineData(100_000)] // the row limit decides
+    public void Token_budget_batches_keep_the_input_order_and_each_texts_answer(int maxBatchTokens)
+    {
+        using var classifier = EarlyExitClassifier.Load(ModelFolders.Calibrated, new EarlyExitClassifierOptions { BatchSize = 5, MaxBatchTokens = maxBatchTokens });
+        // Lengths mixed on purpose: a long text between short ones, so sorting reorders them.
+        string[] texts = [.. CalibratedMiniLm.Sentences.Take(12).Select((t, i) => i % 3 == 1 ? string.Concat(Enumerable.Repeat(t + " ", 6)) : t)];
+        ImmutableArray<Classification> batched = classifier.Classify(texts);
+        Assert.Equal(texts.Length, batched.Length);
+        for (int i = 0; i < texts.Length; i++)
+        {
+            Classification alone = classifier.Classify(texts[i]);
+            Assert.Equal((alone.ClassIndex, alone.LayersExecuted), (batched[i].ClassIndex, batched[i].LayersExecuted));
+            Assert.Equal(alone.Probabilities[alone.ClassIndex], batched[i].Probabilities[alone.ClassIndex], 1e-4);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyExitClassifierOptions { MaxBatchTokens = 0 }.Validate());
+    }
+
     [Fact]
     public async Task A_disposed_classifier_refuses_calls_and_says_why()
     {
