@@ -18,6 +18,9 @@ step "plain classifier (final exit only, [CLS] pooling: a Hugging Face head)"
 [ -f "$out/plain/checkpoint.json" ] || $ee train --data "$data" --train-limit "$limit" --epochs "$epochs" --objective final --pooling cls --out "$out/plain"
 step "export it as a Hugging Face folder"
 $ee export --model "$out/plain" --format hf --out "$out/plain-hf"
+# What a user brings holds no exit heads of ours: drop the plain model's untrained ones (and their
+# [CLS] pooling), so the retrofit starts from new mean-pooled heads as it would for them.
+rm -f "$out/plain-hf/exit_heads.json" "$out/plain-hf/exit_heads.safetensors"
 step "retrofit exits by self-distillation (backbone and final exit frozen, labels unread)"
 [ -f "$out/retrofit/checkpoint.json" ] || $ee train --model "hf:$out/plain-hf" --data "$data" --train-limit "$limit" --objective self-distill --epochs 8 --out "$out/retrofit"
 for m in joint plain retrofit; do
