@@ -15,8 +15,11 @@ namespace EarlyExit.Cli.Commands;
 /// </summary>
 public static class PredictCommand
 {
-    /// <summary>Texts per runtime batch.</summary>
+    /// <summary>The most texts per runtime batch.</summary>
     public const int BatchSize = 32;
+
+    /// <summary>Texts handed to the classifier at once: it sorts them by length into token-budget batches, so a window larger than a batch is what lets like lengths run together.</summary>
+    public const int Window = 1024;
 
     /// <summary>The examples <c>--help</c> prints.</summary>
     internal const string Examples = """
@@ -83,10 +86,10 @@ public static class PredictCommand
             + (classifier.Calibration is null ? " (the model is not calibrated: every text runs all layers unless --policy says otherwise; BEEM and PCEE need earlyexit calibrate)" : ""));
 
         stdout.WriteLine("label\tprobability\texit\tcompute\ttext");
-        for (int start = 0; start < texts.Count; start += BatchSize)
+        for (int start = 0; start < texts.Count; start += Window)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string[] chunk = [.. texts.Skip(start).Take(BatchSize)];
+            string[] chunk = [.. texts.Skip(start).Take(Window)];
             ImmutableArray<Classification> answers = classifier.Classify(chunk, policy);
             for (int i = 0; i < chunk.Length; i++)
             {

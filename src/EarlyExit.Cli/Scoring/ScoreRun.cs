@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using EarlyExit.Cli.Terminal;
+using EarlyExit.Core.Policies;
+using EarlyExit.Data.Scoring;
+
+namespace EarlyExit.Cli.Scoring;
+
+/// <summary>
+/// The streaming loop of <c>earlyexit score</c>: a window of rows is read, classified (the
+/// classifier sorts it by length into token-budget batches) and its results appended to the output
+/// in input order, then committed (both files flushed to disk, the state file replaced), so memory
+/// is bounded by the window and a killed run resumes after its last committed window.
+/// </summary>
+internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier classifier, ExitPolicy policy, string policyName, TextWriter stderr)
+{
+    private readonly ScoreFileFormat _inputFormat = Format(settings.InputFormat, settings.Input, "--input-format");
+    private readonly ScoreFileFormat _outputFormat = Format(settings.OutputFormat, settings.Output, "--output-format");
+    private readonly bool _skipErrors = settings.OnError == "skip";
+    private readonly string _errorsPath = settings.Errors ?? settings.Output + ".errors.tsv";
+
+    /// <summary>Scores the whole input (or what is left of it), returning the totals.</summary>
+    /// <exception cref="CliException">A bad row with --on-error fail (named by line), a resume that does not match, an output that exists.</exception>
+    public ScoreState Run(CancellationToken cancellationToken)
+    {
+        string statePath = ScoreState.PathFor(settings.Output);
+        ScoreJobKey key = Key();
+        var writer = new ScoreResultWriter(_outputFormat, classifier.Labels, settings.AllProbabilities);
+        ScoreState state = settings.Resume ? Resumed(statePath, key) : Started(statePath, key, writer);
+        var clock = Stopwatch.StartNew();
+        double before = state.Seconds;
+        long total = Math.Max(1, EstimateRows(settings.Input) - (_inputFormat == ScoreFileFormat.Jsonl ? 0 : 1));
+
+        using var output = new FileStream(settings.Output, FileMode.Open, FileAccess.Write, FileShare.Read);
+        output.SetLength(state.OutputBytes); // what a kill left after the last commit goes
+        output.Seek(0, SeekOrigin.End);
+        using FileStream? errors = File.Exists(_errorsPath) || _skipErrors ? new FileStream(_errorsPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read) : null;
+        if (errors is not null)
+        {
+            if (errors.Length < state.ErrorsBytes)
+                throw new CliException($"--resume: {_errorsPath} is shorter than the {state.ErrorsBytes:N0} bytes {statePath} committed; it was changed since, so the run cannot continue");
+            if (errors.Length == 0 && state.ErrorsBytes == 0) state = state with { ErrorsBytes = WriteErrorHeader(errors) };
+            errors.SetLength(state.ErrorsBytes);
+            errors.Seek(0, SeekOrigin.End);
+        }
+
+        return ConsoleProgress.Run(stderr, $"scoring {Path.GetFileName(settings.Input)}", total, bar =>
+        {
+            var window = new List<ScoreRow>(settings.Window);
+            foreach (ScoreRow row in ScoreRowReader.Read(settings.Input, _inputFormat, settings.TextColumn, settings.IdColumn))
+            {
+                if (row.Index < state.RowsRead) continue; // committed by an earlier run
+                window.Add(row);
+                if (window.Count < settings.Window) continue;
+                state = Commit(window, state, writer, output, errors, statePath, before + clock.Elapsed.TotalSeconds);
+                window.Clear();
+                Report(bar, state);
+                if (cancellationToken.IsCancellationRequested) return state;
+            }
+            if (window.Count > 0) state = Commit(window, state, writer, output, errors, statePath, before + clock.Elapsed.TotalSeconds);
+            Report(bar, state);
+            return state;
+        }, s => !cancellationToken.IsCancellationRequested);
+    }
+
+    private ScoreState Commit(List<ScoreRow> window, ScoreState state, ScoreResultWriter writer, FileStream output, FileStream? errors, string statePath, double seconds)
+    {
+        ScoreRow? bad = window.FirstOrDefault(r => !r.IsValid);
+        if (bad is not null && !_skipErrors)
+            throw new CliException($"{settings.Input}, line {bad.Line} (row {bad.Id}): {bad.Problem}; --on-error skip writes such rows to an errors file and goes on. "
+                + $"{state.RowsRead:N0} rows before this window are committed: --resume continues there");
+        ScoreRow[] valid = [.. window.Where(r => r.IsValid)];
+        var answers = valid.Length == 0 ? [] : classifier.Classify([.. valid.Select(r => r.Text!)], policy);
+        var results = new ScoreResult[valid.Length];
+        long[] exits = [.. state.ExitCounts];
+        double compute = state.ComputeSum;
+        for (int i = 0; i < valid.Length; i++)
+        {
+            Classification a = answers[i];
+            results[i] = new ScoreResult(valid[i].Id, a.Label, a.Probability, a.LayersExecuted, a.ComputeFraction, a.Probabilities);
+            exits[a.LayersExecuted - 1]++;
+            compute += a.ComputeFraction;
+        }
+        byte[] chunk = writer.Format(results);
+        output.Write(chunk);
+        output.Flush(flushToDisk: true);
+        long errorsBytes = state.ErrorsBytes;
+        ScoreRow[] failed = [.. window.Where(r => !r.IsValid)];
+        if (errors is not null && failed.Length > 0)
+        {
+            byte[] lines = Encoding.UTF8.GetBytes(string.Concat(failed.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Line}\t{Clean(r.Id)}\t{Clean(r.Problem!)}\n"))));
+            errors.Write(lines);
+            errors.Flush(flushToDisk: true);
+            errorsBytes += lines.Length;
+        }
+        // The state last: until it is replaced, the old one says to cut this window off again.
+        var next = state with
+        {
+            RowsRead = state.RowsRead + window.Count,
+            OutputBytes = state.OutputBytes + chunk.Length,
+            ErrorsBytes = errorsBytes,
+            Scored = state.Scored + valid.Length,
+            Failed = state.Failed + failed.Length,
+            ExitCounts = exits,
+            ComputeSum = compute,
+            Seconds = seconds,
+        };
+        next.Save(statePath);
+        return next;
+    }
+
+    private static void Report(IProgressBar bar, ScoreState s)
+    {
+        double meanExit = s.Scored == 0 ? 0 : s.ExitCounts.Select((c, m) => c * (m + 1.0)).Sum() / s.Scored;
+        bar.Report(s.RowsRead, string.Create(CultureInfo.InvariantCulture, $"{s.RowsRead:N0} rows, {s.RowsRead / Math.Max(s.Seconds, 1e-9):F0} rows/s, mean exit {meanExit:F2}"));
+    }
+
+    private ScoreState Started(string statePath, ScoreJobKey key, ScoreResultWriter writer)
+    {
+        if (File.Exists(statePath))
+            throw new CliException($"{settings.Output} is an interrupted run ({statePath} says so): add --resume to continue it, or delete both to start again");
+        if (File.Exists(settings.Output))
+            throw new CliException($"--output {settings.Output} already exists; choose another file or delete it");
+        if (File.Exists(_errorsPath) && _skipErrors)
+            throw new CliException($"the errors file {_errorsPath} already exists; delete it or name another with --errors");
+        byte[] header = writer.FormatHeader();
+        File.WriteAllBytes(settings.Output, header);
+        var state = new ScoreState(1, key, 0, header.Length, 0, 0, 0, new long[classifier.ExitCount], 0, 0);
+        state.Save(statePath);
+        return state;
+    }
+
+    private ScoreState Resumed(string statePath, ScoreJobKey key)
+    {
+        if (!File.Exists(statePath))
+            throw new CliException($"--resume: {statePath} does not exist, so there is no interrupted run of --output {settings.Output} to continue");
+        ScoreState state = ScoreState.Load(statePath);
+        if (state.Job != key)
+            throw new CliException($"--resume: {statePath} was written for another job (input, model, policy or options differ: {Difference(state.Job, key)}); run it as it was, or delete the output and the state file");
+        if (!File.Exists(settings.Output) || new FileInfo(settings.Output).Length < state.OutputBytes)
+            throw new CliException($"--resume: {settings.Output} is shorter than the {state.OutputBytes:N0} bytes {statePath} committed; it was changed since, so the run cannot continue");
+        stderr.WriteLine($"resuming after row {state.RowsRead:N0} ({state.Scored:N0} scored, {state.Failed:N0} errors)");
+        return state;
+    }
+
+    private static string Difference(ScoreJobKey was, ScoreJobKey now) =>
+        was.Input != now.Input ? "input" : was.InputBytes != now.InputBytes || was.InputHeadSha256 != now.InputHeadSha256 ? "the input file changed"
+        : was.WeightsSha256 != now.WeightsSha256 ? "model weights" : was.Policy != now.Policy ? $"policy {was.Policy} then, {now.Policy} now" : $"options {was.Options} then, {now.Options} now";
+
+    // --on-error is not part of the key: a run that stopped at a bad row may go on with skip.
+    private ScoreJobKey Key()
+    {
+        var info = new FileInfo(settings.Input);
+        using var stream = info.OpenRead();
+        byte[] head = new byte[(int)Math.Min(info.Length, 1 << 20)];
+        stream.ReadExactly(head);
+        string options = string.Join(";", _inputFormat, _outputFormat, settings.TextColumn, settings.IdColumn ?? "(row number)", settings.AllProbabilities,
+            settings.Window, settings.MaxBatchTokens, settings.BatchSize, settings.Backend);
+        return new ScoreJobKey(info.FullName, info.Length, Convert.ToHexStringLower(SHA256.HashData(head)), classifier.Folder.WeightsHash(), policyName, options);
+    }
+
+    private static long WriteErrorHeader(FileStream errors)
+    {
+        byte[] header = "line\tid\tproblem\n"u8.ToArray();
+        errors.Write(header);
+        errors.Flush(flushToDisk: true);
+        return header.Length;
+    }
+
+    // A tab or newline in an id or a message would break the errors file's TSV.
+    private static string Clean(string value) => value.Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
+
+    /// <summary>Lines in the file (newlines, plus a last line without one): the rows a progress bar expects.</summary>
+    private static long EstimateRows(string path)
+    {
+        using var stream = File.OpenRead(path);
+        byte[] buffer = new byte[1 << 20];
+        long lines = 0;
+        int read, last = '\n';
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+            last = buffer[read - 1];
+        }
+        return lines + (last == '\n' ? 0 : 1);
+    }
+
+    private static ScoreFileFormat Format(string? name, string path, string option)
+    {
+        try
+        {
+            return ScoreFileFormats.Resolve(name, path);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"{option}: {e.Message}");
+        }
+    }
+}

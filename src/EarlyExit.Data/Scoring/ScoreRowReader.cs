@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text.Json;
+using CsvHelper;
+using EarlyExit.Data.Datasets;
+
+namespace EarlyExit.Data.Scoring;
+
+/// <summary>
+/// Streams the rows of a CSV, TSV or JSON Lines file for <c>earlyexit score</c>, one at a time, so
+/// memory does not grow with the file. A row that cannot be scored (an empty text, a missing
+/// column, invalid UTF-8, a JSON line that is not an object) comes back with its problem and line;
+/// a file that cannot be read on (bad CSV quoting, no text column in the header) is a
+/// <see cref="DatasetFormatException"/> naming the file and line.
+/// </summary>
+/// <remarks>
+/// Invalid UTF-8 is decoded as U+FFFD, as .NET does; a text holding U+FFFD is therefore reported as
+/// invalid UTF-8 (a file that means the replacement character literally is rare, and it is said, not
+/// silently scored).
+/// </remarks>
+public static class ScoreRowReader
+{
+    /// <summary>The rows of <paramref name="path"/>, in file order.</summary>
+    /// <param name="path">The input file.</param>
+    /// <param name="format">Its format.</param>
+    /// <param name="textColumn">The column (field) holding the text.</param>
+    /// <param name="idColumn">The column holding each row's id; null = the 1-based row number.</param>
+    /// <exception cref="DatasetFormatException">The header lacks a column, or the file is malformed where it cannot be read past.</exception>
+    public static IEnumerable<ScoreRow> Read(string path, ScoreFileFormat format, string textColumn, string? idColumn)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentException.ThrowIfNullOrEmpty(textColumn);
+        return format == ScoreFileFormat.Jsonl ? ReadJsonLines(path, textColumn, idColumn) : ReadDelimited(path, format, textColumn, idColumn);
+    }
+
+    private static IEnumerable<ScoreRow> ReadDelimited(string path, ScoreFileFormat format, string textColumn, string? idColumn)
+    {
+        var options = new CsvReaderOptions
+        {
+            Separator = format == ScoreFileFormat.Tsv ? '\t' : ',',
+            Mode = format == ScoreFileFormat.Tsv ? CsvMode.NoEscape : CsvMode.Rfc4180,
+            HasHeader = true,
+            TrimWhitespace = false,
+            SkipEmptyLines = true,
+            MalformedData = CsvMalformedDataHandling.Throw,
+            FieldCountMismatch = CsvFieldCountHandling.Allow,
+            TrackLineNumbers = true,
+        };
+        using var reader = CsvReader.FromFile(path, options);
+        IReadOnlyList<string> headers = reader.Headers;
+        int text = Column(path, headers, textColumn);
+        int id = idColumn is null ? -1 : Column(path, headers, idColumn);
+        long index = 0;
+        while (true)
+        {
+            try
+            {
+                if (!reader.Read()) yield break;
+            }
+            catch (CsvFormatException e)
+            {
+                throw new DatasetFormatException(path, e.LineNumber > 0 ? e.LineNumber : null, null,
+                    $"malformed {(format == ScoreFileFormat.Tsv ? "TSV" : "CSV")}: {e.Message}", e);
+            }
+            long line = reader.LineNumber;
+            string rowId = id < 0 ? (index + 1).ToString(CultureInfo.InvariantCulture) : Field(reader, id) ?? "";
+            string? value = Field(reader, text);
+            string? problem = value is null ? $"no '{textColumn}' field (the row has fewer fields than the header)"
+                : id >= 0 && Field(reader, id) is null ? $"no '{idColumn}' field (the row has fewer fields than the header)"
+                : Check(value);
+            yield return new ScoreRow(index++, line, rowId, problem is null ? value : null, problem);
+        }
+    }
+
+    private static IEnumerable<ScoreRow> ReadJsonLines(string path, string textColumn, string? idColumn)
+    {
+        long line = 0, index = 0;
+        foreach (string content in File.ReadLines(path))
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(content)) continue;
+            string fallbackId = (index + 1).ToString(CultureInfo.InvariantCulture);
+            string? text = null, id = idColumn is null ? fallbackId : null, problem = null;
+            try
+            {
+                using var document = JsonDocument.Parse(content);
+                JsonElement root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                    problem = $"expected a JSON object, got {root.ValueKind}";
+                else
+                {
+                    text = root.TryGetProperty(textColumn, out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                    if (idColumn is not null && root.TryGetProperty(idColumn, out var i))
+                        id = i.ValueKind == JsonValueKind.String ? i.GetString() : i.ValueKind == JsonValueKind.Number ? i.GetRawText() : null;
+                    problem = text is null ? $"no string field '{textColumn}'"
+                        : id is null ? $"no string or number field '{idColumn}'"
+                        : Check(text);
+                }
+            }
+            catch (JsonException e)
+            {
+                problem = $"not valid JSON: {e.Message}";
+            }
+            yield return new ScoreRow(index++, line, id ?? fallbackId, problem is null ? text : null, problem);
+        }
+    }
+
+    private static string? Check(string text) =>
+        text.Length == 0 ? "empty text"
+        : text.Contains('\uFFFD', StringComparison.Ordinal) ? "invalid UTF-8 (decoded as U+FFFD)"
+        : null;
+
+    private static string? Field(CsvReader reader, int index) => index < reader.FieldCount ? reader.GetString(index) : null;
+
+    private static int Column(string path, IReadOnlyList<string> headers, string name)
+    {
+        for (int i = 0; i < headers.Count; i++)
+        {
+            if (headers[i] == name) return i;
+        }
+        throw new DatasetFormatException(path, 1, name, $"no such column; the header has: {string.Join(", ", headers)}");
+    }
+}
