@@ -27,15 +27,26 @@ internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier class
     {
         string statePath = ScoreState.PathFor(settings.Output);
         ScoreJobKey key = Key();
-        var writer = new ScoreResultWriter(_outputFormat, classifier.Labels, settings.AllProbabilities);
-        ScoreState state = settings.Resume ? Resumed(statePath, key) : Started(statePath, key, writer);
+        ScoreState state;
+        IScoreSink sink;
+        if (settings.Resume)
+        {
+            state = Resumed(statePath, key);
+            sink = ScoreSinks.Open(settings.Output, _outputFormat, classifier.Labels, settings.AllProbabilities, state.OutputBytes);
+        }
+        else
+        {
+            Refuse(statePath);
+            sink = ScoreSinks.Open(settings.Output, _outputFormat, classifier.Labels, settings.AllProbabilities, null);
+            state = new ScoreState(1, key, 0, sink.Committed, 0, 0, 0, new long[classifier.ExitCount], 0, 0);
+            state.Save(statePath);
+        }
+        using var output = sink;
         var clock = Stopwatch.StartNew();
         double before = state.Seconds;
-        long total = Math.Max(1, EstimateRows(settings.Input) - (_inputFormat == ScoreFileFormat.Jsonl ? 0 : 1));
+        long total = _inputFormat == ScoreFileFormat.Parquet ? ParquetRows(settings.Input)
+            : Math.Max(1, EstimateRows(settings.Input) - (_inputFormat == ScoreFileFormat.Jsonl ? 0 : 1));
 
-        using var output = new FileStream(settings.Output, FileMode.Open, FileAccess.Write, FileShare.Read);
-        output.SetLength(state.OutputBytes); // what a kill left after the last commit goes
-        output.Seek(0, SeekOrigin.End);
         using FileStream? errors = File.Exists(_errorsPath) || _skipErrors ? new FileStream(_errorsPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read) : null;
         if (errors is not null)
         {
@@ -54,18 +65,19 @@ internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier class
                 if (row.Index < state.RowsRead) continue; // committed by an earlier run
                 window.Add(row);
                 if (window.Count < settings.Window) continue;
-                state = Commit(window, state, writer, output, errors, statePath, before + clock.Elapsed.TotalSeconds);
+                state = Commit(window, state, output, errors, statePath, before + clock.Elapsed.TotalSeconds);
                 window.Clear();
                 Report(bar, state);
                 if (cancellationToken.IsCancellationRequested) return state;
             }
-            if (window.Count > 0) state = Commit(window, state, writer, output, errors, statePath, before + clock.Elapsed.TotalSeconds);
+            if (window.Count > 0) state = Commit(window, state, output, errors, statePath, before + clock.Elapsed.TotalSeconds);
             Report(bar, state);
+            output.Finish();
             return state;
         }, s => !cancellationToken.IsCancellationRequested);
     }
 
-    private ScoreState Commit(List<ScoreRow> window, ScoreState state, ScoreResultWriter writer, FileStream output, FileStream? errors, string statePath, double seconds)
+    private ScoreState Commit(List<ScoreRow> window, ScoreState state, IScoreSink output, FileStream? errors, string statePath, double seconds)
     {
         ScoreRow? bad = window.FirstOrDefault(r => !r.IsValid);
         if (bad is not null && !_skipErrors)
@@ -83,9 +95,7 @@ internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier class
             exits[a.LayersExecuted - 1]++;
             compute += a.ComputeFraction;
         }
-        byte[] chunk = writer.Format(results);
-        output.Write(chunk);
-        output.Flush(flushToDisk: true);
+        output.Append(results);
         long errorsBytes = state.ErrorsBytes;
         ScoreRow[] failed = [.. window.Where(r => !r.IsValid)];
         if (errors is not null && failed.Length > 0)
@@ -99,7 +109,7 @@ internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier class
         var next = state with
         {
             RowsRead = state.RowsRead + window.Count,
-            OutputBytes = state.OutputBytes + chunk.Length,
+            OutputBytes = output.Committed,
             ErrorsBytes = errorsBytes,
             Scored = state.Scored + valid.Length,
             Failed = state.Failed + failed.Length,
@@ -117,7 +127,7 @@ internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier class
         bar.Report(s.RowsRead, string.Create(CultureInfo.InvariantCulture, $"{s.RowsRead:N0} rows, {s.RowsRead / Math.Max(s.Seconds, 1e-9):F0} rows/s, mean exit {meanExit:F2}"));
     }
 
-    private ScoreState Started(string statePath, ScoreJobKey key, ScoreResultWriter writer)
+    private void Refuse(string statePath)
     {
         if (File.Exists(statePath))
             throw new CliException($"{settings.Output} is an interrupted run ({statePath} says so): add --resume to continue it, or delete both to start again");
@@ -125,11 +135,6 @@ internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier class
             throw new CliException($"--output {settings.Output} already exists; choose another file or delete it");
         if (File.Exists(_errorsPath) && _skipErrors)
             throw new CliException($"the errors file {_errorsPath} already exists; delete it or name another with --errors");
-        byte[] header = writer.FormatHeader();
-        File.WriteAllBytes(settings.Output, header);
-        var state = new ScoreState(1, key, 0, header.Length, 0, 0, 0, new long[classifier.ExitCount], 0, 0);
-        state.Save(statePath);
-        return state;
     }
 
     private ScoreState Resumed(string statePath, ScoreJobKey key)
@@ -139,8 +144,6 @@ internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier class
         ScoreState state = ScoreState.Load(statePath);
         if (state.Job != key)
             throw new CliException($"--resume: {statePath} was written for another job (input, model, policy or options differ: {Difference(state.Job, key)}); run it as it was, or delete the output and the state file");
-        if (!File.Exists(settings.Output) || new FileInfo(settings.Output).Length < state.OutputBytes)
-            throw new CliException($"--resume: {settings.Output} is shorter than the {state.OutputBytes:N0} bytes {statePath} committed; it was changed since, so the run cannot continue");
         stderr.WriteLine($"resuming after row {state.RowsRead:N0} ({state.Scored:N0} scored, {state.Failed:N0} errors)");
         return state;
     }
@@ -171,6 +174,28 @@ internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier class
 
     // A tab or newline in an id or a message would break the errors file's TSV.
     private static string Clean(string value) => value.Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
+
+    // The row count from the footer; an unreadable file gets 1 here and its error from the reader.
+    private static long ParquetRows(string path)
+    {
+        Parquet.ParquetReader reader;
+        try
+        {
+            reader = Parquet.ParquetReader.CreateAsync(path).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or Parquet.ParquetException)
+        {
+            return 1;
+        }
+        try
+        {
+            return Math.Max(1, reader.RowGroups.Sum(g => g.RowCount));
+        }
+        finally
+        {
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
 
     /// <summary>Lines in the file (newlines, plus a last line without one): the rows a progress bar expects.</summary>
     private static long EstimateRows(string path)

@@ -13,7 +13,7 @@ namespace EarlyExit.Cli.Scoring;
 /// <param name="FormatVersion">1.</param>
 /// <param name="Job">What was being scored; a resume must ask for the same.</param>
 /// <param name="RowsRead">Input data rows committed (scored or reported as errors).</param>
-/// <param name="OutputBytes">Committed size of the output file.</param>
+/// <param name="OutputBytes">What the output holds committed: its size for CSV, TSV and JSON Lines, its part files for Parquet.</param>
 /// <param name="ErrorsBytes">Committed size of the errors file (0 when there is none).</param>
 /// <param name="Scored">Rows scored so far.</param>
 /// <param name="Failed">Rows reported as errors so far.</param>

@@ -11,13 +11,16 @@ public enum ScoreFileFormat
 
     /// <summary>One JSON object per line.</summary>
     Jsonl,
+
+    /// <summary>Apache Parquet (Parquet.Net), read and written a row group at a time.</summary>
+    Parquet,
 }
 
 /// <summary>Names and extensions of <see cref="ScoreFileFormat"/>.</summary>
 public static class ScoreFileFormats
 {
     /// <summary>Every format's name: csv, tsv, jsonl.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["csv", "tsv", "jsonl"];
+    public static IReadOnlyList<string> Names { get; } = ["csv", "tsv", "jsonl", "parquet"];
 
     /// <summary>The format a name (any case) or, when <paramref name="name"/> is null, a path's extension names.</summary>
     /// <exception cref="ArgumentException">An unknown name or extension; the message lists the known ones.</exception>
@@ -29,6 +32,7 @@ public static class ScoreFileFormats
             "csv" => ScoreFileFormat.Csv,
             "tsv" or "tab" => ScoreFileFormat.Tsv,
             "jsonl" or "ndjson" => ScoreFileFormat.Jsonl,
+            "parquet" => ScoreFileFormat.Parquet,
             _ => throw new ArgumentException(name is null
                 ? $"cannot tell the format of {path} from its extension; name it ({string.Join(", ", Names)})"
                 : $"unknown format '{name}'; known: {string.Join(", ", Names)}"),

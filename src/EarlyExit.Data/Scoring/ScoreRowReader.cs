@@ -29,7 +29,12 @@ public static class ScoreRowReader
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentException.ThrowIfNullOrEmpty(textColumn);
-        return format == ScoreFileFormat.Jsonl ? ReadJsonLines(path, textColumn, idColumn) : ReadDelimited(path, format, textColumn, idColumn);
+        return format switch
+        {
+            ScoreFileFormat.Jsonl => ReadJsonLines(path, textColumn, idColumn),
+            ScoreFileFormat.Parquet => ParquetScoreFiles.Read(path, textColumn, idColumn),
+            _ => ReadDelimited(path, format, textColumn, idColumn),
+        };
     }
 
     private static IEnumerable<ScoreRow> ReadDelimited(string path, ScoreFileFormat format, string textColumn, string? idColumn)
@@ -104,7 +109,8 @@ public static class ScoreRowReader
         }
     }
 
-    private static string? Check(string text) =>
+    /// <summary>Why a text cannot be scored, or null.</summary>
+    internal static string? Check(string text) =>
         text.Length == 0 ? "empty text"
         : text.Contains('\uFFFD', StringComparison.Ordinal) ? "invalid UTF-8 (decoded as U+FFFD)"
         : null;

@@ -115,6 +115,54 @@ public sealed class ScoreCommandTests(TrainedModelFixture model)
     }
 
     [Fact]
+    public async Task Parquet_in_and_out_gives_the_rows_csv_gives()
+    {
+        string folder = Folder();
+        string csvInput = Input(folder, 30);
+        string[][] rows = [.. File.ReadAllLines(csvInput).Skip(1).Select(l => l.Split(','))];
+        string parquetInput = Path.Combine(folder, "in.parquet");
+        var schema = new Parquet.Schema.ParquetSchema(new Parquet.Schema.DataField<string>("id"), new Parquet.Schema.DataField<string>("text"));
+        using (var stream = File.Create(parquetInput))
+        {
+            // Two row groups, so the reader crosses one.
+            var writer = await Parquet.ParquetWriter.CreateAsync(schema, stream);
+            foreach (var part in rows.Chunk(17))
+            {
+                using var group = writer.CreateRowGroup();
+                await group.WriteAsync(schema.DataFields[0], part.Select(r => r[0]).ToArray());
+                await group.WriteAsync(schema.DataFields[1], part.Select(r => r[1].Trim('"')).ToArray());
+            }
+            await writer.DisposeAsync();
+        }
+        string fromCsv = Path.Combine(folder, "a.csv"), fromParquet = Path.Combine(folder, "b.csv"), toParquet = Path.Combine(folder, "c.parquet");
+        Assert.Equal(0, CliRun.Of("score", "--model", model.ModelPath, "--input", csvInput, "--output", fromCsv, "--id-column", "id", "--window", "8").Status);
+        CliRun parquetRun = CliRun.Of("score", "--model", model.ModelPath, "--input", parquetInput, "--output", fromParquet, "--id-column", "id", "--window", "8");
+        Assert.True(parquetRun.Status == 0, parquetRun.Error);
+        Assert.Equal(File.ReadAllBytes(fromCsv), File.ReadAllBytes(fromParquet));
+
+        CliRun written = CliRun.Of("score", "--model", model.ModelPath, "--input", csvInput, "--output", toParquet, "--id-column", "id", "--window", "8");
+        Assert.True(written.Status == 0, written.Error);
+        Assert.False(Directory.Exists(toParquet + ".parts")); // merged and removed
+        var reader = await Parquet.ParquetReader.CreateAsync(toParquet);
+        var ids = new List<string?>();
+        var labels = new List<string?>();
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            var idColumn = new string?[group.RowCount];
+            var labelColumn = new string?[group.RowCount];
+            await group.ReadAsync(reader.Schema.DataFields[0], idColumn.AsMemory(), null);
+            await group.ReadAsync(reader.Schema.DataFields[1], labelColumn.AsMemory(), null);
+            ids.AddRange(idColumn);
+            labels.AddRange(labelColumn);
+        }
+        await reader.DisposeAsync();
+        string[][] csvRows = [.. File.ReadAllLines(fromCsv).Skip(1).Select(l => l.Split(','))];
+        Assert.Equal(csvRows.Select(r => r[0]), ids);
+        Assert.Equal(csvRows.Select(r => r[1]), labels);
+    }
+
+    [Fact]
     public void A_resume_of_another_job_or_an_existing_output_is_refused()
     {
         string folder = Folder();
@@ -127,7 +175,7 @@ public sealed class ScoreCommandTests(TrainedModelFixture model)
         Assert.Equal([$"earlyexit: --output {output} already exists; choose another file or delete it"], again.ErrorLines);
         CliRun nothing = CliRun.Of("score", "--model", model.ModelPath, "--input", input, "--output", output, "--resume");
         Assert.Equal([$"earlyexit: --resume: {output}.score-state.json does not exist, so there is no interrupted run of --output {output} to continue"], nothing.ErrorLines);
-        CliRun format = CliRun.Of("score", "--model", model.ModelPath, "--input", input, "--output", Path.Combine(folder, "out.parquet"));
+        CliRun format = CliRun.Of("score", "--model", model.ModelPath, "--input", input, "--output", Path.Combine(folder, "out.xlsx"));
         Assert.StartsWith("earlyexit: --output-format: cannot tell the format of", Assert.Single(format.ErrorLines));
     }
 }
