@@ -39,6 +39,13 @@ public sealed class ServerOptions
     public int MaxBatchSize { get; init; } = 32;
 
     /// <summary>
+    /// The token budget of a batch (rows × its longest row; <see cref="Data.Batching.TokenBudgetBatches"/>); default 4,096.
+    /// The static scheduler sorts the rows it takes by length and runs them in batches under it; the
+    /// depth-pooled scheduler admits new rows as length-sorted segments under it.
+    /// </summary>
+    public int MaxBatchTokens { get; init; } = 4096;
+
+    /// <summary>
     /// Longest an input waits for others to fill a batch when there is nothing else to run;
     /// default 5 ms. Depth-pooled: how long layer 1's pool may wait for company while no row is
     /// deeper in the model. Static: how long a batch waits to fill after its first input arrives.
@@ -111,6 +118,7 @@ public sealed class ServerOptions
         ArgumentNullException.ThrowIfNull(Onnx, nameof(Onnx));
         Onnx.Validate();
         AtLeast(MaxBatchSize, 1, nameof(MaxBatchSize));
+        AtLeast(MaxBatchTokens, 1, nameof(MaxBatchTokens));
         AtLeast(QueueCapacity, 1, nameof(QueueCapacity));
         AtLeast(MaxInputsPerRequest, 1, nameof(MaxInputsPerRequest));
         AtLeast(MaxCharactersPerInput, 1, nameof(MaxCharactersPerInput));

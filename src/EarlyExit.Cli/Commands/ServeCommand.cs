@@ -35,6 +35,7 @@ public static class ServeCommand
         };
         batching.AcceptOnlyFromAmong([.. BatchingModes.Names]);
         var maxBatch = new Option<int>("--max-batch-size") { Description = "Rows per layer call", DefaultValueFactory = _ => 32 };
+        var tokens = new Option<int>("--max-batch-tokens") { Description = "Token budget of a batch (rows × longest row): rows are sorted by length into batches under it", DefaultValueFactory = _ => new ServerOptions().MaxBatchTokens };
         var delay = new Option<int>("--max-queue-delay-ms") { Description = "How long a lone request waits for company", DefaultValueFactory = _ => 5 };
         var feedbackWindow = new Option<int>("--feedback-window")
         {
@@ -54,13 +55,14 @@ public static class ServeCommand
         var onnxThreads = CliOptions.OnnxThreads();
         var command = new Command("serve", "Serve a model folder over HTTP with early exit and batching across requests.")
         {
-            model, urls, batching, maxBatch, delay, feedbackWindow, accuracyTarget, refit, threads, backend, onnxThreads,
+            model, urls, batching, maxBatch, tokens, delay, feedbackWindow, accuracyTarget, refit, threads, backend, onnxThreads,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new ServerOptions
         {
             ModelDirectory = parse.GetValue(model)!,
             Batching = BatchingModes.Parse(parse.GetValue(batching)!),
             MaxBatchSize = parse.GetValue(maxBatch),
+            MaxBatchTokens = parse.GetValue(tokens),
             MaxQueueDelay = TimeSpan.FromMilliseconds(parse.GetValue(delay)),
             FeedbackWindow = parse.GetValue(feedbackWindow),
             AccuracyTarget = parse.GetValue(accuracyTarget),

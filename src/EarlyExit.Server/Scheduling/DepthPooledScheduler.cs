@@ -1,3 +1,4 @@
+using EarlyExit.Data.Batching;
 using EarlyExit.Core.Policies;
 using EarlyExit.Data.Tokenization;
 using EarlyExit.Server.Telemetry;
@@ -116,21 +117,26 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         return choice.Choose(loads, step, waited, mayWaitForCompany, out wait);
     }
 
-    private void Admit(List<QueuedRow> rows, List<Segment> pool, long step)
+    private void Admit(List<QueuedRow> admitted, List<Segment> pool, long step)
     {
-        try
+        // Length-sorted segments under the token budget: rows of like length enter together.
+        foreach (var planned in TokenBudgetBatches.Plan([.. admitted.Select(r => r.Input.Length)], Options.MaxBatchTokens, admitted.Count))
         {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            // The rows were tokenized when their requests arrived: only padding is left to do here.
-            TokenBatch tokens = Tokenizer.Collate([.. rows.Select(r => r.Input)]);
-            ExitBatchState state = Model.Begin(tokens).DetachFromDisposeScope();
-            pool.Add(new Segment(state, [.. rows.Select(r => new PooledRow(r))], step));
-        }
-        catch (Exception e)
-        {
-            foreach (QueuedRow row in rows) row.Job.Fail(e);
-            Queue.Release(rows.Count);
+            QueuedRow[] rows = [.. planned.Select(i => admitted[i])];
+            try
+            {
+                using var scope = NewDisposeScope();
+                using var noGrad = no_grad();
+                // The rows were tokenized when their requests arrived: only padding is left to do here.
+                TokenBatch tokens = Tokenizer.Collate([.. rows.Select(r => r.Input)]);
+                ExitBatchState state = Model.Begin(tokens).DetachFromDisposeScope();
+                pool.Add(new Segment(state, [.. rows.Select(r => new PooledRow(r))], step));
+            }
+            catch (Exception e)
+            {
+                foreach (QueuedRow row in rows) row.Job.Fail(e);
+                Queue.Release(rows.Length);
+            }
         }
     }
 

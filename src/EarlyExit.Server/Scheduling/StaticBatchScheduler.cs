@@ -1,3 +1,4 @@
+using EarlyExit.Data.Batching;
 using EarlyExit.Core.Policies;
 using EarlyExit.Data.Tokenization;
 using EarlyExit.Server.Telemetry;
@@ -52,16 +53,21 @@ public sealed class StaticBatchScheduler : InferenceScheduler
     {
         foreach (IGrouping<ExitPolicy, QueuedRow> group in rows.Where(r => !r.Job.IsFinished).GroupBy(r => r.Job.Policy))
         {
-            QueuedRow[] members = [.. group];
-            try
+            QueuedRow[] all = [.. group];
+            // Sorted by length and cut under the token budget, so a short request does not pay for a long one's padding.
+            foreach (var planned in TokenBudgetBatches.Plan([.. all.Select(r => r.Input.Length)], Options.MaxBatchTokens, all.Length))
             {
-                TokenBatch batch = Tokenizer.Collate([.. members.Select(r => r.Input)]);
-                var results = new EarlyExitRuntime<TokenBatch>(Model, group.Key).Run(batch, Metrics.LayerCall);
-                for (int i = 0; i < members.Length; i++) members[i].Answer(results[i], Metrics);
-            }
-            catch (Exception e)
-            {
-                foreach (QueuedRow row in members) row.Job.Fail(e);
+                QueuedRow[] members = [.. planned.Select(i => all[i])];
+                try
+                {
+                    TokenBatch batch = Tokenizer.Collate([.. members.Select(r => r.Input)]);
+                    var results = new EarlyExitRuntime<TokenBatch>(Model, group.Key).Run(batch, Metrics.LayerCall);
+                    for (int i = 0; i < members.Length; i++) members[i].Answer(results[i], Metrics);
+                }
+                catch (Exception e)
+                {
+                    foreach (QueuedRow row in members) row.Job.Fail(e);
+                }
             }
         }
         Queue.Release(rows.Count);

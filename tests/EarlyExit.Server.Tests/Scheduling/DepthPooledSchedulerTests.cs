@@ -52,13 +52,16 @@ public sealed class DepthPooledSchedulerTests : IDisposable
     }
 
     [Theory]
-    [InlineData(BatchingMode.DepthPooled)]
-    [InlineData(BatchingMode.Static)]
-    [InlineData(BatchingMode.Single)]
-    public async Task EveryModeGivesTheOfflineAnswers(BatchingMode mode)
+    [InlineData(BatchingMode.DepthPooled, 4096)]
+    [InlineData(BatchingMode.Static, 4096)]
+    [InlineData(BatchingMode.Single, 4096)]
+    [InlineData(BatchingMode.DepthPooled, 30)] // a budget that splits the rows into length-sorted batches
+    [InlineData(BatchingMode.Static, 30)]
+    public async Task EveryModeGivesTheOfflineAnswers(BatchingMode mode, int maxBatchTokens)
     {
-        await using var scheduler = InferenceScheduler.Create(_model, Options(mode), new ServerMetrics());
-        string[] texts = [.. TestModel.Sentences.Take(6)];
+        await using var scheduler = InferenceScheduler.Create(_model, Options(mode, maxBatchTokens), new ServerMetrics());
+        // Lengths mixed: every other text repeated, so sorting by length reorders them.
+        string[] texts = [.. TestModel.Sentences.Take(6).Select((t, i) => i % 2 == 1 ? $"{t} {t} {t}" : t)];
         var spec = new PolicySpec("pcee", 0.6);
 
         var results = await scheduler.SubmitAsync(texts, _model.ResolvePolicy(spec));
@@ -114,10 +117,11 @@ public sealed class DepthPooledSchedulerTests : IDisposable
         Assert.Equal(4, (await next).Length);
     }
 
-    private static ServerOptions Options(BatchingMode mode) => new()
+    private static ServerOptions Options(BatchingMode mode, int maxBatchTokens = 4096) => new()
     {
         ModelDirectory = TestModel.Directory,
         Batching = mode,
+        MaxBatchTokens = maxBatchTokens,
         MaxBatchSize = 4,
         MaxQueueDelay = TimeSpan.FromMilliseconds(1),
     };

@@ -21,6 +21,7 @@ internal sealed class ServerFactory(ServerOptions? options = null) : WebApplicat
         Onnx = o.Onnx,
         Batching = o.Batching,
         MaxBatchSize = o.MaxBatchSize,
+        MaxBatchTokens = o.MaxBatchTokens,
         MaxQueueDelay = o.MaxQueueDelay,
         QueueCapacity = o.QueueCapacity,
         MaxInputsPerRequest = o.MaxInputsPerRequest,
