@@ -103,6 +103,18 @@ public static class CliOptions
     };
 
     /// <summary><c>--onnx-threads N</c>: ONNX Runtime's intra-op threads; default the <c>--threads</c> value (see <see cref="BackendSetup"/>).</summary>
+    public static Option<string> Precision()
+    {
+        var option = new Option<string>("--precision")
+        {
+            Description = "With --backend onnx: fp32, or int8 (int8 weights per output channel, activations quantized per call: ONNX Runtime's DynamicQuantizeMatMul)",
+            DefaultValueFactory = _ => "fp32",
+        };
+        option.AcceptOnlyFromAmong("fp32", "int8");
+        return option;
+    }
+
+    /// <summary><c>--onnx-threads</c>.</summary>
     public static Option<int?> OnnxThreads() => new("--onnx-threads")
     {
         Description = "With --backend onnx: threads per ONNX Runtime session (default: the --threads value; 0 = ONNX Runtime's choice, one per physical core)",

@@ -41,10 +41,11 @@ public static class PredictCommand
         var threads = CliOptions.Threads();
         var backend = CliOptions.Backend();
         var onnxThreads = CliOptions.OnnxThreads();
+        var precision = CliOptions.Precision();
         var texts = new Argument<string[]>("TEXT") { Description = "Texts to classify; none = read stdin, one per line", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("predict", "Classify texts with early exit: label, probability, exit layer and compute used for each.")
         {
-            model, policy, parameter, seed, threads, backend, onnxThreads, texts,
+            model, policy, parameter, seed, threads, backend, onnxThreads, precision, texts,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new PredictSettings
         {
@@ -56,6 +57,7 @@ public static class PredictCommand
             Threads = parse.GetValue(threads),
             Backend = parse.GetValue(backend),
             OnnxThreads = parse.GetValue(onnxThreads),
+            Precision = parse.GetValue(precision)!,
         }, context.In, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
         return command;
     }
@@ -78,7 +80,7 @@ public static class PredictCommand
         IReadOnlyList<string> texts = settings.Texts.Count > 0 ? settings.Texts : ReadLines(stdin);
         if (texts.Count == 0) throw new CliException("no text to classify: give texts as arguments or one per line on stdin");
         TorchSetup.Apply(settings.Threads, settings.Seed);
-        OnnxBackendOptions onnxOptions = BackendSetup.OnnxOptions(settings.OnnxThreads, settings.Threads);
+        OnnxBackendOptions onnxOptions = BackendSetup.OnnxOptions(settings.OnnxThreads, settings.Threads, settings.Precision, settings.Backend);
         using EarlyExitClassifier classifier = EarlyExitClassifier.Load(folder,
             new EarlyExitClassifierOptions { Backend = settings.Backend, Onnx = onnxOptions, BatchSize = BatchSize });
         ExitPolicy policy = CreatePolicy(classifier, settings.Policy, settings.Parameter);

@@ -29,4 +29,7 @@ public sealed record PredictSettings
 
     /// <summary>ONNX Runtime threads (<c>--onnx-threads</c>), ≥ 0; null for the <see cref="Threads"/> value. Only with <see cref="InferenceBackend.Onnx"/>.</summary>
     public int? OnnxThreads { get; init; }
+
+    /// <summary><c>--precision</c>: fp32 or int8 (ONNX backend).</summary>
+    public string Precision { get; init; } = "fp32";
 }

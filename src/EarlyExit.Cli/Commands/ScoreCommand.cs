@@ -48,9 +48,10 @@ public static class ScoreCommand
         var threads = CliOptions.Threads();
         var backend = CliOptions.Backend();
         var onnxThreads = CliOptions.OnnxThreads();
+        var precision = CliOptions.Precision();
         var command = new Command("score", "Classify a CSV, TSV or JSON Lines file into another, streaming and resumable, with a progress bar and a summary.")
         {
-            model, input, output, inputFormat, outputFormat, textColumn, idColumn, all, policy, parameter, window, tokens, batch, onError, errors, resume, threads, backend, onnxThreads,
+            model, input, output, inputFormat, outputFormat, textColumn, idColumn, all, policy, parameter, window, tokens, batch, onError, errors, resume, threads, backend, onnxThreads, precision,
         };
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new ScoreSettings
         {
@@ -73,6 +74,7 @@ public static class ScoreCommand
             Threads = parse.GetValue(threads),
             Backend = parse.GetValue(backend),
             OnnxThreads = parse.GetValue(onnxThreads),
+            Precision = parse.GetValue(precision)!,
         }, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
         return command;
     }
@@ -93,7 +95,7 @@ public static class ScoreCommand
         CheckOutputs(settings);
         ModelDirectory folder = ModelDirectory.Open(settings.Model);
         TorchSetup.Apply(settings.Threads, TrainingDefaults.Seed);
-        OnnxBackendOptions onnx = BackendSetup.OnnxOptions(settings.OnnxThreads, settings.Threads);
+        OnnxBackendOptions onnx = BackendSetup.OnnxOptions(settings.OnnxThreads, settings.Threads, settings.Precision, settings.Backend);
         using EarlyExitClassifier classifier = EarlyExitClassifier.Load(folder, new EarlyExitClassifierOptions
         {
             Backend = settings.Backend, Onnx = onnx, BatchSize = settings.BatchSize, MaxBatchTokens = settings.MaxBatchTokens,

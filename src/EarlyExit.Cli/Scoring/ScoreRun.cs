@@ -160,7 +160,7 @@ internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier class
         byte[] head = new byte[(int)Math.Min(info.Length, 1 << 20)];
         stream.ReadExactly(head);
         string options = string.Join(";", _inputFormat, _outputFormat, settings.TextColumn, settings.IdColumn ?? "(row number)", settings.AllProbabilities,
-            settings.Window, settings.MaxBatchTokens, settings.BatchSize, settings.Backend);
+            settings.Window, settings.MaxBatchTokens, settings.BatchSize, settings.Backend, settings.Precision);
         return new ScoreJobKey(info.FullName, info.Length, Convert.ToHexStringLower(SHA256.HashData(head)), classifier.Folder.WeightsHash(), policyName, options);
     }
 

@@ -56,6 +56,9 @@ public sealed record ScoreSettings
     /// <summary>The backend.</summary>
     public InferenceBackend Backend { get; init; } = InferenceBackend.Torch;
 
+    /// <summary><c>--precision</c>: fp32 or int8 (ONNX backend).</summary>
+    public string Precision { get; init; } = "fp32";
+
     /// <summary><c>--onnx-threads</c>.</summary>
     public int? OnnxThreads { get; init; }
 

@@ -31,8 +31,9 @@ internal sealed class EncoderGraph
     private readonly Dictionary<string, float[]> _weights;
     private readonly Dictionary<string, long[]> _shapes;
 
-    internal EncoderGraph(MultiExitEncoder encoder)
+    internal EncoderGraph(MultiExitEncoder encoder, OnnxPrecision precision = OnnxPrecision.Float32)
     {
+        Precision = precision;
         ArgumentNullException.ThrowIfNull(encoder);
         Config = encoder.Config;
         RefuseUnwritten(Config);
@@ -58,6 +59,9 @@ internal sealed class EncoderGraph
     }
 
     internal EncoderConfig Config { get; }
+
+    /// <summary>How the Linear layers are written: float32 MatMul, or int8 weights with dynamically quantized activations.</summary>
+    internal OnnxPrecision Precision { get; }
 
     /// <summary>The feed-forward activations <see cref="Activate"/> writes.</summary>
     private static readonly HiddenActivation[] WrittenHiddenActivations =
@@ -238,9 +242,36 @@ internal sealed class EncoderGraph
         return g.Node("Squeeze", [Linear(g, pooled, prefix + "classifier"), g.Int64s(false, 1)], outputName);
     }
 
-    /// <summary>x · Wᵀ + b with W stored [in, out].</summary>
-    private string Linear(OnnxGraphBuilder g, string x, string module, string? outputName = null) =>
-        g.Node("Add", [g.Node("MatMul", [x, Weight(g, module + ".weight")]), Weight(g, module + ".bias")], outputName);
+    /// <summary>x · Wᵀ + b with W stored [in, out]; in int8, ONNX Runtime's DynamicQuantizeMatMul (see <see cref="OnnxPrecision.Int8"/>).</summary>
+    private string Linear(OnnxGraphBuilder g, string x, string module, string? outputName = null)
+    {
+        if (Precision == OnnxPrecision.Float32)
+            return g.Node("Add", [g.Node("MatMul", [x, Weight(g, module + ".weight")]), Weight(g, module + ".bias")], outputName);
+        var (quantized, scales) = QuantizePerColumn(module + ".weight");
+        long columns = _shapes[module + ".weight"][1];
+        string product = g.MicrosoftNode("DynamicQuantizeMatMul",
+            [x, g.Int8s(module + ".weight_int8", quantized, _shapes[module + ".weight"]), g.Floats(module + ".weight_scale", scales, columns),
+             g.Int8s(module + ".weight_zero_point", new sbyte[columns], columns), Weight(g, module + ".bias")]);
+        return outputName is null ? product : g.Node("Identity", [product], outputName);
+    }
+
+    /// <summary>
+    /// Symmetric per-output-channel int8: column j of W [in, out] gets s_j = max_i |W_ij| / 127 and
+    /// q_ij = round(W_ij / s_j) in [−127, 127], zero point 0 (an all-zero column gets s_j = 1).
+    /// </summary>
+    private (sbyte[] Values, float[] Scales) QuantizePerColumn(string name)
+    {
+        float[] w = _weights[name];
+        long rows = _shapes[name][0], columns = _shapes[name][1];
+        var scales = new float[columns];
+        for (long i = 0; i < rows; i++)
+            for (long j = 0; j < columns; j++) scales[j] = Math.Max(scales[j], Math.Abs(w[(i * columns) + j]));
+        for (long j = 0; j < columns; j++) scales[j] = scales[j] > 0 ? scales[j] / 127f : 1f;
+        var q = new sbyte[w.Length];
+        for (long i = 0; i < rows; i++)
+            for (long j = 0; j < columns; j++) q[(i * columns) + j] = (sbyte)Math.Clamp(MathF.Round(w[(i * columns) + j] / scales[j]), -127, 127);
+        return (q, scales);
+    }
 
     private string LayerNorm(OnnxGraphBuilder g, string x, string module, string? outputName = null) =>
         g.Node("LayerNormalization", [x, Weight(g, module + ".weight"), Weight(g, module + ".bias")], outputName,

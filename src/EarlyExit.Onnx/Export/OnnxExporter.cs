@@ -24,9 +24,10 @@ public static class OnnxExporter
     /// <returns>The segments; see <see cref="OnnxSegments"/> for their signatures.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="encoder"/> is null.</exception>
     /// <exception cref="ArgumentException">The encoder's config is not BERT's forward (an imported DistilBERT, RoBERTa, ELECTRA or ALBERT; docs/models.md).</exception>
-    public static OnnxSegments ExportSegments(MultiExitEncoder encoder)
+    /// <param name="precision">Float32 (default) or int8 Linear layers (<see cref="OnnxPrecision.Int8"/>).</param>
+    public static OnnxSegments ExportSegments(MultiExitEncoder encoder, OnnxPrecision precision = OnnxPrecision.Float32)
     {
-        var graph = new EncoderGraph(encoder);
+        var graph = new EncoderGraph(encoder, precision);
         EncoderConfig config = graph.Config;
         var layers = ImmutableArray.CreateBuilder<ModelProto>(config.LayerCount);
         var exits = ImmutableArray.CreateBuilder<ModelProto>(config.LayerCount);
@@ -74,9 +75,10 @@ public static class OnnxExporter
     /// <returns>The model; run it with <see cref="Runtime.OnnxClassifier"/> or any ONNX runtime.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="encoder"/> is null.</exception>
     /// <exception cref="ArgumentException">The encoder's config is not BERT's forward (an imported DistilBERT, RoBERTa, ELECTRA or ALBERT; docs/models.md).</exception>
-    public static ModelProto ExportFullModel(MultiExitEncoder encoder)
+    /// <param name="precision">Float32 (default) or int8 Linear layers (<see cref="OnnxPrecision.Int8"/>).</param>
+    public static ModelProto ExportFullModel(MultiExitEncoder encoder, OnnxPrecision precision = OnnxPrecision.Float32)
     {
-        var graph = new EncoderGraph(encoder);
+        var graph = new EncoderGraph(encoder, precision);
         EncoderConfig config = graph.Config;
         var g = new OnnxGraphBuilder("full");
         var (ids, types, mask) = TokenInputs(g);

@@ -13,6 +13,10 @@ internal sealed class OnnxGraphBuilder
     private readonly GraphProto _graph;
     private readonly HashSet<string> _initializers = new(StringComparer.Ordinal);
     private int _next;
+    private bool _usesMicrosoftOps;
+
+    /// <summary>The domain of ONNX Runtime's contrib operators (DynamicQuantizeMatMul).</summary>
+    internal const string MicrosoftDomain = "com.microsoft";
 
     internal OnnxGraphBuilder(string name) => _graph = new GraphProto { Name = name };
 
@@ -48,6 +52,17 @@ internal sealed class OnnxGraphBuilder
         return name;
     }
 
+    /// <summary>An int8 initializer; added once, later calls with the same name return it.</summary>
+    internal string Int8s(string name, ReadOnlySpan<sbyte> values, params long[] dims)
+    {
+        if (!_initializers.Add(name)) return name;
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int8 };
+        tensor.Dims.AddRange(dims);
+        tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values));
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
     /// <summary>A float32 scalar constant (a 0-d initializer).</summary>
     internal string Scalar(float value) => Floats($"const_f_{BitConverter.SingleToInt32Bits(value):x8}", [value]);
 
@@ -75,6 +90,15 @@ internal sealed class OnnxGraphBuilder
         return output;
     }
 
+    /// <summary>Adds a node of ONNX Runtime's contrib domain (<see cref="MicrosoftDomain"/>); the model then imports that domain too.</summary>
+    internal string MicrosoftNode(string opType, string[] inputs)
+    {
+        string output = Node(opType, inputs);
+        _graph.Node[^1].Domain = MicrosoftDomain;
+        _usesMicrosoftOps = true;
+        return output;
+    }
+
     internal static AttributeProto Int(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
@@ -98,6 +122,7 @@ internal sealed class OnnxGraphBuilder
             Graph = _graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
+        if (_usesMicrosoftOps) model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
         return model;
     }
 

@@ -41,12 +41,17 @@ public sealed record OnnxBackendOptions
     /// (constant folding, attention, GELU and LayerNorm fusions, …).</summary>
     public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
+    /// <summary>How the segments' Linear layers run: float32 (default) or int8 (<see cref="Export.OnnxPrecision.Int8"/>).</summary>
+    public Export.OnnxPrecision Precision { get; init; } = Export.OnnxPrecision.Float32;
+
     /// <summary>Checks every setting.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A thread count is negative, or the optimisation level is not defined.</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(IntraOpThreads);
         ArgumentOutOfRangeException.ThrowIfNegative(InterOpThreads);
+        if (!Enum.IsDefined(Precision))
+            throw new ArgumentOutOfRangeException(nameof(Precision), Precision, $"Precision must be one of {string.Join(", ", Enum.GetNames<Export.OnnxPrecision>())}; got {Precision}");
         if (!Enum.IsDefined(OptimizationLevel))
             throw new ArgumentOutOfRangeException(nameof(OptimizationLevel), OptimizationLevel,
                 $"OptimizationLevel must be one of {string.Join(", ", Enum.GetNames<GraphOptimizationLevel>())}; got {OptimizationLevel}");

@@ -64,7 +64,7 @@ public sealed class OnnxExitModel : IMultiExitModel<TokenBatch>, IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="encoder"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (<see cref="OnnxBackendOptions.Validate"/>).</exception>
     public static OnnxExitModel Create(MultiExitEncoder encoder, OnnxBackendOptions? options = null) =>
-        Create(OnnxExporter.ExportSegments(encoder), options);
+        Create(OnnxExporter.ExportSegments(encoder, options?.Precision ?? OnnxPrecision.Float32), options);
 
     /// <summary>Opens one ORT session per segment of <paramref name="segments"/>.</summary>
     /// <param name="segments">Exported segments, e.g. from <see cref="OnnxExporter.ExportSegments"/>.</param>
