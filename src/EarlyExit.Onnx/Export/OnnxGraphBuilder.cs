@@ -91,12 +91,18 @@ internal sealed class OnnxGraphBuilder
     }
 
     /// <summary>Adds a node of ONNX Runtime's contrib domain (<see cref="MicrosoftDomain"/>); the model then imports that domain too.</summary>
-    internal string MicrosoftNode(string opType, string[] inputs)
+    internal string MicrosoftNode(string opType, string[] inputs, params AttributeProto[] attributes) =>
+        MicrosoftNode(opType, inputs, 1, attributes)[0];
+
+    /// <summary>A contrib-domain node with <paramref name="outputs"/> fresh outputs; returns their names.</summary>
+    internal string[] MicrosoftNode(string opType, string[] inputs, int outputs, params AttributeProto[] attributes)
     {
-        string output = Node(opType, inputs);
-        _graph.Node[^1].Domain = MicrosoftDomain;
+        string first = Node(opType, inputs, null, attributes);
+        NodeProto node = _graph.Node[^1];
+        node.Domain = MicrosoftDomain;
+        for (int i = 1; i < outputs; i++) node.Output.Add("t" + _next++);
         _usesMicrosoftOps = true;
-        return output;
+        return [first, .. node.Output.Skip(1)];
     }
 
     internal static AttributeProto Int(string name, long value) =>
