@@ -12,6 +12,19 @@ using EarlyExit.Bench.Onnx;
 //   --train-examples K   training examples when no --model is given (default 400).
 //   --save-model DIR     save the heads trained here as a ModelCheckpoint, for --model in a later run.
 //   --spin               ORT threads spin between calls (ORT's default; off by default here, see OnnxBackendOptions.AllowSpinning).
+if (args.Length > 0 && args[0] == "throughput")
+{
+    // Issue 18: EarlyExit.Bench.Onnx throughput --model DIR [--data SPEC] [--threads T] [--rounds R] [--max-batch-tokens N] [--slices S]
+    ThroughputBenchmark.Run(Console.Out, new ThroughputBenchmark.Settings(
+        Data: Value("--data") ?? "spam-assassin",
+        Model: Value("--model") ?? throw new ArgumentException("throughput needs --model DIR (a model trained on --data)"),
+        Threads: Int("--threads", 2),
+        Rounds: Int("--rounds", 3),
+        MaxBatchTokens: Int("--max-batch-tokens", 4096),
+        Slices: Int("--slices", 20)));
+    return 0;
+}
+
 var settings = new OnnxBenchmark.Settings(
     Data: Value("--data") ?? "spam-assassin",
     Model: Value("--model"),

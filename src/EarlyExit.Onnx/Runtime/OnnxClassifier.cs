@@ -37,7 +37,7 @@ public sealed class OnnxClassifier : IDisposable
         ArgumentNullException.ThrowIfNull(encoder);
         options ??= new OnnxBackendOptions();
         using SessionOptions sessionOptions = options.CreateSessionOptions();
-        byte[] model = OnnxExporter.ExportFullModel(encoder).ToByteArray();
+        byte[] model = OnnxExporter.ExportFullModel(encoder, options.Precision).ToByteArray();
         return new OnnxClassifier(new InferenceSession(model, sessionOptions), encoder.Config.ClassCount);
     }
 
