@@ -25,6 +25,26 @@ if (args.Length > 0 && args[0] == "throughput")
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "texts")
+{
+    // Issue 18's volume input: EarlyExit.Bench.Onnx texts --data SPEC --rows N --out FILE.csv — the test split's
+    // texts repeated in order to N rows (id, text), for earlyexit score's memory and throughput runs.
+    var data = EarlyExit.Data.Datasets.DatasetCatalog.LoadText(EarlyExit.Data.Datasets.DatasetSpec.Parse(Value("--data") ?? "spam-assassin"));
+    long rowsWanted = long.Parse(Value("--rows") ?? "1000000", CultureInfo.InvariantCulture);
+    string outPath = Value("--out") ?? throw new ArgumentException("texts needs --out FILE.csv");
+    using (var writer = new StreamWriter(outPath))
+    {
+        writer.Write("id,text\n");
+        for (long i = 0; i < rowsWanted; i++)
+        {
+            string text = data.Test[(int)(i % data.Test.Count)].Text.Replace("\"", "\"\"", StringComparison.Ordinal);
+            writer.Write(string.Create(CultureInfo.InvariantCulture, $"{i},\"{text}\"\n"));
+        }
+    }
+    Console.WriteLine($"wrote {rowsWanted:N0} rows of {data.Test.Count:N0} test texts to {outPath}");
+    return 0;
+}
+
 var settings = new OnnxBenchmark.Settings(
     Data: Value("--data") ?? "spam-assassin",
     Model: Value("--model"),
