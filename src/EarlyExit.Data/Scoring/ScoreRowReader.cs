@@ -13,9 +13,9 @@ namespace EarlyExit.Data.Scoring;
 /// <see cref="DatasetFormatException"/> naming the file and line.
 /// </summary>
 /// <remarks>
-/// Invalid UTF-8 is decoded as U+FFFD, as .NET does; a text holding U+FFFD is therefore reported as
-/// invalid UTF-8 (a file that means the replacement character literally is rare, and it is said, not
-/// silently scored).
+/// Invalid UTF-8 is found in the bytes (<see cref="InvalidUtf8Lines"/>, one streaming pass before the
+/// rows are read; it keeps only the numbers of the bad lines), since the readers decode it as U+FFFD
+/// as .NET does, and real data holds U+FFFD written on purpose (fine-foods does).
 /// </remarks>
 public static class ScoreRowReader
 {
@@ -50,6 +50,7 @@ public static class ScoreRowReader
             FieldCountMismatch = CsvFieldCountHandling.Allow,
             TrackLineNumbers = true,
         };
+        HashSet<long> invalid = InvalidUtf8Lines(path);
         using var reader = CsvReader.FromFile(path, options);
         IReadOnlyList<string> headers = reader.Headers;
         int text = Column(path, headers, textColumn);
@@ -71,13 +72,14 @@ public static class ScoreRowReader
             string? value = Field(reader, text);
             string? problem = value is null ? $"no '{textColumn}' field (the row has fewer fields than the header)"
                 : id >= 0 && Field(reader, id) is null ? $"no '{idColumn}' field (the row has fewer fields than the header)"
-                : Check(value);
+                : invalid.Contains(line) ? InvalidUtf8 : Check(value);
             yield return new ScoreRow(index++, line, rowId, problem is null ? value : null, problem);
         }
     }
 
     private static IEnumerable<ScoreRow> ReadJsonLines(string path, string textColumn, string? idColumn)
     {
+        HashSet<long> invalid = InvalidUtf8Lines(path);
         long line = 0, index = 0;
         foreach (string content in File.ReadLines(path))
         {
@@ -98,7 +100,7 @@ public static class ScoreRowReader
                         id = i.ValueKind == JsonValueKind.String ? i.GetString() : i.ValueKind == JsonValueKind.Number ? i.GetRawText() : null;
                     problem = text is null ? $"no string field '{textColumn}'"
                         : id is null ? $"no string or number field '{idColumn}'"
-                        : Check(text);
+                        : invalid.Contains(line) ? InvalidUtf8 : Check(text);
                 }
             }
             catch (JsonException e)
@@ -109,11 +111,38 @@ public static class ScoreRowReader
         }
     }
 
+    private const string InvalidUtf8 = "invalid UTF-8";
+
     /// <summary>Why a text cannot be scored, or null.</summary>
-    internal static string? Check(string text) =>
-        text.Length == 0 ? "empty text"
-        : text.Contains('\uFFFD', StringComparison.Ordinal) ? "invalid UTF-8 (decoded as U+FFFD)"
-        : null;
+    internal static string? Check(string text) => text.Length == 0 ? "empty text" : null;
+
+    /// <summary>The 1-based numbers of the lines of <paramref name="path"/> that are not valid UTF-8, in one streaming pass.</summary>
+    public static HashSet<long> InvalidUtf8Lines(string path)
+    {
+        var invalid = new HashSet<long>();
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        byte[] buffer = new byte[1 << 20];
+        var carry = new List<byte>();   // the part of a line that crossed a buffer's end
+        long line = 1;
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            ReadOnlySpan<byte> rest = buffer.AsSpan(0, read);
+            int newline;
+            while ((newline = rest.IndexOf((byte)'\n')) >= 0)
+            {
+                ReadOnlySpan<byte> content = rest[..newline];
+                bool valid = carry.Count == 0 ? System.Text.Unicode.Utf8.IsValid(content) : System.Text.Unicode.Utf8.IsValid([.. carry, .. content]);
+                if (!valid) invalid.Add(line);
+                carry.Clear();
+                line++;
+                rest = rest[(newline + 1)..];
+            }
+            carry.AddRange(rest);
+        }
+        if (carry.Count > 0 && !System.Text.Unicode.Utf8.IsValid([.. carry])) invalid.Add(line);
+        return invalid;
+    }
 
     private static string? Field(CsvReader reader, int index) => index < reader.FieldCount ? reader.GetString(index) : null;
 

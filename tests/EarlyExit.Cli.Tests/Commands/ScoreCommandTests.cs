@@ -62,16 +62,18 @@ public sealed class ScoreCommandTests(TrainedModelFixture model)
         Assert.Equal(1, failing.Status);
         Assert.StartsWith($"earlyexit: {input}, line 12 (row bad1): empty text; --on-error skip", failing.ErrorLines[^1]);
 
-        // And invalid UTF-8 in the last row (line 23), appended as raw bytes.
+        // A replacement character written on purpose (valid UTF-8, as in fine-foods' reviews) is scored (line 23);
+        // invalid UTF-8 in the last row (line 24), appended as raw bytes, is not.
+        File.AppendAllText(input, "ok1,\"caf\uFFFD with cream\",ham\n");
         File.AppendAllText(input, "bad2,");
         using (var stream = new FileStream(input, FileMode.Append)) stream.Write([0xFF, 0xFE, (byte)'x', (byte)',', (byte)'h', (byte)'a', (byte)'m', (byte)'\n']);
         File.Delete(output + ".score-state.json");
         File.Delete(output);
         CliRun skipping = CliRun.Of("score", "--model", model.ModelPath, "--input", input, "--output", output, "--id-column", "id", "--on-error", "skip");
         Assert.True(skipping.Status == 0, skipping.Error);
-        Assert.Equal(["line\tid\tproblem", "12\tbad1\tempty text", "23\tbad2\tinvalid UTF-8 (decoded as U+FFFD)"], File.ReadAllLines(output + ".errors.tsv"));
-        Assert.Equal(21, File.ReadAllLines(output).Length); // header + 20 scored rows
-        Assert.Contains("20 scored, 2 errors", skipping.Out);
+        Assert.Equal(["line\tid\tproblem", "12\tbad1\tempty text", "24\tbad2\tinvalid UTF-8"], File.ReadAllLines(output + ".errors.tsv"));
+        Assert.Equal(22, File.ReadAllLines(output).Length); // header + 21 scored rows
+        Assert.Contains("21 scored, 2 errors", skipping.Out);
 
         CliRun missing = CliRun.Of("score", "--model", model.ModelPath, "--input", input, "--output", Path.Combine(folder, "x.csv"), "--text-column", "body");
         Assert.Equal($"earlyexit: {input}:1: field 'body': no such column; the header has: id, text, label", missing.ErrorLines[^1]);
