@@ -115,7 +115,7 @@ public static class DemoCommand
         string report = ReportCommand.Write(new ReportSettings { Model = modelPath, Data = data, Out = Path.Combine(settings.Out, "report") }, directory, evaluation);
 
         stdout.WriteLine("Key results (each tuned policy at 2× speed-up on validation, BEEM's eq. 3 thresholds, PCEE at the default δ, the full model, the oracles):");
-        EvaluationTable.Write(stdout, evaluation.Result, keyRowsOnly: true, defaultDelta: calibration.DefaultPolicy.Parameter);
+        EvaluationTable.Write(stdout, evaluation.Result, keyRowsOnly: true, defaultDelta: calibration.DefaultDelta);
         stdout.WriteLine();
         stdout.WriteLine($"every policy and parameter: {Path.GetFullPath(json)}");
         stdout.WriteLine($"report: {report}");

@@ -69,7 +69,8 @@ public static class PolicyBenchmark
             }
             else if (PceePolicy.IsPceeName(name))
             {
-                double[] deltas = [.. DeltaGrid.Append(calibration.DefaultPolicy.Parameter ?? DeltaGrid[^1]).Distinct().Order()];
+                // The default δ, not the default policy's parameter: after calibrate --risk the default is max-prob or static.
+                double[] deltas = [.. DeltaGrid.Append(calibration.DefaultDelta).Distinct().Order()];
                 foreach (double delta in deltas)
                     rows.Add(Row(name, calibration.Target == PceeTarget.Agreement ? RowSelection.AgreementDelta : RowSelection.Delta, delta, true, PolicyCatalog.Create(new PolicySpec(name, delta), calibration, exits), validation, reported));
             }

@@ -136,4 +136,19 @@ public sealed class PolicyBenchmarkTests
         Assert.Contains("difficulty inversion score on test", output.ToString());
         Assert.Contains("normalized-entropy", output.ToString());
     }
+
+    [Fact]
+    public void A_risk_controlled_default_policy_leaves_the_pcee_rows_at_the_default_delta()
+    {
+        // calibrate --risk that fell back: the default policy is static k = M (parameter 4, no δ).
+        var choice = new Core.RiskControl.RiskControlledChoice(new Core.RiskControl.RiskLimit(Core.RiskControl.RiskMeasure.Disagreement, 0.01, 0.1),
+            "max-prob", [new Core.RiskControl.RiskControlStep(0.99, 0.05, 0.9, 1.2)], 0, 400, 4);
+        ExitCalibration controlled = Calibration.WithRiskControl(choice);
+        Assert.Equal("static", controlled.DefaultPolicy.Name);
+
+        EvaluationResult result = PolicyBenchmark.Run(controlled, Validation, Test, "test");
+
+        double[] deltas = [.. result.Rows.Where(r => r.Policy == "pcee").Select(r => r.Target!.Value)];
+        Assert.Equal([.. PolicyBenchmark.DeltaGrid.Append(Calibration.DefaultDelta).Distinct().Order()], deltas);
+    }
 }
