@@ -5,6 +5,7 @@ using EarlyExit.Cli.Scoring;
 using EarlyExit.Core.Catalog;
 using EarlyExit.Core.Policies;
 using EarlyExit.Data.Datasets;
+using EarlyExit.Data.Scoring;
 using EarlyExit.Onnx.Runtime;
 
 namespace EarlyExit.Cli.Commands;
@@ -92,7 +93,7 @@ public static class ScoreCommand
         if (settings.BatchSize < 1) throw new CliException($"--batch-size must be at least 1; got {settings.BatchSize}");
         if (!File.Exists(settings.Input)) throw new CliException($"--input {settings.Input}: no such file");
         if (Path.GetFullPath(settings.Input) == Path.GetFullPath(settings.Output)) throw new CliException("--output must not be the --input file");
-        CheckOutputs(settings);
+        var (inputFormat, outputFormat) = CheckFiles(settings);
         ModelDirectory folder = ModelDirectory.Open(settings.Model);
         TorchSetup.Apply(settings.Threads, TrainingDefaults.Seed);
         OnnxBackendOptions onnx = BackendSetup.OnnxOptions(settings.OnnxThreads, settings.Threads, settings.Precision, settings.Backend);
@@ -106,7 +107,7 @@ public static class ScoreCommand
         ScoreState state;
         try
         {
-            state = new ScoreRun(settings, classifier, policy, policyName, stderr).Run(cancellationToken);
+            state = new ScoreRun(settings, inputFormat, outputFormat, classifier, policy, policyName, stderr).Run(cancellationToken);
         }
         catch (DatasetFormatException e)
         {
@@ -118,20 +119,24 @@ public static class ScoreCommand
         return stopped ? CliExitStatus.Cancelled : CliExitStatus.Success;
     }
 
-    /// <summary>Before the model loads: the formats, and an output that exists or a resume with nothing to resume, each one line.</summary>
-    private static void CheckOutputs(ScoreSettings settings)
+    /// <summary>
+    /// Before the model loads, the one place these are checked: the formats, and an output, state or
+    /// errors file that exists (a new run) or a state file that does not (a resume), each one line.
+    /// </summary>
+    private static (ScoreFileFormat Input, ScoreFileFormat Output) CheckFiles(ScoreSettings settings)
     {
-        foreach (var (name, path, option) in new[] { (settings.InputFormat, settings.Input, "--input-format"), (settings.OutputFormat, settings.Output, "--output-format") })
+        static ScoreFileFormat Format(string? name, string path, string option)
         {
             try
             {
-                Data.Scoring.ScoreFileFormats.Resolve(name, path);
+                return ScoreFileFormats.Resolve(name, path);
             }
             catch (ArgumentException e)
             {
                 throw new CliException($"{option}: {e.Message}");
             }
         }
+        var formats = (Format(settings.InputFormat, settings.Input, "--input-format"), Format(settings.OutputFormat, settings.Output, "--output-format"));
         string state = ScoreState.PathFor(settings.Output);
         if (settings.Resume && !File.Exists(state))
             throw new CliException($"--resume: {state} does not exist, so there is no interrupted run of --output {settings.Output} to continue");
@@ -139,6 +144,9 @@ public static class ScoreCommand
             throw new CliException($"{settings.Output} is an interrupted run ({state} says so): add --resume to continue it, or delete both to start again");
         if (!settings.Resume && File.Exists(settings.Output))
             throw new CliException($"--output {settings.Output} already exists; choose another file or delete it");
+        if (!settings.Resume && settings.OnError == "skip" && File.Exists(settings.ErrorsPath))
+            throw new CliException($"the errors file {settings.ErrorsPath} already exists; delete it or name another with --errors");
+        return formats;
     }
 
     private static void WriteSummary(TextWriter stdout, ScoreState s, int exits, ScoreSettings settings, bool stopped)
@@ -146,7 +154,7 @@ public static class ScoreCommand
         string perExit = string.Join(" ", s.ExitCounts.Select((c, m) => string.Create(CultureInfo.InvariantCulture, $"{m + 1}:{c}")));
         double meanCompute = s.Scored == 0 ? double.NaN : s.ComputeSum / s.Scored;
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(stopped ? "stopped (--resume continues)" : "scored")} {s.RowsRead:N0} rows into {settings.Output}: {s.Scored:N0} scored, {s.Failed:N0} errors{(s.Failed > 0 ? $" ({settings.Errors ?? settings.Output + ".errors.tsv"})" : "")}"));
+            $"{(stopped ? "stopped (--resume continues)" : "scored")} {s.RowsRead:N0} rows into {settings.Output}: {s.Scored:N0} scored, {s.Failed:N0} errors{(s.Failed > 0 ? $" ({settings.ErrorsPath})" : "")}"));
         stdout.WriteLine($"rows per exit (exit:rows, of {exits}): {perExit}");
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"compute: {100 * meanCompute:F1}% of the full model's per row on average ({100 * (1 - meanCompute):F1}% saved); wall {s.Seconds:F1} s, {s.RowsRead / Math.Max(s.Seconds, 1e-9):F0} rows/s"));

@@ -14,12 +14,15 @@ namespace EarlyExit.Cli.Scoring;
 /// in input order, then committed (both files flushed to disk, the state file replaced), so memory
 /// is bounded by the window and a killed run resumes after its last committed window.
 /// </summary>
-internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier classifier, ExitPolicy policy, string policyName, TextWriter stderr)
+/// <remarks>The caller has checked the options and the files (ScoreCommand): the formats, and that the
+/// output, state and errors files exist exactly when <see cref="ScoreSettings.Resume"/> says so.</remarks>
+internal sealed class ScoreRun(ScoreSettings settings, ScoreFileFormat inputFormat, ScoreFileFormat outputFormat,
+    EarlyExitClassifier classifier, ExitPolicy policy, string policyName, TextWriter stderr)
 {
-    private readonly ScoreFileFormat _inputFormat = Format(settings.InputFormat, settings.Input, "--input-format");
-    private readonly ScoreFileFormat _outputFormat = Format(settings.OutputFormat, settings.Output, "--output-format");
+    private readonly ScoreFileFormat _inputFormat = inputFormat;
+    private readonly ScoreFileFormat _outputFormat = outputFormat;
     private readonly bool _skipErrors = settings.OnError == "skip";
-    private readonly string _errorsPath = settings.Errors ?? settings.Output + ".errors.tsv";
+    private readonly string _errorsPath = settings.ErrorsPath;
 
     /// <summary>Scores the whole input (or what is left of it), returning the totals.</summary>
     /// <exception cref="CliException">A bad row with --on-error fail (named by line), a resume that does not match, an output that exists.</exception>
@@ -36,7 +39,6 @@ internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier class
         }
         else
         {
-            Refuse(statePath);
             sink = ScoreSinks.Open(settings.Output, _outputFormat, classifier.Labels, settings.AllProbabilities, null);
             state = new ScoreState(1, key, 0, sink.Committed, 0, 0, 0, new long[classifier.ExitCount], 0, 0);
             state.Save(statePath);
@@ -44,8 +46,10 @@ internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier class
         using var output = sink;
         var clock = Stopwatch.StartNew();
         double before = state.Seconds;
-        long total = _inputFormat == ScoreFileFormat.Parquet ? ParquetRows(settings.Input)
-            : Math.Max(1, EstimateRows(settings.Input) - (_inputFormat == ScoreFileFormat.Jsonl ? 0 : 1));
+        // One pass over a text input finds both its invalid UTF-8 and the row count the progress bar expects.
+        ScoreRowReader.LineScan? scan = _inputFormat == ScoreFileFormat.Parquet ? null : ScoreRowReader.ScanLines(settings.Input);
+        long total = scan is null ? ParquetRows(settings.Input)
+            : Math.Max(1, scan.Lines - (_inputFormat == ScoreFileFormat.Jsonl ? 0 : 1));
 
         using FileStream? errors = File.Exists(_errorsPath) || _skipErrors ? new FileStream(_errorsPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read) : null;
         if (errors is not null)
@@ -60,7 +64,7 @@ internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier class
         return ConsoleProgress.Run(stderr, $"scoring {Path.GetFileName(settings.Input)}", total, bar =>
         {
             var window = new List<ScoreRow>(settings.Window);
-            foreach (ScoreRow row in ScoreRowReader.Read(settings.Input, _inputFormat, settings.TextColumn, settings.IdColumn))
+            foreach (ScoreRow row in ScoreRowReader.Read(settings.Input, _inputFormat, settings.TextColumn, settings.IdColumn, scan))
             {
                 if (row.Index < state.RowsRead) continue; // committed by an earlier run
                 window.Add(row);
@@ -127,20 +131,8 @@ internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier class
         bar.Report(s.RowsRead, string.Create(CultureInfo.InvariantCulture, $"{s.RowsRead:N0} rows, {s.RowsRead / Math.Max(s.Seconds, 1e-9):F0} rows/s, mean exit {meanExit:F2}"));
     }
 
-    private void Refuse(string statePath)
-    {
-        if (File.Exists(statePath))
-            throw new CliException($"{settings.Output} is an interrupted run ({statePath} says so): add --resume to continue it, or delete both to start again");
-        if (File.Exists(settings.Output))
-            throw new CliException($"--output {settings.Output} already exists; choose another file or delete it");
-        if (File.Exists(_errorsPath) && _skipErrors)
-            throw new CliException($"the errors file {_errorsPath} already exists; delete it or name another with --errors");
-    }
-
     private ScoreState Resumed(string statePath, ScoreJobKey key)
     {
-        if (!File.Exists(statePath))
-            throw new CliException($"--resume: {statePath} does not exist, so there is no interrupted run of --output {settings.Output} to continue");
         ScoreState state = ScoreState.Load(statePath);
         if (state.Job != key)
             throw new CliException($"--resume: {statePath} was written for another job (input, model, policy or options differ: {Difference(state.Job, key)}); run it as it was, or delete the output and the state file");
@@ -194,33 +186,6 @@ internal sealed class ScoreRun(ScoreSettings settings, EarlyExitClassifier class
         finally
         {
             reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-    }
-
-    /// <summary>Lines in the file (newlines, plus a last line without one): the rows a progress bar expects.</summary>
-    private static long EstimateRows(string path)
-    {
-        using var stream = File.OpenRead(path);
-        byte[] buffer = new byte[1 << 20];
-        long lines = 0;
-        int read, last = '\n';
-        while ((read = stream.Read(buffer)) > 0)
-        {
-            lines += buffer.AsSpan(0, read).Count((byte)'\n');
-            last = buffer[read - 1];
-        }
-        return lines + (last == '\n' ? 0 : 1);
-    }
-
-    private static ScoreFileFormat Format(string? name, string path, string option)
-    {
-        try
-        {
-            return ScoreFileFormats.Resolve(name, path);
-        }
-        catch (ArgumentException e)
-        {
-            throw new CliException($"{option}: {e.Message}");
         }
     }
 }

@@ -50,6 +50,9 @@ public sealed record ScoreSettings
     /// <summary><c>--errors</c>: where skipped rows go; null = OUTPUT.errors.tsv.</summary>
     public string? Errors { get; init; }
 
+    /// <summary>The errors file: <see cref="Errors"/>, or OUTPUT.errors.tsv.</summary>
+    public string ErrorsPath => Errors ?? Output + ".errors.tsv";
+
     /// <summary><c>--resume</c>: continue after the last committed row of an interrupted run.</summary>
     public bool Resume { get; init; }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using CsvHelper;
 using EarlyExit.Data.Datasets;
+using EarlyExit.Data.Datasets.TextFiles;
 
 namespace EarlyExit.Data.Scoring;
 
@@ -13,31 +14,37 @@ namespace EarlyExit.Data.Scoring;
 /// <see cref="DatasetFormatException"/> naming the file and line.
 /// </summary>
 /// <remarks>
-/// Invalid UTF-8 is found in the bytes (<see cref="InvalidUtf8Lines"/>, one streaming pass before the
+/// Invalid UTF-8 is found in the bytes (<see cref="ScanLines"/>, one streaming pass before the
 /// rows are read; it keeps only the numbers of the bad lines), since the readers decode it as U+FFFD
 /// as .NET does, and real data holds U+FFFD written on purpose (fine-foods does).
 /// </remarks>
 public static class ScoreRowReader
 {
+    /// <summary>What one pass over a text file finds: its lines (for a progress bar) and those that are not valid UTF-8.</summary>
+    /// <param name="Lines">Lines in the file, a last one without a newline included.</param>
+    /// <param name="InvalidUtf8">1-based numbers of the lines holding invalid UTF-8.</param>
+    public sealed record LineScan(long Lines, IReadOnlySet<long> InvalidUtf8);
+
     /// <summary>The rows of <paramref name="path"/>, in file order.</summary>
     /// <param name="path">The input file.</param>
     /// <param name="format">Its format.</param>
     /// <param name="textColumn">The column (field) holding the text.</param>
     /// <param name="idColumn">The column holding each row's id; null = the 1-based row number.</param>
+    /// <param name="scan">A text file's <see cref="ScanLines"/>, when the caller made it already; null = scan here (not for Parquet).</param>
     /// <exception cref="DatasetFormatException">The header lacks a column, or the file is malformed where it cannot be read past.</exception>
-    public static IEnumerable<ScoreRow> Read(string path, ScoreFileFormat format, string textColumn, string? idColumn)
+    public static IEnumerable<ScoreRow> Read(string path, ScoreFileFormat format, string textColumn, string? idColumn, LineScan? scan = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentException.ThrowIfNullOrEmpty(textColumn);
         return format switch
         {
-            ScoreFileFormat.Jsonl => ReadJsonLines(path, textColumn, idColumn),
+            ScoreFileFormat.Jsonl => ReadJsonLines(path, textColumn, idColumn, (scan ?? ScanLines(path)).InvalidUtf8),
             ScoreFileFormat.Parquet => ParquetScoreFiles.Read(path, textColumn, idColumn),
-            _ => ReadDelimited(path, format, textColumn, idColumn),
+            _ => ReadDelimited(path, format, textColumn, idColumn, (scan ?? ScanLines(path)).InvalidUtf8),
         };
     }
 
-    private static IEnumerable<ScoreRow> ReadDelimited(string path, ScoreFileFormat format, string textColumn, string? idColumn)
+    private static IEnumerable<ScoreRow> ReadDelimited(string path, ScoreFileFormat format, string textColumn, string? idColumn, IReadOnlySet<long> invalid)
     {
         var options = new CsvReaderOptions
         {
@@ -50,7 +57,6 @@ public static class ScoreRowReader
             FieldCountMismatch = CsvFieldCountHandling.Allow,
             TrackLineNumbers = true,
         };
-        HashSet<long> invalid = InvalidUtf8Lines(path);
         using var reader = CsvReader.FromFile(path, options);
         IReadOnlyList<string> headers = reader.Headers;
         int text = Column(path, headers, textColumn);
@@ -77,9 +83,8 @@ public static class ScoreRowReader
         }
     }
 
-    private static IEnumerable<ScoreRow> ReadJsonLines(string path, string textColumn, string? idColumn)
+    private static IEnumerable<ScoreRow> ReadJsonLines(string path, string textColumn, string? idColumn, IReadOnlySet<long> invalid)
     {
-        HashSet<long> invalid = InvalidUtf8Lines(path);
         long line = 0, index = 0;
         foreach (string content in File.ReadLines(path))
         {
@@ -116,32 +121,12 @@ public static class ScoreRowReader
     /// <summary>Why a text cannot be scored, or null.</summary>
     internal static string? Check(string text) => text.Length == 0 ? "empty text" : null;
 
-    /// <summary>The 1-based numbers of the lines of <paramref name="path"/> that are not valid UTF-8, in one streaming pass.</summary>
-    public static HashSet<long> InvalidUtf8Lines(string path)
+    /// <summary>One streaming pass over a text file: its line count and the lines that are not valid UTF-8.</summary>
+    /// <param name="path">A CSV, TSV or JSON Lines file.</param>
+    public static LineScan ScanLines(string path)
     {
-        var invalid = new HashSet<long>();
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        byte[] buffer = new byte[1 << 20];
-        var carry = new List<byte>();   // the part of a line that crossed a buffer's end
-        long line = 1;
-        int read;
-        while ((read = stream.Read(buffer)) > 0)
-        {
-            ReadOnlySpan<byte> rest = buffer.AsSpan(0, read);
-            int newline;
-            while ((newline = rest.IndexOf((byte)'\n')) >= 0)
-            {
-                ReadOnlySpan<byte> content = rest[..newline];
-                bool valid = carry.Count == 0 ? System.Text.Unicode.Utf8.IsValid(content) : System.Text.Unicode.Utf8.IsValid([.. carry, .. content]);
-                if (!valid) invalid.Add(line);
-                carry.Clear();
-                line++;
-                rest = rest[(newline + 1)..];
-            }
-            carry.AddRange(rest);
-        }
-        if (carry.Count > 0 && !System.Text.Unicode.Utf8.IsValid([.. carry])) invalid.Add(line);
-        return invalid;
+        var (invalid, lines) = Utf8Check.Scan(path);
+        return new LineScan(lines, invalid.ToHashSet());
     }
 
     private static string? Field(CsvReader reader, int index) => index < reader.FieldCount ? reader.GetString(index) : null;

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Text.Unicode;
 
 namespace EarlyExit.Data.Datasets.TextFiles;
 
@@ -8,32 +8,39 @@ namespace EarlyExit.Data.Datasets.TextFiles;
 /// </summary>
 internal static class Utf8Check
 {
-    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>The 1-based numbers of the lines of <paramref name="path"/> holding invalid UTF-8, in order.</summary>
-    internal static List<long> InvalidLines(string path)
+    internal static List<long> InvalidLines(string path) => Scan(path).Invalid;
+
+    /// <summary>
+    /// One streaming pass over <paramref name="path"/> (a MiB at a time, so a file of any size): the
+    /// 1-based numbers of its lines holding invalid UTF-8, in order, and how many lines it has (a last
+    /// line without a newline counts).
+    /// </summary>
+    internal static (List<long> Invalid, long Lines) Scan(string path)
     {
         var invalid = new List<long>();
-        ReadOnlySpan<byte> bytes = File.ReadAllBytes(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        byte[] buffer = new byte[1 << 20];
+        var carry = new List<byte>(); // the part of a line that crossed a buffer's end
         long line = 1;
-        while (!bytes.IsEmpty)
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
         {
-            int end = bytes.IndexOf((byte)'\n');
-            ReadOnlySpan<byte> content = end < 0 ? bytes : bytes[..end];
-            try
+            ReadOnlySpan<byte> rest = buffer.AsSpan(0, read);
+            int newline;
+            while ((newline = rest.IndexOf((byte)'\n')) >= 0)
             {
-                _ = Strict.GetCharCount(content);
+                ReadOnlySpan<byte> content = rest[..newline];
+                if (!(carry.Count == 0 ? Utf8.IsValid(content) : Utf8.IsValid([.. carry, .. content]))) invalid.Add(line);
+                carry.Clear();
+                line++;
+                rest = rest[(newline + 1)..];
             }
-            catch (DecoderFallbackException)
-            {
-                invalid.Add(line);
-            }
-
-            bytes = end < 0 ? [] : bytes[(end + 1)..];
-            line++;
+            carry.AddRange(rest);
         }
-
-        return invalid;
+        if (carry.Count == 0) return (invalid, line - 1);
+        if (!Utf8.IsValid([.. carry])) invalid.Add(line);
+        return (invalid, line);
     }
 
     /// <summary>
