@@ -258,7 +258,8 @@ internal static class OnnxBenchmark
                          "all threads, spinning included; on a shared machine it shows the work done when wall time shows the waiting.");
     }
 
-    private static IEnumerable<int> Predictions(float[] logits, int classes)
+    /// <summary>The arg-max class of each row of (rows, classes) logits (first on ties).</summary>
+    internal static IEnumerable<int> Predictions(float[] logits, int classes)
     {
         for (int r = 0; r < logits.Length / classes; r++)
         {
@@ -274,6 +275,7 @@ internal static class OnnxBenchmark
     private static double Accuracy(IEnumerable<int> predictions, int[] labels) =>
         (double)predictions.Zip(labels).Count(p => p.First == p.Second) / labels.Length;
 
-    private static string LoadAverage() =>
+    /// <summary>The machine's 1-, 5- and 15-minute load averages, or n/a.</summary>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }

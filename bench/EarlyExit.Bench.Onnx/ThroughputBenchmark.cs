@@ -35,7 +35,7 @@ internal static class ThroughputBenchmark
 
     private sealed record Work(TokenBatch Batch, int[] Rows);
 
-    private sealed record Config(string Name, bool EarlyExit, string? IdealReference, Work[] Work, Func<TokenBatch, (int Prediction, int Exit)[]> Run);
+    private sealed record Config(string Name, string? IdealReference, Work[] Work, Func<TokenBatch, (int Prediction, int Exit)[]> Run);
 
     private sealed record Measured(string Name, double Seconds, double Accuracy, double Layer, double Ideal, double Agreement);
 
@@ -70,11 +70,11 @@ internal static class ThroughputBenchmark
             .Select(b => new Work(tokenizer.Collate([.. b.Select(i => rows[i])]), [.. b]))];
         Work[] singles = [.. Enumerable.Range(0, rows.Length).Select(i => new Work(tokenizer.Collate([rows[i]]), [i]))];
         output.WriteLine($"model {s.Model}; {s.Data} test split, {test.Count:N0} texts (≤ {tokenizer.Options.MaxLength} tokens, mean {rows.Average(r => r.Length):F1}); "
-            + $"token budget {s.MaxBatchTokens:N0} → {sorted.Length} batches (file order: {fileOrder.Length} of 32); {s.Threads} threads per ORT session, {s.Rounds} rounds, load {LoadAverage()}");
+            + $"token budget {s.MaxBatchTokens:N0} → {sorted.Length} batches (file order: {fileOrder.Length} of 32); {s.Threads} threads per ORT session, {s.Rounds} rounds, load {OnnxBenchmark.LoadAverage()}");
 
         var ee32 = new EarlyExitRuntime<TokenBatch>(exits32, policy);
         var ee8 = new EarlyExitRuntime<TokenBatch>(exits8, policy);
-        (int, int)[] Full(OnnxClassifier c, TokenBatch b) => [.. Predictions(c.Run(b), c.ClassCount).Select(p => (p, layers - 1))];
+        (int, int)[] Full(OnnxClassifier c, TokenBatch b) => [.. OnnxBenchmark.Predictions(c.Run(b), c.ClassCount).Select(p => (p, layers - 1))];
         (int, int)[] Early(EarlyExitRuntime<TokenBatch> r, TokenBatch b) => [.. r.Run(b).Select(x => (x.Prediction, x.ExitIndex))];
         var blocks = new List<List<Measured>>();
         foreach (bool batched in new[] { true, false })
@@ -82,16 +82,16 @@ internal static class ThroughputBenchmark
             Work[] best = batched ? sorted : singles;
             Config[] configs =
             [
-                .. batched ? new[] { new Config("(a) full, 32 in file order", false, null, fileOrder, b => Full(full32, b)) } : [],
-                new Config(batched ? "(b) full, token budget" : "(b) full, batch 1", false, null, best, b => Full(full32, b)),
-                new Config("(c) early exit fp32", true, "(b)", best, b => Early(ee32, b)),
-                new Config("(d) early exit int8", true, "(e)", best, b => Early(ee8, b)),
-                new Config("(e) full int8", false, null, best, b => Full(full8, b)),
+                .. batched ? new[] { new Config("(a) full, 32 in file order", null, fileOrder, b => Full(full32, b)) } : [],
+                new Config(batched ? "(b) full, token budget" : "(b) full, batch 1", null, best, b => Full(full32, b)),
+                new Config("(c) early exit fp32", "(b)", best, b => Early(ee32, b)),
+                new Config("(d) early exit int8", "(e)", best, b => Early(ee8, b)),
+                new Config("(e) full int8", null, best, b => Full(full8, b)),
             ];
             blocks.Add([.. Time(configs, labels, layers, s.Rounds, s.Slices)]);
         }
         Report(output, blocks, test.Count);
-        output.WriteLine($"total {clock.Elapsed.TotalSeconds:F0} s; load average now {LoadAverage()}");
+        output.WriteLine($"total {clock.Elapsed.TotalSeconds:F0} s; load average now {OnnxBenchmark.LoadAverage()}");
     }
 
     private static ExitPolicy Choose(TextWriter output, TraceEvaluator validation)
@@ -180,20 +180,4 @@ internal static class ThroughputBenchmark
         output.WriteLine("× vs (b): (b)'s time over this one's (the same batching; batch 1 in the second block). / layer: that over the layer speed-up (target ≥ 0.9 for (c)); "
             + "ideal ×: the speed-up with no cost but the layers, each batch at (b)'s time for (c) and (e)'s for (d); agree (b): labels equal to (b)'s.");
     }
-
-    private static IEnumerable<int> Predictions(float[] logits, int classes)
-    {
-        for (int r = 0; r < logits.Length / classes; r++)
-        {
-            int best = 0;
-            for (int c = 1; c < classes; c++)
-            {
-                if (logits[r * classes + c] > logits[r * classes + best]) best = c;
-            }
-            yield return best;
-        }
-    }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }

@@ -46,21 +46,12 @@ public static class ScoreRowReader
 
     private static IEnumerable<ScoreRow> ReadDelimited(string path, ScoreFileFormat format, string textColumn, string? idColumn, IReadOnlySet<long> invalid)
     {
-        var options = new CsvReaderOptions
-        {
-            Separator = format == ScoreFileFormat.Tsv ? '\t' : ',',
-            Mode = format == ScoreFileFormat.Tsv ? CsvMode.NoEscape : CsvMode.Rfc4180,
-            HasHeader = true,
-            TrimWhitespace = false,
-            SkipEmptyLines = true,
-            MalformedData = CsvMalformedDataHandling.Throw,
-            FieldCountMismatch = CsvFieldCountHandling.Allow,
-            TrackLineNumbers = true,
-        };
+        // Short rows are allowed here: a missing field is that row's problem, not the file's.
+        CsvReaderOptions options = DelimitedTextReader.Options(format == ScoreFileFormat.Tsv, CsvFieldCountHandling.Allow);
         using var reader = CsvReader.FromFile(path, options);
         IReadOnlyList<string> headers = reader.Headers;
-        int text = Column(path, headers, textColumn);
-        int id = idColumn is null ? -1 : Column(path, headers, idColumn);
+        int text = DelimitedTextReader.ColumnIndex(path, headers, textColumn, required: true);
+        int id = idColumn is null ? -1 : DelimitedTextReader.ColumnIndex(path, headers, idColumn, required: true);
         long index = 0;
         while (true)
         {
@@ -130,13 +121,4 @@ public static class ScoreRowReader
     }
 
     private static string? Field(CsvReader reader, int index) => index < reader.FieldCount ? reader.GetString(index) : null;
-
-    private static int Column(string path, IReadOnlyList<string> headers, string name)
-    {
-        for (int i = 0; i < headers.Count; i++)
-        {
-            if (headers[i] == name) return i;
-        }
-        throw new DatasetFormatException(path, 1, name, $"no such column; the header has: {string.Join(", ", headers)}");
-    }
 }

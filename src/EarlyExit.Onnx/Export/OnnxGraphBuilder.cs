@@ -41,24 +41,20 @@ internal sealed class OnnxGraphBuilder
         _graph.ValueInfo.Add(ValueInfo(name, type, dims));
 
     /// <summary>A float32 initializer; added once, later calls with the same name return it.</summary>
-    internal string Floats(string name, ReadOnlySpan<float> values, params long[] dims)
-    {
-        if (!_initializers.Add(name)) return name;
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        tensor.Dims.AddRange(dims);
-        // raw_data is little-endian by the ONNX spec, as float memory is on every platform ORT runs on here.
-        tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values));
-        _graph.Initializer.Add(tensor);
-        return name;
-    }
+    internal string Floats(string name, ReadOnlySpan<float> values, params long[] dims) =>
+        Raw(name, TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(values), dims);
 
     /// <summary>An int8 initializer; added once, later calls with the same name return it.</summary>
-    internal string Int8s(string name, ReadOnlySpan<sbyte> values, params long[] dims)
+    internal string Int8s(string name, ReadOnlySpan<sbyte> values, params long[] dims) =>
+        Raw(name, TensorProto.Types.DataType.Int8, MemoryMarshal.AsBytes(values), dims);
+
+    private string Raw(string name, TensorProto.Types.DataType type, ReadOnlySpan<byte> bytes, long[] dims)
     {
         if (!_initializers.Add(name)) return name;
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int8 };
+        var tensor = new TensorProto { Name = name, DataType = (int)type };
         tensor.Dims.AddRange(dims);
-        tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values));
+        // raw_data is little-endian by the ONNX spec, as float memory is on every platform ORT runs on here.
+        tensor.RawData = ByteString.CopyFrom(bytes);
         _graph.Initializer.Add(tensor);
         return name;
     }

@@ -10,17 +10,7 @@ internal static class DelimitedTextReader
     /// count), or a text or label is empty; the message names the file, line and field.</exception>
     internal static List<TextRow> Read(string path, TextFileFormat format, TextColumns columns)
     {
-        var options = new CsvReaderOptions
-        {
-            Separator = format == TextFileFormat.Tsv ? '\t' : ',',
-            Mode = format == TextFileFormat.Tsv ? CsvMode.NoEscape : CsvMode.Rfc4180,
-            HasHeader = true,
-            TrimWhitespace = false,
-            SkipEmptyLines = true,
-            MalformedData = CsvMalformedDataHandling.Throw,
-            FieldCountMismatch = CsvFieldCountHandling.Throw,
-            TrackLineNumbers = true,
-        };
+        CsvReaderOptions options = Options(format == TextFileFormat.Tsv, CsvFieldCountHandling.Throw);
 
         var rows = new List<TextRow>();
         try
@@ -48,7 +38,24 @@ internal static class DelimitedTextReader
         return rows;
     }
 
-    private static int ColumnIndex(string path, IReadOnlyList<string> headers, string name, bool required)
+    /// <summary>How every CSV and TSV file is read: a header, RFC 4180 quoting (TSV: none), blank lines skipped, line numbers kept.</summary>
+    /// <param name="tsv">Tab-separated rather than comma-separated.</param>
+    /// <param name="fieldCount">What a row with another field count than the header does.</param>
+    internal static CsvReaderOptions Options(bool tsv, CsvFieldCountHandling fieldCount) => new()
+    {
+        Separator = tsv ? '\t' : ',',
+        Mode = tsv ? CsvMode.NoEscape : CsvMode.Rfc4180,
+        HasHeader = true,
+        TrimWhitespace = false,
+        SkipEmptyLines = true,
+        MalformedData = CsvMalformedDataHandling.Throw,
+        FieldCountMismatch = fieldCount,
+        TrackLineNumbers = true,
+    };
+
+    /// <summary>The index of column <paramref name="name"/>; −1 when absent and not required.</summary>
+    /// <exception cref="DatasetFormatException">A required column is absent; the message lists the header.</exception>
+    internal static int ColumnIndex(string path, IReadOnlyList<string> headers, string name, bool required)
     {
         for (var i = 0; i < headers.Count; i++)
         {
