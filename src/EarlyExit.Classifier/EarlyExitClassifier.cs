@@ -181,13 +181,29 @@ public sealed class EarlyExitClassifier : IDisposable
     /// <returns>One answer per text, in order.</returns>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     /// <exception cref="ArgumentException">A text is null, or the policy is an oracle or does not fit the model.</exception>
-    public ImmutableArray<Classification> Classify(IReadOnlyList<string> texts, ExitPolicy policy)
+    public ImmutableArray<Classification> Classify(IReadOnlyList<string> texts, ExitPolicy policy) =>
+        Classify(texts, policy, _maxBatchTokens, _batchSize);
+
+    /// <summary>
+    /// Classifies texts under a policy object, with this call's own batch limits instead of the
+    /// options' (a scoring worker answers each chunk as its submitter's settings say).
+    /// </summary>
+    /// <param name="texts">The texts.</param>
+    /// <param name="policy">A deployable policy that fits <see cref="ExitCount"/> exits.</param>
+    /// <param name="maxBatchTokens">The token budget of a batch, ≥ 1 (<see cref="EarlyExitClassifierOptions.MaxBatchTokens"/>).</param>
+    /// <param name="batchSize">The most texts in a batch, ≥ 1 (<see cref="EarlyExitClassifierOptions.BatchSize"/>).</param>
+    /// <returns>One answer per text, in order.</returns>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    /// <exception cref="ArgumentException">A text is null, a limit is below 1, or the policy is an oracle or does not fit the model.</exception>
+    public ImmutableArray<Classification> Classify(IReadOnlyList<string> texts, ExitPolicy policy, int maxBatchTokens, int batchSize)
     {
         CheckCall(texts, policy);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchTokens, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         _turn.Wait();
         try
         {
-            return Run(texts, policy, CancellationToken.None);
+            return Run(texts, policy, maxBatchTokens, batchSize, CancellationToken.None);
         }
         finally
         {
@@ -224,7 +240,7 @@ public sealed class EarlyExitClassifier : IDisposable
         await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await Task.Run(() => Run(texts, resolved, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await Task.Run(() => Run(texts, resolved, _maxBatchTokens, _batchSize, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -278,7 +294,7 @@ public sealed class EarlyExitClassifier : IDisposable
     }
 
     // Runs under the turn: the model is used by one call at a time.
-    private ImmutableArray<Classification> Run(IReadOnlyList<string> texts, ExitPolicy policy, CancellationToken cancellationToken)
+    private ImmutableArray<Classification> Run(IReadOnlyList<string> texts, ExitPolicy policy, int maxBatchTokens, int batchSize, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         var runtime = new EarlyExitRuntime<TokenBatch>(Model, policy);
@@ -291,7 +307,7 @@ public sealed class EarlyExitClassifier : IDisposable
             rows[i] = Tokenizer.EncodeRow(texts[i]);
             lengths[i] = Tokenizer.Options.PadToMaxLength ? Tokenizer.Options.MaxLength : rows[i].Length;
         }
-        Classification[] answers = TokenBudgetBatches.RunInOrder<Classification>(lengths, _maxBatchTokens, _batchSize, batch =>
+        Classification[] answers = TokenBudgetBatches.RunInOrder<Classification>(lengths, maxBatchTokens, batchSize, batch =>
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batchRows = new EncodedText[batch.Length];

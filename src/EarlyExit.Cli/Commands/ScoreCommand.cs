@@ -6,6 +6,7 @@ using EarlyExit.Core.Catalog;
 using EarlyExit.Core.Policies;
 using EarlyExit.Data.Datasets;
 using EarlyExit.Data.Scoring;
+using EarlyExit.Nats;
 using EarlyExit.Onnx.Runtime;
 
 namespace EarlyExit.Cli.Commands;
@@ -50,10 +51,12 @@ public static class ScoreCommand
         var backend = CliOptions.Backend();
         var onnxThreads = CliOptions.OnnxThreads();
         var precision = CliOptions.Precision();
+        var nats = new NatsCommandOptions(required: false);
         var command = new Command("score", "Classify a CSV, TSV or JSON Lines file into another, streaming and resumable, with a progress bar and a summary.")
         {
             model, input, output, inputFormat, outputFormat, textColumn, idColumn, all, policy, parameter, window, tokens, batch, onError, errors, resume, threads, backend, onnxThreads, precision,
         };
+        foreach (Option option in nats.All) command.Options.Add(option);
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new ScoreSettings
         {
             Model = parse.GetValue(model)!,
@@ -76,6 +79,7 @@ public static class ScoreCommand
             Backend = parse.GetValue(backend),
             OnnxThreads = parse.GetValue(onnxThreads),
             Precision = parse.GetValue(precision)!,
+            Nats = nats.Read(parse),
         }, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
         return command;
     }
@@ -97,26 +101,62 @@ public static class ScoreCommand
         ModelDirectory folder = ModelDirectory.Open(settings.Model);
         TorchSetup.Apply(settings.Threads, TrainingDefaults.Seed);
         OnnxBackendOptions onnx = BackendSetup.OnnxOptions(settings.OnnxThreads, settings.Threads, settings.Precision, settings.Backend);
+        // With --nats the workers run the model; here it only names the labels, the policy and the pool, so TorchSharp loads it (no ONNX export).
         using EarlyExitClassifier classifier = EarlyExitClassifier.Load(folder, new EarlyExitClassifierOptions
         {
-            Backend = settings.Backend, Onnx = onnx, BatchSize = settings.BatchSize, MaxBatchTokens = settings.MaxBatchTokens,
+            Backend = settings.Nats is null ? settings.Backend : InferenceBackend.Torch, Onnx = onnx, BatchSize = settings.BatchSize, MaxBatchTokens = settings.MaxBatchTokens,
         });
         ExitPolicy policy = PredictCommand.CreatePolicy(classifier, settings.Policy, settings.Parameter);
         string policyName = new PolicySpec(policy.Name, double.IsNaN(policy.Parameter) ? null : policy.Parameter).ToString();
-        stderr.WriteLine($"policy {policyName} on {InferenceBackends.NameOf(settings.Backend)}; windows of {settings.Window:N0} rows, batches of ≤ {settings.MaxBatchTokens:N0} tokens and ≤ {settings.BatchSize} rows");
+        string pool = NatsCommandOptions.Pool(folder, settings.Backend, settings.Precision);
+        stderr.WriteLine($"policy {policyName} on {(settings.Nats is null ? InferenceBackends.NameOf(settings.Backend) : $"the workers of pool {pool} at {settings.Nats.Url}")}; "
+            + $"windows of {settings.Window:N0} rows, batches of ≤ {settings.MaxBatchTokens:N0} tokens and ≤ {settings.BatchSize} rows");
         ScoreState state;
+        ChunkSubmitter? submitter = null;
+        (int Seen, long Duplicates)? workers = null;
         try
         {
-            state = new ScoreRun(settings, inputFormat, outputFormat, classifier, policy, policyName, stderr).Run(cancellationToken);
+            state = new ScoreRun(settings, inputFormat, outputFormat, classifier, policyName, stderr).Run(s =>
+            {
+                if (settings.Nats is not { } nats) return new LocalWindowScorer(classifier, policy, settings);
+                submitter = Submitter(nats, s.NatsJob!, pool, stderr, cancellationToken);
+                return new NatsWindowScorer(submitter, s.NatsJob!, s.RowsRead / settings.Window,
+                    new ChunkSettings(policy.Name, double.IsNaN(policy.Parameter) ? null : policy.Parameter, settings.MaxBatchTokens, settings.BatchSize, settings.AllProbabilities));
+            }, cancellationToken);
+            if (submitter is not null && !cancellationToken.IsCancellationRequested) submitter.PurgeAsync(cancellationToken).GetAwaiter().GetResult();
         }
         catch (DatasetFormatException e)
         {
             throw new CliException(e.Message, CliExitStatus.UserError, e);
         }
+        catch (ChunkTooLargeException e)
+        {
+            throw new CliException($"--nats {settings.Nats!.Url}: {e.Message}", CliExitStatus.UserError, e);
+        }
+        finally
+        {
+            if (submitter is not null) workers = (submitter.WorkersSeen, submitter.Duplicates);
+            submitter?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
         bool stopped = cancellationToken.IsCancellationRequested;
         if (!stopped) File.Delete(ScoreState.PathFor(settings.Output));
         WriteSummary(stdout, state, classifier.ExitCount, settings, stopped);
+        if (workers is { } w) stdout.WriteLine($"answered by {w.Seen} worker{(w.Seen == 1 ? "" : "s")} through {settings.Nats!.Url}; {w.Duplicates} repeated answers dropped");
         return stopped ? CliExitStatus.Cancelled : CliExitStatus.Success;
+    }
+
+    private static ChunkSubmitter Submitter(NatsScoringOptions nats, string job, string pool, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        try
+        {
+            ChunkSubmitter submitter = ChunkSubmitter.OpenAsync(nats, job, pool, stderr, cancellationToken).GetAwaiter().GetResult();
+            stderr.WriteLine($"job {job} on {nats.Url}: start workers with earlyexit worker --nats URL --model MODEL (the same --backend and --precision)");
+            return submitter;
+        }
+        catch (NATS.Client.Core.NatsException e)
+        {
+            throw new CliException($"--nats {nats.Url}: cannot reach a NATS server with JetStream ({e.Message})", CliExitStatus.UserError, e);
+        }
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ namespace EarlyExit.Cli.Scoring;
 /// <remarks>The caller has checked the options and the files (ScoreCommand): the formats, and that the
 /// output, state and errors files exist exactly when <see cref="ScoreSettings.Resume"/> says so.</remarks>
 internal sealed class ScoreRun(ScoreSettings settings, ScoreFileFormat inputFormat, ScoreFileFormat outputFormat,
-    EarlyExitClassifier classifier, ExitPolicy policy, string policyName, TextWriter stderr)
+    EarlyExitClassifier classifier, string policyName, TextWriter stderr)
 {
     private readonly ScoreFileFormat _inputFormat = inputFormat;
     private readonly ScoreFileFormat _outputFormat = outputFormat;
@@ -26,7 +26,9 @@ internal sealed class ScoreRun(ScoreSettings settings, ScoreFileFormat inputForm
 
     /// <summary>Scores the whole input (or what is left of it), returning the totals.</summary>
     /// <exception cref="CliException">A bad row with --on-error fail (named by line), a resume that does not match, an output that exists.</exception>
-    public ScoreState Run(CancellationToken cancellationToken)
+    /// <param name="scorerFor">The scorer of the run whose state is given (a distributed one reads the job's id from it).</param>
+    /// <param name="cancellationToken">Ctrl-C: stop after the window being committed.</param>
+    public ScoreState Run(Func<ScoreState, IWindowScorer> scorerFor, CancellationToken cancellationToken)
     {
         string statePath = ScoreState.PathFor(settings.Output);
         ScoreJobKey key = Key();
@@ -40,7 +42,8 @@ internal sealed class ScoreRun(ScoreSettings settings, ScoreFileFormat inputForm
         else
         {
             sink = ScoreSinks.Open(settings.Output, _outputFormat, classifier.Labels, settings.AllProbabilities, null);
-            state = new ScoreState(1, key, 0, sink.Committed, 0, 0, 0, new long[classifier.ExitCount], 0, 0);
+            state = new ScoreState(1, key, 0, sink.Committed, 0, 0, 0, new long[classifier.ExitCount], 0, 0,
+                settings.Nats is null ? null : $"{key.InputHeadSha256[..8]}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
             state.Save(statePath);
         }
         using var output = sink;
@@ -63,45 +66,57 @@ internal sealed class ScoreRun(ScoreSettings settings, ScoreFileFormat inputForm
 
         return ConsoleProgress.Run(stderr, $"scoring {Path.GetFileName(settings.Input)}", total, bar =>
         {
-            var window = new List<ScoreRow>(settings.Window);
-            foreach (ScoreRow row in ScoreRowReader.Read(settings.Input, _inputFormat, settings.TextColumn, settings.IdColumn, scan))
+            IWindowScorer scorer = scorerFor(state);
+            foreach (ScoredWindow done in scorer.Score(Windows(state.RowsRead), cancellationToken))
             {
-                if (row.Index < state.RowsRead) continue; // committed by an earlier run
-                window.Add(row);
-                if (window.Count < settings.Window) continue;
-                state = Commit(window, state, output, errors, statePath, before + clock.Elapsed.TotalSeconds);
-                window.Clear();
-                Report(bar, state);
+                state = Commit(done, state, output, errors, statePath, before + clock.Elapsed.TotalSeconds);
+                Report(bar, state, scorer.Status);
                 if (cancellationToken.IsCancellationRequested) return state;
             }
-            if (window.Count > 0) state = Commit(window, state, output, errors, statePath, before + clock.Elapsed.TotalSeconds);
-            Report(bar, state);
+            Report(bar, state, scorer.Status);
             output.Finish();
             return state;
         }, s => !cancellationToken.IsCancellationRequested);
+
+        // The windows after the committed rows, numbered by their place in the input.
+        IEnumerable<ScoreWindow> Windows(long committed)
+        {
+            var window = new List<ScoreRow>(settings.Window);
+            long index = committed / settings.Window;
+            foreach (ScoreRow row in ScoreRowReader.Read(settings.Input, _inputFormat, settings.TextColumn, settings.IdColumn, scan))
+            {
+                if (row.Index < committed) continue; // committed by an earlier run
+                window.Add(row);
+                if (window.Count < settings.Window) continue;
+                yield return new ScoreWindow(index++, window);
+                window = new List<ScoreRow>(settings.Window);
+            }
+            if (window.Count > 0) yield return new ScoreWindow(index, window);
+        }
     }
 
-    private ScoreState Commit(List<ScoreRow> window, ScoreState state, IScoreSink output, FileStream? errors, string statePath, double seconds)
+    private ScoreState Commit(ScoredWindow done, ScoreState state, IScoreSink output, FileStream? errors, string statePath, double seconds)
     {
+        IReadOnlyList<ScoreRow> window = done.Window.Rows;
         ScoreRow? bad = window.FirstOrDefault(r => !r.IsValid);
         if (bad is not null && !_skipErrors)
             throw new CliException($"{settings.Input}, line {bad.Line} (row {bad.Id}): {bad.Problem}; --on-error skip writes such rows to an errors file and goes on. "
                 + $"{state.RowsRead:N0} rows before this window are committed: --resume continues there");
-        ScoreRow[] valid = [.. window.Where(r => r.IsValid)];
-        var answers = valid.Length == 0 ? [] : classifier.Classify([.. valid.Select(r => r.Text!)], policy);
-        var results = new ScoreResult[valid.Length];
+        if (done.Failure is { } failure && !_skipErrors)
+            throw new CliException($"{settings.Input}, lines {window[0].Line}–{window[^1].Line}: {failure}; --on-error skip writes its rows to the errors file and goes on. "
+                + $"{state.RowsRead:N0} rows before it are committed: --resume continues there");
+        // A dead-lettered window's rows are errors with its reason; the rows it had valid otherwise.
+        ScoreRow[] failed = done.Failure is null ? [.. window.Where(r => !r.IsValid)] : [.. window.Select(r => r.IsValid ? r with { Problem = done.Failure } : r)];
+        IReadOnlyList<ScoreResult> results = done.Results ?? [];
         long[] exits = [.. state.ExitCounts];
         double compute = state.ComputeSum;
-        for (int i = 0; i < valid.Length; i++)
+        foreach (ScoreResult r in results)
         {
-            Classification a = answers[i];
-            results[i] = new ScoreResult(valid[i].Id, a.Label, a.Probability, a.LayersExecuted, a.ComputeFraction, a.Probabilities);
-            exits[a.LayersExecuted - 1]++;
-            compute += a.ComputeFraction;
+            exits[r.Exit - 1]++;
+            compute += r.Compute;
         }
         output.Append(results);
         long errorsBytes = state.ErrorsBytes;
-        ScoreRow[] failed = [.. window.Where(r => !r.IsValid)];
         if (errors is not null && failed.Length > 0)
         {
             byte[] lines = Encoding.UTF8.GetBytes(string.Concat(failed.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Line}\t{Clean(r.Id)}\t{Clean(r.Problem!)}\n"))));
@@ -115,7 +130,7 @@ internal sealed class ScoreRun(ScoreSettings settings, ScoreFileFormat inputForm
             RowsRead = state.RowsRead + window.Count,
             OutputBytes = output.Committed,
             ErrorsBytes = errorsBytes,
-            Scored = state.Scored + valid.Length,
+            Scored = state.Scored + results.Count,
             Failed = state.Failed + failed.Length,
             ExitCounts = exits,
             ComputeSum = compute,
@@ -125,10 +140,10 @@ internal sealed class ScoreRun(ScoreSettings settings, ScoreFileFormat inputForm
         return next;
     }
 
-    private static void Report(IProgressBar bar, ScoreState s)
+    private static void Report(IProgressBar bar, ScoreState s, string status)
     {
         double meanExit = s.Scored == 0 ? 0 : s.ExitCounts.Select((c, m) => c * (m + 1.0)).Sum() / s.Scored;
-        bar.Report(s.RowsRead, string.Create(CultureInfo.InvariantCulture, $"{s.RowsRead:N0} rows, {s.RowsRead / Math.Max(s.Seconds, 1e-9):F0} rows/s, mean exit {meanExit:F2}"));
+        bar.Report(s.RowsRead, string.Create(CultureInfo.InvariantCulture, $"{s.RowsRead:N0} rows, {s.RowsRead / Math.Max(s.Seconds, 1e-9):F0} rows/s, mean exit {meanExit:F2}{status}"));
     }
 
     private ScoreState Resumed(string statePath, ScoreJobKey key)
@@ -136,6 +151,10 @@ internal sealed class ScoreRun(ScoreSettings settings, ScoreFileFormat inputForm
         ScoreState state = ScoreState.Load(statePath);
         if (state.Job != key)
             throw new CliException($"--resume: {statePath} was written for another job (input, model, policy or options differ: {Difference(state.Job, key)}); run it as it was, or delete the output and the state file");
+        if ((state.NatsJob is null) != (settings.Nats is null))
+            throw new CliException(state.NatsJob is null
+                ? $"--resume: {statePath} is a run on this machine; resume it without --nats"
+                : $"--resume: {statePath} is a run on NATS workers (job {state.NatsJob}); resume it with --nats and the same server");
         stderr.WriteLine($"resuming after row {state.RowsRead:N0} ({state.Scored:N0} scored, {state.Failed:N0} errors)");
         return state;
     }

@@ -65,6 +65,9 @@ public sealed record ScoreSettings
     /// <summary><c>--onnx-threads</c>.</summary>
     public int? OnnxThreads { get; init; }
 
+    /// <summary><c>--nats</c> and its settings: score on workers through JetStream; null = on this machine.</summary>
+    public EarlyExit.Nats.NatsScoringOptions? Nats { get; init; }
+
     /// <summary>Torch threads.</summary>
     public int Threads { get; init; } = Models.TrainingDefaults.Threads;
 }

@@ -20,8 +20,10 @@ namespace EarlyExit.Cli.Scoring;
 /// <param name="ExitCounts">Scored rows per exit (0-based).</param>
 /// <param name="ComputeSum">Σ of the scored rows' compute fractions.</param>
 /// <param name="Seconds">Wall seconds spent in the runs so far.</param>
+/// <param name="NatsJob">With <c>--nats</c>: the job's id on JetStream (its subjects and message ids), so a resumed
+/// submitter finds the answers that came while it was down; null for a run on this machine.</param>
 internal sealed record ScoreState(int FormatVersion, ScoreJobKey Job, long RowsRead, long OutputBytes, long ErrorsBytes,
-    long Scored, long Failed, long[] ExitCounts, double ComputeSum, double Seconds)
+    long Scored, long Failed, long[] ExitCounts, double ComputeSum, double Seconds, string? NatsJob = null)
 {
     private static readonly JsonSerializerOptions Options = new()
     {
