@@ -13,7 +13,9 @@ namespace EarlyExit.Nats;
 /// wait. While it classifies it sends an in-progress ack every third of the ack wait, so a long chunk
 /// is not taken from a live worker. A chunk whose classification throws is handed back (nak) for
 /// another try; on its last delivery (<c>MaxDeliver</c>) it goes to the dead-letter subject with the
-/// reason and is terminated. Draining (<see cref="RunAsync"/>'s token) finishes the chunk in hand and takes no new one.
+/// reason and is terminated. A chunk delivered more than <c>MaxDeliver</c> times without an answer or a
+/// failure (its holders died) goes there unclassified: the consumer redelivers without limit and the
+/// workers keep the count, so such a chunk is never left silently in the stream. Draining (<see cref="RunAsync"/>'s token) finishes the chunk in hand and takes no new one.
 /// </summary>
 /// <param name="js">A JetStream context on a connected client.</param>
 /// <param name="topology">Names and settings.</param>
@@ -32,7 +34,7 @@ public sealed class ChunkWorker(INatsJSContext js, NatsScoringTopology topology,
     public async Task RunAsync(CancellationToken drain)
     {
         INatsJSConsumer consumer = await NatsRetry.RunAsync(() => topology.WorkConsumerAsync(js, pool, drain), "creating the work consumer", log, drain).ConfigureAwait(false);
-        long maxDeliver = consumer.Info.Config.MaxDeliver;
+        long maxDeliver = topology.Options.MaxDeliver;
         bool lost = false;
         while (!drain.IsCancellationRequested)
         {
@@ -72,6 +74,13 @@ public sealed class ChunkWorker(INatsJSContext js, NatsScoringTopology topology,
             {
                 // No try can read it: straight to the dead letters, under the subject of no job.
                 await DeadLetterAsync(message, null, deliveries, e.Message).ConfigureAwait(false);
+                return;
+            }
+            if (deliveries > maxDeliver)
+            {
+                // Its last MaxDeliver holders neither answered nor failed: they died or ran past the ack wait.
+                await DeadLetterAsync(message, chunk, deliveries,
+                    $"delivered {deliveries - 1} times without an answer: the workers holding it died or ran past the ack wait ({topology.Options.AckWait.TotalSeconds:F0} s)").ConfigureAwait(false);
                 return;
             }
             IReadOnlyList<ScoreResult> results;

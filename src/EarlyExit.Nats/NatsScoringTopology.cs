@@ -94,7 +94,9 @@ public sealed class NatsScoringTopology(NatsScoringOptions options)
             FilterSubject = WorkSubject(pool),
             AckPolicy = ConsumerConfigAckPolicy.Explicit,
             AckWait = Options.AckWait,
-            MaxDeliver = Options.MaxDeliver,
+            // Unlimited here: the workers count deliveries themselves (ChunkWorker), so that a chunk whose
+            // holders keep dying is dead-lettered too, not left in the stream undelivered where no one would hear of it.
+            MaxDeliver = -1,
             DeliverPolicy = ConsumerConfigDeliverPolicy.All,
         }, cancellationToken).ConfigureAwait(false);
     }

@@ -113,6 +113,40 @@ public sealed class WorkQueueTests
     }
 
     [Fact]
+    public async Task A_chunk_whose_holders_keep_dying_is_dead_lettered_after_max_deliver_deliveries()
+    {
+        // One chunk in flight at a time, so the dying workers can only take chunk 0.
+        await using var h = new WorkQueueHarness(ackWait: TimeSpan.FromSeconds(1), maxDeliver: 2, maxPending: 1);
+        await using ChunkSubmitter submitter = await h.SubmitterAsync("jobx");
+        ScoreChunk[] chunks = [.. WorkQueueHarness.Chunks("jobx", 2)];
+        using var run = submitter.Score(chunks, 0, new CancellationTokenSource(Patience).Token).GetEnumerator();
+        Task<bool> first = Task.Run(run.MoveNext);
+        await using (var dying = new NatsConnection(new NatsOpts { Url = h.Options.Url }))
+        {
+            var js = new NatsJSContext(dying);
+            await h.Topology.EnsureStreamsAsync(js, CancellationToken.None);
+            INatsJSConsumer consumer = await h.Topology.WorkConsumerAsync(js, WorkQueueHarness.Pool, CancellationToken.None);
+            // Two workers in turn take chunk 0 and die holding it (never ack).
+            for (int death = 1; death <= 2; death++)
+            {
+                INatsJSMsg<byte[]>? taken = null;
+                for (int i = 0; i < 50 && (taken is null || ChunkCodec.Decode<ScoreChunk>(taken.Data).Index != 0); i++)
+                    taken = await consumer.NextAsync(NatsRawSerializer<byte[]>.Default, new NatsJSNextOpts { Expires = TimeSpan.FromSeconds(1) });
+                Assert.Equal((ulong)death, taken!.Metadata!.Value.NumDelivered);
+            }
+        }
+        WorkerMetrics later = await h.StartWorkerAsync("later");
+
+        Assert.True(await first);
+        DeadChunk dead = Assert.IsType<DeadChunk>(run.Current.Dead);
+        Assert.Equal(3, dead.Deliveries);
+        Assert.StartsWith("delivered 2 times without an answer", dead.Reason, StringComparison.Ordinal);
+        Assert.True(run.MoveNext());
+        Assert.Equal(1, run.Current.Index);
+        Assert.Equal(1, later.DeadLetters.Value);
+    }
+
+    [Fact]
     public async Task A_nats_server_killed_and_restarted_mid_run_loses_nothing_with_file_storage()
     {
         await using var h = new WorkQueueHarness(ackWait: TimeSpan.FromSeconds(3));
