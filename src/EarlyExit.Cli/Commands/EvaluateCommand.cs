@@ -22,6 +22,7 @@ public static class EvaluateCommand
           earlyexit evaluate --model models/spam --data spam-assassin --json results.json
           earlyexit evaluate --model models/spam --data spam-assassin --split validation
           earlyexit evaluate --model models/spam --data spam-assassin --backend onnx
+          earlyexit evaluate --model models/spam --data spam-assassin --backend onnx --precision int8
           earlyexit evaluate --model models/vit-large --data fashion-mnist --compare models/vit-small
           earlyexit evaluate --model models/spam --data spam-assassin --resample 1000 --risk-measure disagreement
         """;
@@ -42,9 +43,10 @@ public static class EvaluateCommand
         var threads = CliOptions.Threads();
         var backend = CliOptions.Backend();
         var onnxThreads = CliOptions.OnnxThreads();
+        var precision = CliOptions.Precision();
         var command = new Command("evaluate", "Measure every exit policy (thresholds, patience, BEEM, PCEE, static, oracles) on a split: accuracy vs speed-up.")
         {
-            model, data, split, json, compare, strict, seed, threads, backend, onnxThreads,
+            model, data, split, json, compare, strict, seed, threads, backend, onnxThreads, precision,
         };
         foreach (Option option in resample.All) command.Options.Add(option);
         command.SetAction(parse => (int)CliRunner.Run(context.Error, () => Run(new EvaluateSettings
@@ -60,6 +62,7 @@ public static class EvaluateCommand
             Threads = parse.GetValue(threads),
             Backend = parse.GetValue(backend),
             OnnxThreads = parse.GetValue(onnxThreads),
+            Precision = parse.GetValue(precision)!,
         }, context.Out, context.Error, context.CancellationToken), context.CancellationToken));
         return command;
     }
@@ -101,7 +104,7 @@ public static class EvaluateCommand
         if (settings.Json is { } json) OutputPath.RequireFile("--json", json);
         OutputPath.RequireModelOutputs(directory, alwaysWrites: false, DatasetSplit.Validation, SplitOf(settings.Split));
         TorchSetup.Apply(settings.Threads, settings.Seed);
-        OnnxBackendOptions onnxOptions = BackendSetup.OnnxOptions(settings.OnnxThreads, settings.Threads);
+        OnnxBackendOptions onnxOptions = BackendSetup.OnnxOptions(settings.OnnxThreads, settings.Threads, settings.Precision, settings.Backend);
         ModelEvaluation evaluation = ModelEvaluation.Run(directory, settings.Data, settings.Split, stderr, cancellationToken, settings.Backend, onnxOptions, settings.Strict);
         if (settings.Json is { } path)
         {

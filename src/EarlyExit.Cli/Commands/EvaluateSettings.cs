@@ -38,4 +38,7 @@ public sealed record EvaluateSettings
 
     /// <summary>ONNX Runtime threads (<c>--onnx-threads</c>), ≥ 0; null for the <see cref="Threads"/> value. Only with <see cref="InferenceBackend.Onnx"/>.</summary>
     public int? OnnxThreads { get; init; }
+
+    /// <summary><c>--precision</c>: fp32 (default) or int8 (ONNX backend): the traces are recorded, and the policies measured, at that precision.</summary>
+    public string Precision { get; init; } = "fp32";
 }

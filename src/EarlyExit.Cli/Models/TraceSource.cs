@@ -26,7 +26,8 @@ namespace EarlyExit.Cli.Models;
 /// The manifest (<see cref="ModelDirectory.TraceManifestPath"/>) records each trace's backend
 /// (our choice): TorchSharp and ONNX Runtime agree within 1e-4 in logits, not bit for bit, so a
 /// near-tie could go another way; a trace is reused only for the backend that recorded it, and
-/// asking for the other records it again. Entries written before the backend was recorded are
+/// asking for the other records it again; ONNX Runtime in int8 is a backend of its own here ("onnx-int8").
+/// Entries written before the backend was recorded are
 /// TorchSharp's (the only backend then). The trace file itself also names its split and a hash
 /// of its data (<see cref="ExitTrace.Provenance"/>), checked on reading: a trace file copied over
 /// another, or one from an older earlyexit that does not say, is recorded again.
@@ -90,7 +91,7 @@ public sealed class TraceSource : IDisposable
         JsonObject manifest = ReadManifest();
         string fingerprint = DataSource.Fingerprint(_spec);
         var provenance = new TraceProvenance(key, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint))));
-        string backend = InferenceBackends.NameOf(_backend);
+        string backend = RecordedWith();
         if (File.Exists(path) && manifest[key] is JsonObject entry
             && (string?)entry["data"] == fingerprint && (string?)entry["weights_sha256"] == _weightsHash.Value)
         {
@@ -117,7 +118,7 @@ public sealed class TraceSource : IDisposable
             }
             else
             {
-                _log.WriteLine($"cached trace {path} was recorded with --backend {cachedBackend}; recording it with {backend}");
+                _log.WriteLine($"cached trace {path} was recorded with {cachedBackend}; recording it with {backend}");
             }
         }
 
@@ -135,6 +136,13 @@ public sealed class TraceSource : IDisposable
         AtomicFile.WriteAllText(_directory.TraceManifestPath, manifest.ToJsonString(new() { WriteIndented = true }));
         return trace;
     }
+
+    // The cache key of what records: the backend, and for ONNX Runtime in int8 the precision too
+    // ("onnx-int8"): int8 answers differ from fp32's near ties, so neither trace stands for the other.
+    private string RecordedWith() =>
+        _backend == InferenceBackend.Onnx && _onnxOptions?.Precision == Onnx.Export.OnnxPrecision.Int8
+            ? InferenceBackends.NameOf(_backend) + "-int8"
+            : InferenceBackends.NameOf(_backend);
 
     /// <summary>Disposes the models and the backend if they were loaded.</summary>
     public void Dispose()

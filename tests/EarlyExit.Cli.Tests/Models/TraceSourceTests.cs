@@ -39,8 +39,20 @@ public sealed class TraceSourceTests(TrainedModelFixture model)
         using (var source = new TraceSource(directory, spec, onnxLog, CancellationToken.None, InferenceBackend.Onnx, new() { IntraOpThreads = 1 }))
             onnx = source.Get(DatasetSplit.Validation);
 
-        Assert.Contains($"cached trace {directory.TracePath(DatasetSplit.Validation)} was recorded with --backend torch; recording it with onnx", onnxLog.ToString());
+        Assert.Contains($"cached trace {directory.TracePath(DatasetSplit.Validation)} was recorded with torch; recording it with onnx", onnxLog.ToString());
         Assert.Equal("onnx", (string?)Manifest(directory)["validation"]!["backend"]);
+
+        // int8 is not fp32: the onnx trace is not reused for it, and its own is reused for it.
+        var int8 = new EarlyExit.Onnx.Runtime.OnnxBackendOptions { IntraOpThreads = 1, Precision = EarlyExit.Onnx.Export.OnnxPrecision.Int8 };
+        var int8Log = new StringWriter();
+        using (var source = new TraceSource(directory, spec, int8Log, CancellationToken.None, InferenceBackend.Onnx, int8))
+            source.Get(DatasetSplit.Validation);
+        Assert.Contains("was recorded with onnx; recording it with onnx-int8", int8Log.ToString());
+        Assert.Equal("onnx-int8", (string?)Manifest(directory)["validation"]!["backend"]);
+        var againLog = new StringWriter();
+        using (var source = new TraceSource(directory, spec, againLog, CancellationToken.None, InferenceBackend.Onnx, int8))
+            source.Get(DatasetSplit.Validation);
+        Assert.Equal("", againLog.ToString());
 
         // Weights that are not the ones the manifest names: recorded again, with torch, silently.
         JsonObject manifest = Manifest(directory);
