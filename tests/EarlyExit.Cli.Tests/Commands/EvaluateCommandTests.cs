@@ -23,7 +23,7 @@ public sealed class EvaluateCommandTests(TrainedModelFixture model)
 
         Assert.True(onnx.Status == 0, onnx.Error);
         // Both splits' cached traces were TorchSharp's: each is recorded again, with ONNX Runtime.
-        Assert.Contains($"cached trace {testTrace} was recorded with --backend torch; recording it with onnx", onnx.Error);
+        Assert.Contains($"cached trace {testTrace} was recorded with torch; recording it with onnx", onnx.Error);
         Assert.Contains("validation examples with onnx", onnx.Error, StringComparison.Ordinal);
         Assert.Contains("test examples with onnx", onnx.Error, StringComparison.Ordinal);
         JsonObject manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(copy, "traces.json")))!.AsObject();
