@@ -59,6 +59,5 @@ public static class CliRunner
     }
 
     /// <summary>The message with line breaks folded, so an error is always one line.</summary>
-    internal static string OneLine(string message) =>
-        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    internal static string OneLine(string message) => Core.IO.Messages.OneLine(message);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EarlyExit.Core.IO;
 using EarlyExit.Data.Scoring;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
@@ -96,7 +97,7 @@ public sealed class ChunkWorker(INatsJSContext js, NatsScoringTopology topology,
                 catch (Exception e)
                 {
                     metrics.Failures.Inc();
-                    string reason = $"{e.GetType().Name}: {OneLine(e.Message)}";
+                    string reason = $"{e.GetType().Name}: {Messages.OneLine(e.Message)}";
                     if (deliveries >= maxDeliver)
                     {
                         await DeadLetterAsync(message, chunk, deliveries, reason).ConfigureAwait(false);
@@ -169,7 +170,4 @@ public sealed class ChunkWorker(INatsJSContext js, NatsScoringTopology topology,
         {
         }
     }
-
-    private static string OneLine(string message) =>
-        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -101,7 +101,8 @@ internal sealed class NatsServerProcess : IDisposable
         return dirs.Where(d => d.Length > 0).Select(d => Path.Combine(d, "nats-server")).FirstOrDefault(File.Exists);
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port no one listens on now.</summary>
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

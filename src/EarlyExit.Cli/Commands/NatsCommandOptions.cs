@@ -87,6 +87,10 @@ internal sealed class NatsCommandOptions
         return NatsScoringTopology.PoolKey(digest, InferenceBackends.NameOf(backend), backend == InferenceBackend.Onnx ? precision : "fp32");
     }
 
+    /// <summary>The one line for a server that cannot be reached, naming it.</summary>
+    public static CliException Unreachable(string url, NATS.Client.Core.NatsException e) =>
+        new($"--nats {url}: cannot reach a NATS server with JetStream ({e.Message})", CliExitStatus.UserError, e);
+
     private static TimeSpan Seconds(double value, string option) =>
         double.IsFinite(value) && value > 0 && value < 1e6 ? TimeSpan.FromSeconds(value) : throw new CliException($"{option} must be a positive number of seconds; got {value}");
 

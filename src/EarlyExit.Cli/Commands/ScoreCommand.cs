@@ -108,7 +108,8 @@ public static class ScoreCommand
         });
         ExitPolicy policy = PredictCommand.CreatePolicy(classifier, settings.Policy, settings.Parameter);
         string policyName = new PolicySpec(policy.Name, double.IsNaN(policy.Parameter) ? null : policy.Parameter).ToString();
-        string pool = NatsCommandOptions.Pool(folder, settings.Backend, settings.Precision);
+        // The pool digests the weights: only a distributed run needs it.
+        string? pool = settings.Nats is null ? null : NatsCommandOptions.Pool(folder, settings.Backend, settings.Precision);
         stderr.WriteLine($"policy {policyName} on {(settings.Nats is null ? InferenceBackends.NameOf(settings.Backend) : $"the workers of pool {pool} at {settings.Nats.Url}")}; "
             + $"windows of {settings.Window:N0} rows, batches of ≤ {settings.MaxBatchTokens:N0} tokens and ≤ {settings.BatchSize} rows");
         ScoreState state;
@@ -119,7 +120,7 @@ public static class ScoreCommand
             state = new ScoreRun(settings, inputFormat, outputFormat, classifier, policyName, stderr).Run(s =>
             {
                 if (settings.Nats is not { } nats) return new LocalWindowScorer(classifier, policy, settings);
-                submitter = Submitter(nats, s.NatsJob!, pool, stderr, cancellationToken);
+                submitter = Submitter(nats, s.NatsJob!, pool!, stderr, cancellationToken);
                 return new NatsWindowScorer(submitter, s.NatsJob!, s.RowsRead / settings.Window,
                     new ChunkSettings(policy.Name, double.IsNaN(policy.Parameter) ? null : policy.Parameter, settings.MaxBatchTokens, settings.BatchSize, settings.AllProbabilities));
             }, cancellationToken);
@@ -155,7 +156,7 @@ public static class ScoreCommand
         }
         catch (NATS.Client.Core.NatsException e)
         {
-            throw new CliException($"--nats {nats.Url}: cannot reach a NATS server with JetStream ({e.Message})", CliExitStatus.UserError, e);
+            throw NatsCommandOptions.Unreachable(nats.Url, e);
         }
     }
 

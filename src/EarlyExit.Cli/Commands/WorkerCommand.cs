@@ -84,7 +84,7 @@ public static class WorkerCommand
             }
             catch (NatsException e)
             {
-                throw new CliException($"--nats {options.Url}: cannot reach a NATS server with JetStream ({e.Message})", CliExitStatus.UserError, e);
+                throw NatsCommandOptions.Unreachable(options.Url, e);
             }
             var topology = new NatsScoringTopology(options);
             var js = new NatsJSContext(connection);

@@ -30,8 +30,8 @@ internal sealed class NatsWindowScorer(ChunkSubmitter submitter, string job, lon
             pending.Remove(outcome.Index, out ScoreWindow? window);
             if (outcome.Answer is { } answer)
             {
-                if (answer.Results.Count != window!.Valid.Length)
-                    throw new CliException($"worker {answer.Worker} answered chunk {outcome.Index} with {answer.Results.Count} results for {window.Valid.Length} rows; it does not run this earlyexit");
+                if (answer.Results.Count != window!.Valid.Count)
+                    throw new CliException($"worker {answer.Worker} answered chunk {outcome.Index} with {answer.Results.Count} results for {window.Valid.Count} rows; it does not run this earlyexit");
                 yield return new ScoredWindow(window, answer.Results, null);
             }
             else

@@ -8,8 +8,8 @@ namespace EarlyExit.Cli.Scoring;
 /// <param name="Rows">The rows, in input order.</param>
 internal sealed record ScoreWindow(long Index, IReadOnlyList<ScoreRow> Rows)
 {
-    /// <summary>The rows that can be classified.</summary>
-    public ScoreRow[] Valid => [.. Rows.Where(r => r.IsValid)];
+    /// <summary>The rows that can be classified (found once: a scorer reads it more than once).</summary>
+    public IReadOnlyList<ScoreRow> Valid { get; } = [.. Rows.Where(r => r.IsValid)];
 }
 
 /// <summary>A window with its answers: one result per valid row, or why there are none.</summary>

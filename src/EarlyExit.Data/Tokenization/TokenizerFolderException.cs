@@ -20,6 +20,5 @@ public sealed class TokenizerFolderException : Exception
     /// <summary>The folder that was read.</summary>
     public string Folder { get; }
 
-    private static string OneLine(string text) =>
-        string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    private static string OneLine(string text) => Core.IO.Messages.OneLine(text);
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace EarlyExit.Cli.Tests.TestDoubles;
@@ -60,14 +58,7 @@ internal sealed class CliProcess : IDisposable
 
     }
 
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static int FreePort() => EarlyExit.Tests.Shared.NatsServerProcess.FreePort();
 
     public void Dispose()
     {
