@@ -117,6 +117,33 @@ public sealed class ExitBatchState
     }
 
     /// <summary>
+    /// Cuts the padding no row needs: with a mask, the positions past the longest row's
+    /// <see cref="TokenCounts"/> are dropped from the hidden states, the mask and the bias (padding
+    /// is at the end, as <see cref="Concat"/> and the tokenizer's collation put it). Rows of several
+    /// widths meet in <see cref="Concat"/> padded to the widest; once the wide rows exit, the rows
+    /// left need not pay for that width in every later layer. A padded position gets no attention
+    /// weight, so each row's outputs are unchanged (beyond float rounding).
+    /// </summary>
+    /// <returns>A state of the same rows, its tensors contiguous copies (the ONNX backend shares a
+    /// tensor's memory with ONNX Runtime, which needs it contiguous); this state itself when it has
+    /// no mask or no padding to cut.</returns>
+    public ExitBatchState TrimPadding()
+    {
+        if (AttentionMask is null) return this;
+        long width = AttentionMask.shape[1];
+        long longest = 0;
+        foreach (int count in TokenCounts) longest = Math.Max(longest, count);
+        // A row of 0 tokens still holds one position (its shape must stay valid).
+        longest = Math.Max(longest, 1);
+        if (longest >= width) return this;
+        return new ExitBatchState(
+            Hidden.narrow(1, 0, longest).contiguous(),
+            AttentionMask.narrow(1, 0, longest).contiguous(),
+            AttentionBias?.narrow(AttentionBias.dim() - 1, 0, longest).contiguous(),
+            InputRows, TokenCounts);
+    }
+
+    /// <summary>
     /// Frees this state's tensors now instead of at the end of their dispose scope, except those
     /// <paramref name="keep"/> still holds (a layer replaces only the hidden states, so a state and
     /// its successor share the mask and bias until rows are dropped). Call it on a state no one reads

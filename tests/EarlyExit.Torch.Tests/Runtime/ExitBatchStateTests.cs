@@ -161,6 +161,53 @@ public sealed class ExitBatchStateTests
         for (int i = 0; i < alone.Length; i++) Assert.True(Math.Abs(alone[i] - together[i]) < 1e-4, $"logit {i}: alone {alone[i]}, joined {together[i]}");
     }
 
+    [Fact]
+    public void TrimPaddingCutsThePositionsNoRowNeeds()
+    {
+        using var scope = NewDisposeScope();
+        // Synthetic: 2 rows padded to 4 positions with 2 and 3 real tokens; hidden size 1, position p holds p.
+        Tensor hidden = arange(4, dtype: ScalarType.Float32).reshape(1, 4, 1).repeat(2, 1, 1);
+        var mask = tensor(new long[] { 1, 1, 0, 0, 1, 1, 1, 0 }).reshape(2, 4);
+        var bias = tensor(new float[] { 0, 0, float.MinValue, float.MinValue, 0, 0, 0, float.MinValue }).reshape(2, 1, 1, 4);
+        var state = ExitBatchState.Start(hidden, mask, bias, [2, 3]);
+
+        var trimmed = state.TrimPadding();
+
+        // The longest row has 3 tokens: position 3 goes, from every tensor.
+        Assert.Equal(new long[] { 2, 3, 1 }, trimmed.Hidden.shape);
+        Assert.Equal(new float[] { 0, 1, 2, 0, 1, 2 }, trimmed.Hidden.data<float>().ToArray());
+        Assert.Equal(new long[] { 1, 1, 0, 1, 1, 1 }, trimmed.AttentionMask!.data<long>().ToArray());
+        Assert.Equal(new float[] { 0, 0, float.MinValue, 0, 0, 0 }, trimmed.AttentionBias!.data<float>().ToArray());
+        Assert.True(trimmed.Hidden.is_contiguous() && trimmed.AttentionBias.is_contiguous());
+        Assert.Equal(state.TokenCounts, trimmed.TokenCounts);
+        Assert.Equal(state.InputRows, trimmed.InputRows);
+        // Nothing to cut: the same state; no mask: the same state.
+        Assert.Same(trimmed, trimmed.TrimPadding());
+        var plain = ExitBatchState.Start(zeros(2, 4), null, null, [1, 1]);
+        Assert.Same(plain, plain.TrimPadding());
+    }
+
+    [Fact]
+    public void RowsLeftAfterTheWideOnesExitGetTheSameLogitsTrimmed()
+    {
+        // Real sentences through MiniLM: the shortest sentence joined with the longest after two
+        // layers (padded to the longest), the long row dropped, the padding trimmed: exit 2's logits
+        // of the short row equal those it gets alone, to float rounding, with fewer positions.
+        EncoderExitModel model = MiniLmTestModel.Model;
+        string[] sentences = [.. MiniLmTestModel.Sentences.OrderBy(s => s.Length)];
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        float[] alone = Logits(model, model.Begin(MiniLmTestModel.Tokenizer.Encode(sentences[0])), 0);
+
+        var joined = Advance(model, model.Begin(MiniLmTestModel.Tokenizer.EncodeBatch([sentences[0], sentences[^1]])), 0, 2);
+        var shortRow = joined.SelectRows([0]).TrimPadding();
+
+        Assert.True(shortRow.Hidden.shape[1] < joined.Hidden.shape[1], "the short row must lose padding");
+        Assert.Equal(shortRow.TokenCounts[0], (int)shortRow.Hidden.shape[1]);
+        float[] trimmed = Logits(model, shortRow, 2);
+        for (int i = 0; i < alone.Length; i++) Assert.True(Math.Abs(alone[i] - trimmed[i]) < 1e-4, $"logit {i}: alone {alone[i]}, trimmed {trimmed[i]}");
+    }
+
     // Runs layers [from, to) and returns the state.
     private static ExitBatchState Advance(EncoderExitModel model, ExitBatchState state, int from, int to)
     {
