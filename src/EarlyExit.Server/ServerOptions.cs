@@ -41,7 +41,8 @@ public sealed class ServerOptions
     /// <summary>
     /// The token budget of a batch (rows × its longest row; <see cref="Data.Batching.TokenBudgetBatches"/>); default 4,096.
     /// The static scheduler sorts the rows it takes by length and runs them in batches under it; the
-    /// depth-pooled scheduler admits new rows as length-sorted segments under it.
+    /// depth-pooled scheduler admits new rows as length-sorted segments under it, and no layer step runs
+    /// more padded tokens than it (a pool at the budget is full, whatever its rows).
     /// </summary>
     public int MaxBatchTokens { get; init; } = 4096;
 

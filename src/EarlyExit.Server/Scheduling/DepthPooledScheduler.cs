@@ -24,13 +24,17 @@ namespace EarlyExit.Server.Scheduling;
 /// <item>admit queued inputs into layer 1's pool until it holds a full batch: their rows,
 /// tokenized when they were submitted, are padded together, embedded
 /// (<see cref="IMultiExitModel{TInput}.Begin"/>) and pooled as one segment;</item>
-/// <item>choose a pool by the rule below and take up to a full batch from it, oldest rows first;
-/// rows from different segments are joined by <see cref="ExitBatchState.Concat"/>, padded to the
-/// longest (the mask and bias are per row, so each row attends only to its own tokens);</item>
+/// <item>choose a pool by the rule below and take a batch from it, oldest segments first, of at
+/// most <see cref="ServerOptions.MaxBatchSize"/> rows and <see cref="ServerOptions.MaxBatchTokens"/>
+/// padded tokens (rows × the widest segment taken; the internal <c>StepBudget</c>: a row wider than
+/// the budget runs alone); rows from different segments are joined by
+/// <see cref="ExitBatchState.Concat"/>, padded to the longest (the mask and bias are per row, so
+/// each row attends only to its own tokens);</item>
 /// <item>run the layer and its exit (<see cref="IMultiExitModel.RunLayerAndExit"/>: one call on
 /// the ONNX backend); advance the rows with <see cref="ExitStep.Advance"/> (the runtime's code),
 /// each under its own request's policy and its own <see cref="ExitState"/>; answer the rows that
-/// exit; the others go on, compacted, to the next pool as a new segment.</item>
+/// exit; the others go on, compacted and cut to the longest of them
+/// (<see cref="ExitBatchState.TrimPadding"/>), to the next pool as a new segment.</item>
 /// </list>
 /// <para>Which pool runs <b>(our choice)</b>, first rule that applies (the internal <c>PoolChoice</c>):</para>
 /// <list type="number">
@@ -78,7 +82,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         var admitted = new List<QueuedRow>();
         long step = 0;
         int batch = BatchSize;
-        var choice = new PoolChoice(batch, StarvationSteps, Options.MaxQueueDelay);
+        var choice = new PoolChoice(batch, StarvationSteps, Options.MaxQueueDelay, Options.MaxBatchTokens);
 
         while (true)
         {
@@ -112,7 +116,8 @@ public sealed class DepthPooledScheduler : InferenceScheduler
     private static int Choose(PoolChoice choice, List<Segment>[] pools, long step, bool mayWaitForCompany, out TimeSpan wait)
     {
         Span<PoolLoad> loads = stackalloc PoolLoad[pools.Length];
-        for (int k = 0; k < pools.Length; k++) loads[k] = new PoolLoad(RowCount(pools[k]), pools[k].Count > 0 ? pools[k][0].EnteredStep : 0);
+        for (int k = 0; k < pools.Length; k++)
+            loads[k] = new PoolLoad(RowCount(pools[k]), pools[k].Count > 0 ? pools[k][0].EnteredStep : 0, pools[k].Sum(s => s.Rows.Length * s.Width));
         TimeSpan waited = pools[0].Count > 0 ? Stopwatch.GetElapsedTime(pools[0].Min(s => s.OldestArrival)) : TimeSpan.Zero;
         return choice.Choose(loads, step, waited, mayWaitForCompany, out wait);
     }
@@ -143,32 +148,37 @@ public sealed class DepthPooledScheduler : InferenceScheduler
     private void RunStep(int layer, List<Segment>[] pools, int batch, long step)
     {
         List<Segment> pool = pools[layer];
+        // The token budget per step: the oldest segments first, as many rows as fit at the joined width.
+        int[] take = StepBudget.Take([.. pool.Select(s => s.Rows.Length)], [.. pool.Select(s => s.Width)], batch, Options.MaxBatchTokens);
         var taken = new List<Segment>();
         var freed = new List<Segment>();
+        var kept = new List<Segment>(pool.Count);
         int rows = 0;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        while (rows < batch && pool.Count > 0)
+        for (int i = 0; i < pool.Count; i++)
         {
-            Segment segment = pool[0];
-            int want = batch - rows;
-            if (segment.Rows.Length <= want)
+            Segment segment = pool[i];
+            int k = take[i];
+            if (k == 0)
             {
-                pool.RemoveAt(0);
+                kept.Add(segment);
+                continue;
+            }
+            freed.Add(segment);
+            rows += k;
+            if (k == segment.Rows.Length)
+            {
                 taken.Add(segment);
-                freed.Add(segment);
-                rows += segment.Rows.Length;
+                continue;
             }
-            else
-            {
-                // Split: the first `want` rows run now, the rest keep their place (and age) in the pool.
-                pool[0] = new Segment(segment.State.SelectRows(Range(want, segment.Rows.Length)).DetachFromDisposeScope(),
-                    segment.Rows[want..], segment.EnteredStep);
-                taken.Add(new Segment(segment.State.SelectRows(Range(0, want)), segment.Rows[..want], segment.EnteredStep));
-                freed.Add(segment);
-                rows += want;
-            }
+            // Split: the first k rows run now, the rest keep their place (and age) in the pool.
+            taken.Add(new Segment(segment.State.SelectRows(Range(0, k)), segment.Rows[..k], segment.EnteredStep));
+            kept.Add(new Segment(segment.State.SelectRows(Range(k, segment.Rows.Length)).DetachFromDisposeScope(),
+                segment.Rows[k..], segment.EnteredStep));
         }
+        pool.Clear();
+        pool.AddRange(kept);
         PooledRow[] batchRows = [.. taken.SelectMany(s => s.Rows)];
         ExitBatchState? next = null;
         try
@@ -176,11 +186,12 @@ public sealed class DepthPooledScheduler : InferenceScheduler
             ExitBatchState state = taken.Count == 1 ? taken[0].State : ExitBatchState.Concat([.. taken.Select(s => s.State)]);
             // Layer and head in one step: one call per segment on the ONNX backend.
             LayerStep ran = Model.RunLayerAndExit(layer, state);
-            Metrics.LayerCall(layer, rows);
+            Metrics.LayerCall(layer, rows, rows * PaddedWidth(state));
             ExitStepOutcome<PooledRow> outcome = ExitStep.Advance(Model, layer, ran, batchRows);
             if (outcome.Next is { } continuing)
             {
-                next = continuing.DetachFromDisposeScope();
+                // Rows joined from narrower segments, or left after the widest exited, drop the padding they no longer need.
+                next = continuing.TrimPadding().DetachFromDisposeScope();
                 pools[layer + 1].Add(new Segment(next, [.. outcome.Continuing], step));
             }
             foreach ((PooledRow row, ExitResult result) in outcome.Exited) row.Source.Answer(result, Metrics);
@@ -225,6 +236,9 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         return rows;
     }
 
+    /// <summary>Padded tokens per row of a state: its mask's width (1 for a model without padding).</summary>
+    internal static int PaddedWidth(ExitBatchState state) => (int)(state.AttentionMask?.shape[1] ?? 1);
+
     private static int[] Range(int start, int end) => [.. Enumerable.Range(start, end - start)];
 
     /// <summary>An input in flight: where it came from and its exit state, under its own request's policy.</summary>
@@ -247,6 +261,9 @@ public sealed class DepthPooledScheduler : InferenceScheduler
     /// <summary>Rows that entered a pool together, with their (owned) tensors; row r of <see cref="State"/> is <see cref="Rows"/>[r].</summary>
     private sealed record Segment(ExitBatchState State, PooledRow[] Rows, long EnteredStep)
     {
+        /// <summary>Padded tokens per row, read once (a native call).</summary>
+        public int Width { get; } = PaddedWidth(State);
+
         public long OldestArrival => Rows.Min(r => r.Source.Job.ArrivedAt);
     }
 }

@@ -3,18 +3,20 @@ namespace EarlyExit.Server.Scheduling;
 /// <summary>What the pool choice sees of one layer's pool.</summary>
 /// <param name="Rows">Rows waiting for the layer.</param>
 /// <param name="OldestStep">The step its oldest segment entered at; read only when <paramref name="Rows"/> &gt; 0.</param>
-internal readonly record struct PoolLoad(int Rows, long OldestStep);
+/// <param name="Tokens">Their padded tokens: Σ rows × width over the pool's segments.</param>
+internal readonly record struct PoolLoad(int Rows, long OldestStep, int Tokens = 0);
 
 /// <summary>
 /// Which pool the depth-pooled scheduler runs next, by the four rules in its remarks, first rule
-/// that applies: a starving pool, the deepest full batch, wait for company, the fullest pool.
+/// that applies: a starving pool, the deepest full batch (in rows or in tokens), wait for company, the fullest pool.
 /// Pure: the caller gives what it sees (pools, step, the first pool's wait, the queue), so each
 /// rule and their order can be tested by hand.
 /// </summary>
 /// <param name="batchSize">A full batch, in rows.</param>
 /// <param name="starvationSteps">Steps after which a waiting segment runs regardless of fuller pools.</param>
 /// <param name="maxQueueDelay">How long the first layer's inputs may wait for company.</param>
-internal sealed class PoolChoice(int batchSize, int starvationSteps, TimeSpan maxQueueDelay)
+/// <param name="maxBatchTokens">A full batch, in padded tokens (the step's budget): a pool holding this many is full whatever its rows.</param>
+internal sealed class PoolChoice(int batchSize, int starvationSteps, TimeSpan maxQueueDelay, int maxBatchTokens = int.MaxValue)
 {
     /// <summary>Chooses the pool to run.</summary>
     /// <param name="pools">Each layer's pool, layer 0 first; at least one holds rows.</param>
@@ -39,7 +41,7 @@ internal sealed class PoolChoice(int batchSize, int starvationSteps, TimeSpan ma
         // 2. The deepest full batch.
         for (int k = pools.Length - 1; k >= 0; k--)
         {
-            if (pools[k].Rows >= batchSize) return k;
+            if (pools[k].Rows > 0 && (pools[k].Rows >= batchSize || pools[k].Tokens >= maxBatchTokens)) return k;
         }
         // 3. Layer 0 alone, partial: wait for company up to the queue delay.
         bool deeper = false;

@@ -61,7 +61,9 @@ public sealed class StaticBatchScheduler : InferenceScheduler
                 try
                 {
                     TokenBatch batch = Tokenizer.Collate([.. members.Select(r => r.Input)]);
-                    var results = new EarlyExitRuntime<TokenBatch>(Model, group.Key).Run(batch, Metrics.LayerCall);
+                    // The runtime compacts rows but keeps the batch's width: each call costs rows × that width.
+                    var results = new EarlyExitRuntime<TokenBatch>(Model, group.Key).Run(batch,
+                        (layer, rows) => Metrics.LayerCall(layer, rows, rows * batch.SequenceLength));
                     for (int i = 0; i < members.Length; i++) members[i].Answer(results[i], Metrics);
                 }
                 catch (Exception e)

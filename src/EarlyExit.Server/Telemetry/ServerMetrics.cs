@@ -14,6 +14,7 @@ namespace EarlyExit.Server.Telemetry;
 /// <item><c>earlyexit_inputs_total</c>: inputs answered.</item>
 /// <item><c>earlyexit_exits_total{layer}</c>: inputs that left after layer 1..M.</item>
 /// <item><c>earlyexit_batch_rows{layer}</c>: rows in each layer call, the measure of batching.</item>
+/// <item><c>earlyexit_batch_tokens{layer}</c>: padded tokens (rows × width) in each layer call, what the token budget bounds.</item>
 /// <item><c>earlyexit_pending_inputs</c>: inputs accepted and not yet answered.</item>
 /// <item><c>earlyexit_feedback_total</c>: feedback scored; <c>earlyexit_feedback_accuracy{exit}</c> and
 /// <c>earlyexit_feedback_agreement{exit}</c>: realised rates over the feedback window (<c>exit="all"</c>
@@ -36,6 +37,8 @@ public sealed class ServerMetrics
         Exits = factory.CreateCounter("earlyexit_exits_total", "Inputs by the layer (1-based) they exited after.", "layer");
         BatchRows = factory.CreateHistogram("earlyexit_batch_rows", "Rows in each layer call, by layer (1-based).",
             new HistogramConfiguration { LabelNames = ["layer"], Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
+        BatchTokens = factory.CreateHistogram("earlyexit_batch_tokens", "Padded tokens (rows × width) in each layer call, by layer (1-based); at most the token budget, but for a row longer than it.",
+            new HistogramConfiguration { LabelNames = ["layer"], Buckets = [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384] });
         PendingInputs = factory.CreateGauge("earlyexit_pending_inputs", "Inputs accepted and not yet answered.");
         FeedbackTotal = factory.CreateCounter("earlyexit_feedback_total", "Feedback scored.");
         FeedbackAccuracy = factory.CreateGauge("earlyexit_feedback_accuracy", "Realised accuracy over the feedback window, overall (exit=\"all\") and per exit.", "exit");
@@ -62,6 +65,9 @@ public sealed class ServerMetrics
 
     /// <summary>Rows per layer call, by layer, 1-based.</summary>
     public Histogram BatchRows { get; }
+
+    /// <summary>Padded tokens in each layer call, by layer: what the token budget bounds.</summary>
+    public Histogram BatchTokens { get; }
 
     /// <summary>Inputs accepted and not yet answered.</summary>
     public Gauge PendingInputs { get; }
@@ -105,8 +111,13 @@ public sealed class ServerMetrics
         else gauge.WithLabels(exit).Set(value);
     }
 
-    /// <summary>Records one layer call on <paramref name="rows"/> rows of layer <paramref name="layerIndex"/> (0-based).</summary>
-    public void LayerCall(int layerIndex, int rows) => BatchRows.WithLabels(Layer(layerIndex)).Observe(rows);
+    /// <summary>Records one layer call of layer <paramref name="layerIndex"/> (0-based) on <paramref name="rows"/> rows padded to <paramref name="tokens"/> tokens in all.</summary>
+    public void LayerCall(int layerIndex, int rows, int tokens)
+    {
+        string layer = Layer(layerIndex);
+        BatchRows.WithLabels(layer).Observe(rows);
+        BatchTokens.WithLabels(layer).Observe(tokens);
+    }
 
     /// <summary>Records an input leaving after layer <paramref name="exitIndex"/> + 1.</summary>
     public void Exit(int exitIndex)

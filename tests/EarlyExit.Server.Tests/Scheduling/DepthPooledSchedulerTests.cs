@@ -51,6 +51,50 @@ public sealed class DepthPooledSchedulerTests : IDisposable
         AssertLayerCalls(metrics, [(4, 8), (2, 4), (2, 4), (2, 4), (2, 4), (2, 4)]);
     }
 
+    [Fact]
+    public async Task RowsLeftAfterTheLongOneExitsRunCutToTheirOwnWidth()
+    {
+        // One long input that exits at layer 1 (static k = 1) and three short ones that run to layer 6,
+        // admitted together as one segment padded to the long one's W tokens; after layer 1 the three
+        // left are cut to their own longest, S: layer 1 costs 4·W padded tokens, layers 2..6 3·S each.
+        string[] shortTexts = [.. TestModel.Sentences.Take(3)];
+        string longText = string.Join(" ", TestModel.Sentences.Skip(3).Take(4));
+        int w = _model.Tokenizer.EncodeRow(longText).Length, s = shortTexts.Max(t => _model.Tokenizer.EncodeRow(t).Length);
+        Assert.True(s < w, $"the long text must be longer: {w} vs {s} tokens");
+        var metrics = new ServerMetrics();
+        await using var scheduler = InferenceScheduler.Create(_model, Options(BatchingMode.DepthPooled), metrics, start: false);
+        ExitPolicy easy = _model.ResolvePolicy(new PolicySpec("static", 1)), hard = _model.ResolvePolicy(new PolicySpec("static", 6));
+        Task[] answers = [scheduler.SubmitAsync([longText], easy), .. shortTexts.Select(t => scheduler.SubmitAsync([t], hard))];
+
+        scheduler.StartWorker();
+        await Task.WhenAll(answers);
+
+        AssertLayerCalls(metrics, [(1, 4), (1, 3), (1, 3), (1, 3), (1, 3), (1, 3)]);
+        AssertLayerTokens(metrics, [4 * w, 3 * s, 3 * s, 3 * s, 3 * s, 3 * s]);
+    }
+
+    [Fact]
+    public async Task NoStepRunsMorePaddedTokensThanTheBudget()
+    {
+        // Four inputs of L tokens that all run to layer 6, batch size 4: with a budget of 2·L tokens
+        // every layer runs twice on 2 rows (2·L tokens each), never once on 4 (4·L); answers unchanged.
+        string text = TestModel.Sentences[0];
+        int l = _model.Tokenizer.EncodeRow(text).Length;
+        var metrics = new ServerMetrics();
+        await using var scheduler = InferenceScheduler.Create(_model, Options(BatchingMode.DepthPooled, maxBatchTokens: 2 * l), metrics, start: false);
+        var spec = new PolicySpec("static", 6);
+        Task<System.Collections.Immutable.ImmutableArray<EarlyExit.Torch.Runtime.ExitResult>>[] answers =
+            [.. Enumerable.Range(0, 4).Select(_ => scheduler.SubmitAsync([text], _model.ResolvePolicy(spec)))];
+
+        scheduler.StartWorker();
+        await Task.WhenAll(answers);
+
+        AssertLayerCalls(metrics, [.. Enumerable.Repeat((2L, 4.0), 6)]);
+        AssertLayerTokens(metrics, [.. Enumerable.Repeat(4 * l, 6)]);
+        var expected = TestModel.RunOffline(text, spec);
+        foreach (var answer in answers) Assert.Equal(expected.Prediction, (await answer)[0].Prediction);
+    }
+
     [Theory]
     [InlineData(BatchingMode.DepthPooled, 4096)]
     [InlineData(BatchingMode.Static, 4096)]
@@ -139,5 +183,12 @@ public sealed class DepthPooledSchedulerTests : IDisposable
         var actual = expected.Select((_, k) => metrics.BatchRows.WithLabels((k + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .Select(h => (h.Count, h.Sum)).ToArray();
         Assert.Equal(expected, actual);
+    }
+
+    // Padded tokens summed over each layer's calls, from the token histogram.
+    private static void AssertLayerTokens(ServerMetrics metrics, int[] expected)
+    {
+        var actual = expected.Select((_, k) => metrics.BatchTokens.WithLabels((k + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)).Sum).ToArray();
+        Assert.Equal(expected.Select(t => (double)t), actual);
     }
 }

@@ -45,6 +45,20 @@ public sealed class PoolChoiceTests
     }
 
     [Fact]
+    public void APoolFullInTokensIsAFullBatchWithFewerRows()
+    {
+        // Budget 100 tokens: layer 1's 2 rows of width 60 (120 tokens) are a full step, layer 2's 3 rows of 20 are not.
+        var choice = new PoolChoice(batchSize: 4, starvationSteps: 12, maxQueueDelay: Delay, maxBatchTokens: 100);
+        PoolLoad[] pools = [new(3, 19, 60), new(2, 19, 120), new(3, 19, 60)];
+
+        Assert.Equal(1, choice.Choose(pools, Step, TimeSpan.Zero, mayWaitForCompany: true, out _));
+        // Without the budget (rows only) no pool is full, so rule 4 takes the fullest, the deepest on ties.
+        Assert.Equal(2, Choose(pools));
+        // A lone first pool full in tokens does not wait for company.
+        Assert.Equal(0, choice.Choose([new(1, 19, 130), new(0, 0)], Step, TimeSpan.Zero, mayWaitForCompany: true, out _));
+    }
+
+    [Fact]
     public void AFullFirstBatchRunsWithoutWaiting()
     {
         Assert.Equal(0, ChooseFirstAlone(new(4, 19), waited: TimeSpan.Zero));
