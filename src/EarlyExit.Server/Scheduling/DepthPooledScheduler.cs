@@ -33,8 +33,8 @@ namespace EarlyExit.Server.Scheduling;
 /// <item>run the layer and its exit (<see cref="IMultiExitModel.RunLayerAndExit"/>: one call on
 /// the ONNX backend); advance the rows with <see cref="ExitStep.Advance"/> (the runtime's code),
 /// each under its own request's policy and its own <see cref="ExitState"/>; answer the rows that
-/// exit; the others go on, compacted and cut to the longest of them
-/// (<see cref="ExitBatchState.TrimPadding"/>), to the next pool as a new segment.</item>
+/// exit; the others go on, compacted and cut to the longest of them (by <see cref="ExitStep.Advance"/>:
+/// <see cref="ExitBatchState.TrimPadding"/>), to the next pool as a new segment.</item>
 /// </list>
 /// <para>Which pool runs <b>(our choice)</b>, first rule that applies (the internal <c>PoolChoice</c>):</para>
 /// <list type="number">
@@ -190,8 +190,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
             ExitStepOutcome<PooledRow> outcome = ExitStep.Advance(Model, layer, ran, batchRows);
             if (outcome.Next is { } continuing)
             {
-                // Rows joined from narrower segments, or left after the widest exited, drop the padding they no longer need.
-                next = continuing.TrimPadding().DetachFromDisposeScope();
+                next = continuing.DetachFromDisposeScope();
                 pools[layer + 1].Add(new Segment(next, [.. outcome.Continuing], step));
             }
             foreach ((PooledRow row, ExitResult result) in outcome.Exited) row.Source.Answer(result, Metrics);

@@ -24,8 +24,8 @@ public static class ExitStep
     /// <param name="rows">One row per row of <c>step.State</c>, in the same order.</param>
     /// <returns>The rows that left with their results (<see cref="ExitResult.Flops"/>:
     /// <see cref="ModelFlops.UpToExit"/> for the row's own size), and the rows that go on with their
-    /// compacted state (<see cref="ExitBatchState.SelectRows"/>), so layer k + 1 computes nothing for
-    /// the others. Abandoned rows (<see cref="IExitRow.IsAbandoned"/>) that do not exit are in neither.</returns>
+    /// compacted state (<see cref="ExitBatchState.SelectRows"/>, then <see cref="ExitBatchState.TrimPadding"/>),
+    /// so layer k + 1 computes nothing for the others, nor for padding only they needed. Abandoned rows (<see cref="IExitRow.IsAbandoned"/>) that do not exit are in neither.</returns>
     /// <exception cref="ArgumentException"><paramref name="rows"/> does not have one row per state row.</exception>
     /// <exception cref="InvalidOperationException">The logits are not (rows, C).</exception>
     /// <exception cref="InvalidLogitsException">A logit is NaN or infinite; the message names the row's
@@ -63,7 +63,9 @@ public static class ExitStep
         }
         ExitBatchState? next = goOn.Count == 0 ? null
             : goOn.Count == count ? state
-            : state.SelectRows(continuing.AsSpan(0, goOn.Count));
+            // Once the longest rows leave, the rest drop the padding none of them needs, so every
+            // later layer costs their own width (length-sorted batches and joined pools both gain).
+            : state.SelectRows(continuing.AsSpan(0, goOn.Count)).TrimPadding();
         return new ExitStepOutcome<TRow>(exited.ToImmutable(), next, goOn.ToImmutable());
     }
 
