@@ -186,7 +186,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
             ExitBatchState state = taken.Count == 1 ? taken[0].State : ExitBatchState.Concat([.. taken.Select(s => s.State)]);
             // Layer and head in one step: one call per segment on the ONNX backend.
             LayerStep ran = Model.RunLayerAndExit(layer, state);
-            Metrics.LayerCall(layer, rows, rows * PaddedWidth(state));
+            Metrics.LayerCall(layer, rows, rows * state.PaddedWidth);
             ExitStepOutcome<PooledRow> outcome = ExitStep.Advance(Model, layer, ran, batchRows);
             if (outcome.Next is { } continuing)
             {
@@ -235,9 +235,6 @@ public sealed class DepthPooledScheduler : InferenceScheduler
         return rows;
     }
 
-    /// <summary>Padded tokens per row of a state: its mask's width (1 for a model without padding).</summary>
-    internal static int PaddedWidth(ExitBatchState state) => (int)(state.AttentionMask?.shape[1] ?? 1);
-
     private static int[] Range(int start, int end) => [.. Enumerable.Range(start, end - start)];
 
     /// <summary>An input in flight: where it came from and its exit state, under its own request's policy.</summary>
@@ -261,7 +258,7 @@ public sealed class DepthPooledScheduler : InferenceScheduler
     private sealed record Segment(ExitBatchState State, PooledRow[] Rows, long EnteredStep)
     {
         /// <summary>Padded tokens per row, read once (a native call).</summary>
-        public int Width { get; } = PaddedWidth(State);
+        public int Width { get; } = State.PaddedWidth;
 
         public long OldestArrival => Rows.Min(r => r.Source.Job.ArrivedAt);
     }

@@ -61,9 +61,7 @@ public sealed class StaticBatchScheduler : InferenceScheduler
                 try
                 {
                     TokenBatch batch = Tokenizer.Collate([.. members.Select(r => r.Input)]);
-                    // The runtime compacts rows but keeps the batch's width: each call costs rows × that width.
-                    var results = new EarlyExitRuntime<TokenBatch>(Model, group.Key).Run(batch,
-                        (layer, rows) => Metrics.LayerCall(layer, rows, rows * batch.SequenceLength));
+                    var results = new EarlyExitRuntime<TokenBatch>(Model, group.Key).Run(batch, Metrics.LayerCall);
                     for (int i = 0; i < members.Length; i++) members[i].Answer(results[i], Metrics);
                 }
                 catch (Exception e)

@@ -63,14 +63,15 @@ public sealed class EarlyExitRuntime<TInput>
 
     /// <summary>Runs one batch with early exit.</summary>
     /// <param name="batch">The inputs; any size ≥ 1, a single input included.</param>
-    /// <param name="onStep">Called after each layer call with the 0-based layer and the rows it ran
-    /// on (those that had not exited before it), e.g. to count batch sizes; null for none.</param>
+    /// <param name="onStep">Called after each layer call with the 0-based layer, the rows it ran on
+    /// (those that had not exited before it) and their padded tokens (rows × <see cref="ExitBatchState.PaddedWidth"/>,
+    /// which shrinks as the longest rows leave), e.g. to count batch sizes; null for none.</param>
     /// <returns>One result per input, in input order.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="batch"/> is null.</exception>
     /// <exception cref="InvalidLogitsException">An exit produced a NaN or infinite logit; the message
     /// names the input (its row in <paramref name="batch"/>) and the exit.</exception>
     /// <exception cref="InvalidOperationException">The model returned logits of the wrong shape.</exception>
-    public ImmutableArray<ExitResult> Run(TInput batch, Action<int, int>? onStep = null)
+    public ImmutableArray<ExitResult> Run(TInput batch, Action<int, int, int>? onStep = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
@@ -82,7 +83,7 @@ public sealed class EarlyExitRuntime<TInput>
         ImmutableArray<Row> rows = [.. Enumerable.Range(0, state.RowCount).Select(input => new Row(input, Policy))];
         for (int k = 0; ; k++)
         {
-            onStep?.Invoke(k, state.RowCount);
+            onStep?.Invoke(k, state.RowCount, state.RowCount * state.PaddedWidth);
             ExitStepOutcome<Row> outcome = ExitStep.Advance(Model, k, step, rows.AsSpan());
             foreach ((Row row, ExitResult result) in outcome.Exited) results[row.Sample] = result;
             // The last exit always exits, so every row has left by k = M − 1.

@@ -46,6 +46,10 @@ public sealed class ExitBatchState
     /// <summary>Number of rows.</summary>
     public int RowCount => InputRows.Length;
 
+    /// <summary>Positions per row, padding included: the mask's width (1 without a mask). A layer call
+    /// on this state costs <see cref="RowCount"/> × this many padded tokens.</summary>
+    public int PaddedWidth => (int)(AttentionMask?.shape[1] ?? 1);
+
     /// <summary>Creates the state of a whole batch: row r is input r.</summary>
     /// <param name="hidden">(batch, …) input of layer 0.</param>
     /// <param name="attentionMask">(batch, seq) mask, or null.</param>
@@ -130,12 +134,11 @@ public sealed class ExitBatchState
     public ExitBatchState TrimPadding()
     {
         if (AttentionMask is null) return this;
-        long width = AttentionMask.shape[1];
         long longest = 0;
         foreach (int count in TokenCounts) longest = Math.Max(longest, count);
         // A row of 0 tokens still holds one position (its shape must stay valid).
         longest = Math.Max(longest, 1);
-        if (longest >= width) return this;
+        if (longest >= PaddedWidth) return this;
         return new ExitBatchState(
             Hidden.narrow(1, 0, longest).contiguous(),
             AttentionMask.narrow(1, 0, longest).contiguous(),

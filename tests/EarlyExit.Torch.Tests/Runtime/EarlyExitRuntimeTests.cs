@@ -75,12 +75,18 @@ public sealed class EarlyExitRuntimeTests
         int n = batch.BatchSize;
         ThresholdPolicy policy = MiniLmTestModel.SplittingPolicy(MiniLmTestModel.Signals(MiniLmTestModel.FullRunLogits(batch), n), n);
         var counting = new CountingExitModel<TokenBatch>(Model);
-        var observed = new List<(int Layer, int Rows)>();
+        var observed = new List<(int Layer, int Rows, int Tokens)>();
 
-        new EarlyExitRuntime<TokenBatch>(counting, policy).Run(batch, (layer, rows) => observed.Add((layer, rows)));
+        var results = new EarlyExitRuntime<TokenBatch>(counting, policy).Run(batch, (layer, rows, tokens) => observed.Add((layer, rows, tokens)));
 
         Assert.Equal(Enumerable.Range(0, counting.RowsPerLayerCall.Count), observed.Select(o => o.Layer));
         Assert.Equal(counting.RowsPerLayerCall, observed.Select(o => (long)o.Rows));
+        // Padded tokens: the rows still running × the longest of them (the batch's width at layer 1;
+        // narrower once the longest rows have left).
+        int[] lengths = batch.Lengths.ToArray();
+        Assert.Equal(observed.Select(o => o.Layer == 0 ? n * batch.SequenceLength
+                : o.Rows * Enumerable.Range(0, n).Where(r => results[r].ExitIndex >= o.Layer).Max(r => lengths[r])),
+            observed.Select(o => o.Tokens));
     }
 
     [Theory]
